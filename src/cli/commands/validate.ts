@@ -1,0 +1,29 @@
+import type { Argv, CommandModule } from 'yargs';
+import { displayPath } from '../../config/locate.js';
+import { loadAndValidate } from '../../config/validate.js';
+import { reportError } from '../errors.js';
+import { overridesFrom, setOption } from '../overrides-option.js';
+
+interface Args {
+  files: string[];
+  set: string[];
+}
+
+export const validateCommand: CommandModule<object, Args> = {
+  command: 'validate <files..>',
+  describe: 'check experiment files; exit 0 when all are valid, 1 otherwise',
+  builder: (y: Argv) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('set', setOption) as unknown as Argv<Args>,
+  handler: (args) => {
+    let failed = 0;
+    for (const file of args.files) {
+      try {
+        loadAndValidate(file, overridesFrom(args.set));
+        process.stdout.write(`${displayPath(file)}: ok\n`);
+      } catch (e) {
+        failed++;
+        reportError(e);
+      }
+    }
+    if (failed > 0) process.exitCode = 1;
+  },
+};

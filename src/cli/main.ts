@@ -1,0 +1,33 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { reportError } from './errors.js';
+
+/** Exit codes: 0 success, 1 invalid input or failed run, 2 usage error. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await yargs(argv)
+      .scriptName('exp')
+      .usage('$0 <command> [options]\n\nDeclarative deep-learning experiments: YAML in, trained, evaluated and ranked models out.')
+      .command(runCommand)
+      .command(validateCommand)
+      .command(listCommand)
+      .demandCommand(1, 'name a command: run, validate or list')
+      .strict()
+      .recommendCommands()
+      .help()
+      .version()
+      .fail((message, error) => {
+        if (error) throw error;
+        process.stderr.write(`exp: ${message}\nSee 'exp --help'.\n`);
+        process.exit(2);
+      })
+      .parseAsync();
+  } catch (e) {
+    process.exitCode = reportError(e);
+  }
+}
+
+await main(hideBin(process.argv));

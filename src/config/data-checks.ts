@@ -1,0 +1,52 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { IssueCollector } from './collector.js';
+import type { Override, Source } from './locate.js';
+import { closest } from './suggest.js';
+
+/**
+ * `data.dir` is relative to the file that wrote it (so an experiment works from any working
+ * directory), or to the working directory when it came from `--set`.
+ */
+export function resolveDataDir(dir: string, sources: Source[], overrides: Override[]): string {
+  if (overrides.some((o) => o.path.join('.') === 'data.dir' || o.path.join('.') === 'data')) return path.resolve(dir);
+  const origin = sources.find((s) => s.doc.hasIn(['data', 'dir']));
+  return path.resolve(origin ? path.dirname(origin.file) : process.cwd(), dir);
+}
+
+const subfolders = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => d.name)
+    .sort();
+
+/**
+ * Where the data folder exists, checks what the experiment assumes of it (split and class
+ * folders) and returns the class names; otherwise the classes the experiment lists, if any.
+ * A missing folder is not an error here: the run reports it when it needs the data.
+ */
+export function checkDataDir(dir: string, declared: string[] | undefined, splits: string[], issues: IssueCollector): string[] | undefined {
+  if (!existsSync(dir)) return declared;
+  if (!statSync(dir).isDirectory()) {
+    issues.add(['data', 'dir'], `data.dir ${dir} is not a folder`);
+    return declared;
+  }
+  const found = subfolders(dir);
+  const missing = splits.filter((s) => !found.includes(s));
+  for (const split of missing) {
+    issues.add(['data', 'dir'], `data.dir ${dir} has no '${split}' split folder (found: ${found.join(', ') || 'nothing'})`, [
+      'expected <dir>/train/<CLASS>/*.jpeg, <dir>/test/<CLASS>/*.jpeg (and <dir>/val/ with validation.from: val)',
+    ]);
+  }
+  if (missing.includes('train')) return declared;
+  const classFolders = subfolders(path.join(dir, 'train'));
+  if (!declared) return classFolders;
+  declared.forEach((name, i) => {
+    if (classFolders.includes(name)) return;
+    const guess = closest(name, classFolders);
+    issues.add(['data', 'classes', i], `class '${name}' has no folder in ${path.join(dir, 'train')}` + (guess ? ` (did you mean '${guess}'?)` : ''), [
+      `class folders there: ${classFolders.join(', ') || 'none'}`,
+    ]);
+  });
+  return declared;
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { ConfigIssue } from './issues.js';
+
+/** One parsed YAML file with what is needed to point into it. */
+export interface Source {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export type PathKey = string | number;
+
+/** A `--set key.path=value` after parsing. */
+export interface Override {
+  path: string[];
+  value: unknown;
+  text: string;
+}
+
+/** Shown file names are relative to the working directory, as a user typed them. */
+export const displayPath = (file: string): string => {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+};
+
+/** A short code frame: the line before, the line, and a caret under the column. */
+export function codeFrame(text: string, line: number, col: number): string {
+  const all = text.split(/\r?\n/);
+  const width = String(line).length;
+  const out: string[] = [];
+  for (let n = Math.max(1, line - 1); n <= line; n++) {
+    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${all[n - 1] ?? ''}`);
+  }
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, col - 1))}^`);
+  return out.join('\n');
+}
+
+export function positionIssueWhere(source: Source, offset: number): NonNullable<ConfigIssue['where']> {
+  const { line, col } = source.lines.linePos(offset);
+  return { file: displayPath(source.file), line, col, frame: codeFrame(source.text, line, col) };
+}
+
+/** The node at `path` and, for a map entry, its key node (an unknown key is shown at the key). */
+function nodeAt(doc: Document.Parsed, keys: PathKey[]): { value?: Node; key?: Node } | undefined {
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  for (const k of keys) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(k));
+      if (!pair) return undefined;
+      key = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof k === 'number') {
+      if (k >= node.items.length) return undefined;
+      key = undefined;
+      node = node.items[k];
+    } else {
+      return undefined;
+    }
+  }
+  return { value: (node ?? undefined) as Node | undefined, key };
+}
+
+/**
+ * Finds where the value at `path` came from: the first override or file of the `extends`
+ * chain (child first) that holds it; failing that, the nearest enclosing value that exists.
+ * `at: 'key'` points at the key of a map entry (for unknown keys).
+ */
+export function locate(sources: Source[], overrides: Override[], keys: PathKey[], at: 'key' | 'value' = 'value'): ConfigIssue['where'] {
+  // A value set (or inside a value set) by --set is reported as that override; the last one wins.
+  const override = [...overrides].reverse().find((o) => o.path.length <= keys.length && o.path.every((k, i) => String(keys[i]) === k));
+  if (override) return { override: override.text };
+  for (let depth = keys.length; depth >= 0; depth--) {
+    for (const source of sources) {
+      const found = nodeAt(source.doc, keys.slice(0, depth));
+      if (!found) continue;
+      const node = at === 'key' && depth === keys.length && found.key ? found.key : (found.value ?? found.key);
+      return positionIssueWhere(source, node?.range?.[0] ?? 0);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { THRESHOLD_OBJECTIVES } from '../metrics/threshold.js';
+import { SizePair, StringEnum } from '../registry/params.js';
+
+export const ENGINES = ['auto', 'tfjs', 'onnx'] as const;
+export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'cpu'] as const;
+
+/**
+ * The slots where an experiment names registered components. The base schema keeps them
+ * loose (validation then looks each name up in its registry and checks its params with the
+ * component's own schema, for targeted errors); the editor schema fills them in from the
+ * registries (see editor-schema.ts).
+ */
+export interface ComponentSlots {
+  architectureModel: TSchema;
+  layer: TSchema;
+  augmentation: TSchema;
+  classWeight: TSchema;
+  optimizer: TSchema;
+  loss: TSchema;
+  callback: TSchema;
+}
+
+/** `- name: {params}` or just `- name`: one registered component in a list. */
+export const NamedEntry = Type.Union([
+  Type.String({ minLength: 1 }),
+  Type.Record(Type.String(), Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]), {
+    minProperties: 1,
+    maxProperties: 1,
+  }),
+]);
+
+export const baseSlots = {
+  architectureModel: Type.Object({}),
+  layer: NamedEntry,
+  augmentation: NamedEntry,
+  classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }))], {
+    description: "a registered strategy (none, balanced, ...) or {CLASS: weight}",
+  }),
+  optimizer: Type.Object(
+    { name: Type.String({ minLength: 1, description: 'a registered optimizer' }) },
+    { additionalProperties: true, description: '{name: adam, lr: 0.001, ...}: a registered optimizer and its params' },
+  ),
+  loss: Type.String({ minLength: 1, description: 'a registered loss; defaults from the class count' }),
+  callback: NamedEntry,
+} satisfies ComponentSlots;
+
+const closed = { additionalProperties: false } as const;
+
+export function experimentSchema<S extends ComponentSlots>(slots: S) {
+  return Type.Object(
+    {
+      $schema: Type.Optional(Type.String()),
+      experiment: Type.String({ minLength: 1, description: 'MLflow experiment name; runs of one study share it' }),
+      name: Type.String({ minLength: 1, description: "this run's name" }),
+      description: Type.Optional(Type.String()),
+      extends: Type.Optional(Type.String({ minLength: 1, description: 'another experiment file to start from, relative to this one' })),
+      data: Type.Object(
+        {
+          dir: Type.String({ minLength: 1, description: 'folder with train/ val/ test/ splits of class folders, relative to this file' }),
+          image: Type.Object(
+            {
+              size: SizePair({ description: 'n or [height, width] in pixels', minimum: 8 }),
+              channels: Type.Union([Type.Literal(1), Type.Literal(3)], { default: 1, description: '1 (grayscale) or 3 (RGB)' }),
+            },
+            closed,
+          ),
+          validation: Type.Object(
+            {
+              from: StringEnum(['train', 'val'] as const, { description: "'train': carve out of train; 'val': the val folder" }),
+              fraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "share of train (from: train)" })),
+              stratify: Type.Boolean({ default: true, description: 'keep class proportions (from: train)' }),
+            },
+            { ...closed, default: { from: 'train', fraction: 0.1 } },
+          ),
+          classes: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), { minItems: 2, uniqueItems: true, description: 'class folders, in order; default: sorted folder names' }),
+          ),
+          on_bad_image: StringEnum(['fail', 'skip'] as const, { default: 'fail', description: 'what an unreadable image does' }),
+          cache: Type.Boolean({ default: true, description: 'keep decoded images on disk for the next run' }),
+        },
+        closed,
+      ),
+      model: Type.Intersect([
+        Type.Object(
+          {
+            architecture: Type.Optional(Type.String({ minLength: 1, description: 'a registered architecture, or a YAML model file' })),
+            params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "the architecture's params" })),
+            layers: Type.Optional(Type.Array(slots.layer, { minItems: 1, description: 'a model written in YAML: registered layers in order' })),
+          },
+          { additionalProperties: false },
+        ),
+        slots.architectureModel,
+      ]),
+      augment: Type.Array(slots.augmentation, { default: [], description: 'registered augmentations, applied in order to training images' }),
+      class_weight: Type.Union([slots.classWeight], { default: 'none' }),
+      train: Type.Object(
+        {
+          epochs: Type.Integer({ minimum: 1, maximum: 10000 }),
+          batch_size: Type.Integer({ minimum: 1, maximum: 65536, default: 32 }),
+          seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
+          optimizer: Type.Union([slots.optimizer], { default: { name: 'adam' } }),
+          loss: Type.Optional(slots.loss),
+          callbacks: Type.Array(slots.callback, { default: [] }),
+          engine: StringEnum(ENGINES, { default: 'auto', description: 'auto: tfjs on a GPU, else the compiled ONNX engine when every layer lowers, else tfjs' }),
+          backend: StringEnum(BACKENDS, { default: 'auto', description: 'TensorFlow.js backend for the tfjs engine' }),
+        },
+        closed,
+      ),
+      evaluate: Type.Object(
+        {
+          threshold: Type.Union(
+            [
+              Type.Number({ minimum: 0, maximum: 1 }),
+              Type.Object(
+                {
+                  choose_on: StringEnum(['validation'] as const, { default: 'validation' }),
+                  maximize: StringEnum(THRESHOLD_OBJECTIVES, { default: 'accuracy' }),
+                  min_class_recall: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+                },
+                closed,
+              ),
+            ],
+            { default: 0.5, description: 'a fixed threshold for the positive class, or how to choose one on validation' },
+          ),
+        },
+        { ...closed, default: {} },
+      ),
+      targets: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+        default: {},
+        description: "judged on test, e.g. accuracy: '>= 0.85'; recall means every class's recall",
+      }),
+    },
+    closed,
+  );
+}
+
+export const BaseExperimentSchema = experimentSchema(baseSlots);
+
+/** The experiment as validated: defaults filled in, component names checked against the registries. */
+export type Experiment = Static<typeof BaseExperimentSchema>;
+export type NamedEntryValue = Static<typeof NamedEntry>;

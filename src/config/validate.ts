@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { builtinArchitectures } from '../registry/architectures/index.js';
+import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
+import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
+import { augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
+import type { Registry } from '../registry/registry.js';
+import { checkSchema } from './ajv.js';
+import { IssueCollector, show } from './collector.js';
+import { checkEntryList } from './component-lists.js';
+import { checkDataDir, resolveDataDir } from './data-checks.js';
+import { ConfigError, type ConfigIssue } from './issues.js';
+import { loadExperiment, type LoadedExperiment } from './load.js';
+import type { Override } from './locate.js';
+import { lookup } from './lookup.js';
+import { isMapping, type Mapping } from './merge.js';
+import { BaseExperimentSchema, type Experiment } from './schema.js';
+import { checkTargets } from './targets-check.js';
+
+export interface ValidatedExperiment {
+  file: string;
+  config: Experiment;
+  /** data.dir made absolute (see resolveDataDir). */
+  dataDir: string;
+  /** Known when data.classes is given or the data folder exists. */
+  classes: string[] | undefined;
+  architectures: Registry<ArchitectureComponent>;
+}
+
+/** Where YAML model files are found: `models/` beside the experiment, and `experiments/models/`. */
+export const modelDirs = (file: string): string[] => [path.join(path.dirname(file), 'models'), path.resolve('experiments', 'models')];
+
+function checkModel(model: Mapping, architectures: Registry<ArchitectureComponent>, brokenModelFiles: Map<string, ConfigIssue[]>, issues: IssueCollector): void {
+  const hasArch = model.architecture !== undefined;
+  const hasLayers = model.layers !== undefined;
+  if (hasArch === hasLayers) {
+    issues.add(['model'], hasArch ? 'model has both architecture and layers: give one' : 'model needs an architecture (a registered name) or a list of layers', [
+      `registered architectures: ${architectures.names().join(', ')}`,
+    ]);
+    return;
+  }
+  if (hasLayers) {
+    if (model.params !== undefined) issues.add(['model', 'params'], 'model.params applies to an architecture; a layers list takes its params per layer');
+    checkEntryList(model.layers as unknown[], layers, ['model', 'layers'], issues);
+    return;
+  }
+  const name = String(model.architecture);
+  const broken = architectures.has(name) ? undefined : brokenModelFiles.get(name);
+  if (broken) {
+    issues.issues.push(...broken);
+    issues.add(['model', 'architecture'], `architecture '${name}' comes from a model file with the problems above`);
+    return;
+  }
+  const arch = lookup(architectures, name, ['model', 'architecture'], issues);
+  if (!arch) return;
+  const params = (model.params ??= {});
+  checkSchema(arch.params, params, ['model', 'params'], issues);
+}
+
+function checkTraining(config: Mapping, classes: string[] | undefined, issues: IssueCollector): void {
+  const train = config.train as Mapping;
+  const { name, ...params } = train.optimizer as Mapping;
+  const optimizer = lookup(optimizers, String(name), ['train', 'optimizer', 'name'], issues);
+  if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
+  checkEntryList(train.callbacks as unknown[], callbacks, ['train', 'callbacks'], issues);
+  if (typeof train.loss === 'string') {
+    const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
+    if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
+      issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
+        'binary_crossentropy is for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
+      ]);
+    }
+  }
+}
+
+function checkClassWeight(config: Mapping, classes: string[] | undefined, issues: IssueCollector): void {
+  const weight = config.class_weight;
+  if (typeof weight === 'string') {
+    lookup(classWeights, weight, ['class_weight'], issues);
+  } else if (isMapping(weight) && classes) {
+    for (const name of Object.keys(weight)) {
+      if (!classes.includes(name)) issues.add(['class_weight', name], `class_weight names '${name}', which is not a class (classes: ${classes.join(', ')})`, [], 'key');
+    }
+    for (const name of classes.filter((c) => !(c in weight))) issues.add(['class_weight'], `class_weight gives no weight for class '${name}'`);
+  }
+}
+
+/** Validates a loaded experiment: schema, registry names and params, data folder, targets. */
+export function validateExperiment(loaded: LoadedExperiment): ValidatedExperiment {
+  const issues = new IssueCollector(loaded.sources, loaded.overrides);
+  const architectures = builtinArchitectures();
+  const brokenModelFiles = registerModelFiles(architectures, modelDirs(loaded.file));
+  const config = structuredClone(loaded.value);
+  if (!checkSchema(BaseExperimentSchema, config, [], issues)) throw new ConfigError(issues.issues);
+
+  const data = config.data as Mapping;
+  const validation = data.validation as Mapping;
+  if (validation.from === 'train' && validation.fraction === undefined) issues.add(['data', 'validation'], 'data.validation from train needs a fraction, e.g. {from: train, fraction: 0.1}');
+  if (validation.from === 'val' && validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.fraction applies to from: train, not from: val (got ${show(validation.fraction)})`);
+  const dataDir = resolveDataDir(String(data.dir), loaded.sources, loaded.overrides);
+  const splits = validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
+  const classes = checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues);
+
+  checkModel(config.model as Mapping, architectures, brokenModelFiles, issues);
+  checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
+  checkClassWeight(config, classes, issues);
+  checkTraining(config, classes, issues);
+  checkTargets(config.targets as Mapping, classes, issues);
+  if (issues.issues.length > 0) throw new ConfigError(issues.issues);
+  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures };
+}
+
+export function loadAndValidate(file: string, overrides: Override[] = []): ValidatedExperiment {
+  return validateExperiment(loadExperiment(file, overrides));
+}

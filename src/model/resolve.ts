@@ -1,0 +1,53 @@
+import { checkSchema } from '../config/ajv.js';
+import { IssueCollector } from '../config/collector.js';
+import { normalizeEntry } from '../config/entries.js';
+import { ConfigError } from '../config/issues.js';
+import type { ValidatedExperiment } from '../config/validate.js';
+import type { LayerEntry } from '../registry/architectures/architecture.js';
+import { layers } from '../registry/layers/index.js';
+import { toPair } from '../registry/params.js';
+import type { LayerSpec, ModelSpec } from './spec.js';
+
+/** The output layer for `classes` classes: one sigmoid unit for two, softmax over more. */
+export function headFor(classes: number): LayerSpec {
+  return classes === 2
+    ? { type: 'dense', units: 1, activation: 'sigmoid', useBias: true }
+    : { type: 'dense', units: classes, activation: 'softmax', useBias: true };
+}
+
+function bodyEntries(exp: ValidatedExperiment, classes: number): LayerEntry[] {
+  const { model } = exp.config;
+  if (model.layers) return model.layers.map(normalizeEntry).map(({ name, params }) => ({ layer: name, params: structuredClone(params) }));
+  return exp.architectures.get(model.architecture!).create(model.params ?? {}, { classes });
+}
+
+/**
+ * Expands the experiment's model into layer specs and adds the classification head, unless
+ * the layers already end in one (a dense sigmoid/softmax layer), which must then fit the
+ * class count.
+ */
+export function resolveModel(exp: ValidatedExperiment, classes: number): ModelSpec {
+  const issues = new IssueCollector([]);
+  const specs = bodyEntries(exp, classes).map(({ layer, params }) => {
+    const component = layers.get(layer);
+    // Architectures write their layers in TypeScript: a failure here is a bug in one, not user error.
+    if (!checkSchema(component.params, params, [layer], issues)) throw new Error(`architecture produced an invalid ${layer} layer: ${issues.issues.map((i) => i.message).join('; ')}`);
+    return component.create(params, undefined);
+  });
+  const last = specs.at(-1);
+  const head = headFor(classes);
+  if (last?.type === 'dense' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {
+    if (last.units !== (head.type === 'dense' ? head.units : 0) || last.activation !== (head.type === 'dense' ? head.activation : '')) {
+      const collector = new IssueCollector([]);
+      collector.issues.push({
+        message: `the model ends in dense(${last.units}, ${last.activation}), which does not fit ${classes} classes`,
+        hints: [`for ${classes} classes the output is dense(${classes === 2 ? '1, sigmoid' : `${classes}, softmax`}); or leave the output layer out and exp adds it`],
+      });
+      throw new ConfigError(collector.issues);
+    }
+  } else {
+    specs.push(head);
+  }
+  const [h, w] = toPair(exp.config.data.image.size);
+  return { inputShape: [h, w, exp.config.data.image.channels], layers: specs };
+}

@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import type { Component } from '../component.js';
+import { StringEnum } from '../params.js';
+
+export const EPOCH_METRICS = ['val_loss', 'val_accuracy', 'train_loss', 'train_accuracy'] as const;
+export type EpochMetric = (typeof EPOCH_METRICS)[number];
+export type EpochLogs = { epoch: number; lr: number } & Record<EpochMetric, number>;
+
+/** What a callback may do to the training run; the training loop implements it per engine. */
+export interface TrainingControl {
+  stop(reason: string): void;
+  /** Marks this epoch's weights as the ones to keep (the loop holds a copy). */
+  keepBest(epoch: number): void;
+  /** Restores the weights kept by keepBest, if any. */
+  restoreBest(): number | undefined;
+  learningRate: number;
+  log(message: string): void;
+}
+
+export interface Callback {
+  onEpochEnd(logs: EpochLogs, control: TrainingControl): void;
+  onTrainEnd?(control: TrainingControl): void;
+}
+
+export type CallbackComponent = Component<void, Callback>;
+
+export const monitorParams = {
+  monitor: StringEnum(EPOCH_METRICS, { default: 'val_loss', description: 'the per-epoch metric to watch' }),
+  min_delta: Type.Number({ minimum: 0, default: 0, description: 'smallest change that counts as an improvement' }),
+};
+
+/** Tracks the best value of a monitored metric; losses improve downwards, the rest upwards. */
+export class Monitor {
+  best = NaN;
+  readonly sign: 1 | -1;
+
+  constructor(
+    readonly metric: EpochMetric,
+    readonly minDelta: number,
+  ) {
+    this.sign = metric.endsWith('loss') ? -1 : 1;
+  }
+
+  /** True when `logs` improve on the best so far (and records it). */
+  improved(logs: EpochLogs): boolean {
+    const value = logs[this.metric];
+    if (Number.isNaN(value)) return false;
+    if (Number.isNaN(this.best) || this.sign * (value - this.best) > this.minDelta) {
+      this.best = value;
+      return true;
+    }
+    return false;
+  }
+}

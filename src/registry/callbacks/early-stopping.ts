@@ -1,0 +1,33 @@
+import { Type } from '@sinclair/typebox';
+import { component } from '../component.js';
+import { Params } from '../params.js';
+import { Monitor, monitorParams, type CallbackComponent } from './callback.js';
+
+export const earlyStopping: CallbackComponent = component({
+  name: 'early_stopping',
+  summary: 'stops when the monitored metric stops improving; can restore the best weights (tfjs cannot)',
+  params: Params({
+    ...monitorParams,
+    patience: Type.Integer({ minimum: 0, default: 3, description: 'epochs without improvement before stopping' }),
+    restore_best: Type.Boolean({ default: true, description: 'end with the weights of the best epoch' }),
+  }),
+  create: (p) => {
+    const monitor = new Monitor(p.monitor, p.min_delta);
+    let wait = 0;
+    return {
+      onEpochEnd(logs, control) {
+        if (monitor.improved(logs)) {
+          wait = 0;
+          if (p.restore_best) control.keepBest(logs.epoch);
+        } else if (++wait > p.patience) {
+          control.stop(`${p.monitor} did not improve for ${p.patience} epochs (best ${monitor.best.toFixed(4)})`);
+        }
+      },
+      onTrainEnd(control) {
+        if (!p.restore_best) return;
+        const epoch = control.restoreBest();
+        if (epoch !== undefined) control.log(`restored the weights of epoch ${epoch} (best ${p.monitor} ${monitor.best.toFixed(4)})`);
+      },
+    };
+  },
+});

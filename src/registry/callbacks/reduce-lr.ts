@@ -1,0 +1,30 @@
+import { Type } from '@sinclair/typebox';
+import { component } from '../component.js';
+import { Params } from '../params.js';
+import { Monitor, monitorParams, type CallbackComponent } from './callback.js';
+
+export const reduceLrOnPlateau: CallbackComponent = component({
+  name: 'reduce_lr_on_plateau',
+  summary: 'multiplies the learning rate by `factor` when the monitored metric plateaus (Keras ReduceLROnPlateau)',
+  params: Params({
+    ...monitorParams,
+    factor: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'multiplier for the learning rate' }),
+    patience: Type.Integer({ minimum: 0, default: 2, description: 'epochs without improvement before reducing' }),
+    min_lr: Type.Number({ minimum: 0, default: 1e-6, description: 'the learning rate never goes below this' }),
+  }),
+  create: (p) => {
+    const monitor = new Monitor(p.monitor, p.min_delta);
+    let wait = 0;
+    return {
+      onEpochEnd(logs, control) {
+        if (monitor.improved(logs)) {
+          wait = 0;
+        } else if (++wait > p.patience && control.learningRate > p.min_lr) {
+          control.learningRate = Math.max(p.min_lr, control.learningRate * p.factor);
+          control.log(`${p.monitor} plateaued: learning rate now ${control.learningRate.toPrecision(3)}`);
+          wait = 0;
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,30 @@
+import { displayPath } from '../config/locate.js';
+import type { ValidatedExperiment } from '../config/validate.js';
+import { formatSummary } from '../model/summary.js';
+import { resolveModel } from '../model/resolve.js';
+import { defaultLoss } from '../registry/index.js';
+import { existsSync } from 'node:fs';
+
+const entryNames = (list: unknown[]) => list.map((e) => (typeof e === 'string' ? e : Object.keys(e as object)[0])).join(', ') || 'none';
+
+/** What `exp run` is about to do, resolved: data, classes, model with shapes, training settings. */
+export function describePlan(exp: ValidatedExperiment): string {
+  const c = exp.config;
+  const classes = exp.classes ?? ['(class 1)', '(class 2)'];
+  const model = resolveModel(exp, classes.length);
+  const threshold = typeof c.evaluate.threshold === 'number' ? String(c.evaluate.threshold) : `chosen on validation, maximizing ${c.evaluate.threshold.maximize} with every class's recall >= ${c.evaluate.threshold.min_class_recall}`;
+  const optimizer = Object.entries(c.train.optimizer as Record<string, unknown>).map(([k, v]) => (k === 'name' ? String(v) : `${k}=${String(v)}`)).join(' ');
+  return [
+    `experiment ${c.experiment} / run ${c.name}  (${displayPath(exp.file)})`,
+    `data        ${displayPath(exp.dataDir)}${existsSync(exp.dataDir) ? '' : '  (not found)'}`,
+    `classes     ${exp.classes ? exp.classes.join(', ') : 'from the data folder'}`,
+    `model       ${c.model.architecture ?? 'layers from the experiment'}`,
+    formatSummary(model),
+    `augment     ${entryNames(c.augment)}`,
+    `class wt    ${typeof c.class_weight === 'string' ? c.class_weight : JSON.stringify(c.class_weight)}`,
+    `train       ${c.train.epochs} epochs, batch ${c.train.batch_size}, seed ${c.train.seed}, ${optimizer}, loss ${c.train.loss ?? defaultLoss(classes.length)}`,
+    `callbacks   ${entryNames(c.train.callbacks)}`,
+    `threshold   ${threshold}`,
+    `targets     ${Object.entries(c.targets).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none'}`,
+  ].join('\n');
+}

@@ -1,0 +1,75 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
+import type { Entry, Registry } from '../registry/registry.js';
+import { experimentSchema, type ComponentSlots } from './schema.js';
+
+/** `- name: {params}` for each entry of a registry (or the bare name, when no param is required). */
+function entryList<T extends Entry>(registry: Registry<T>): TSchema {
+  const bare = registry.entries().filter((e) => !((e.params.required as string[] | undefined)?.length));
+  return Type.Union([
+    ...(bare.length ? [Type.Unsafe({ type: 'string', enum: bare.map((e) => e.name) })] : []),
+    ...registry.entries().map((e) =>
+      Type.Object({ [e.name]: Type.Union([e.params, Type.Null()]) }, { additionalProperties: false, description: e.summary }),
+    ),
+  ]);
+}
+
+/**
+ * The experiment schema with every registry filled in, for editors (yaml-language-server
+ * completes and checks experiment files that point at it with `$schema`).
+ */
+export function editorSchema(): Record<string, unknown> {
+  const slots: ComponentSlots = {
+    architectureModel: Type.Object({}, {
+      allOf: builtinArchitectures().entries().map((a) => ({
+        if: { properties: { architecture: { const: a.name } }, required: ['architecture'] },
+        then: { properties: { params: a.params } },
+      })),
+    }),
+    layer: entryList(layers),
+    augmentation: entryList(augmentations),
+    callback: entryList(callbacks),
+    classWeight: Type.Union([
+      Type.Unsafe({ type: 'string', enum: classWeights.names(), description: 'a class-weight strategy' }),
+      Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { description: '{CLASS: weight}' }),
+    ]),
+    optimizer: Type.Union(
+      optimizers.entries().map((o) =>
+        Type.Object({ name: Type.Literal(o.name), ...(o.params.properties as Record<string, TSchema>) }, { additionalProperties: false, description: o.summary }),
+      ),
+    ),
+    loss: Type.Unsafe({ type: 'string', enum: losses.names() }),
+  };
+  const full = relaxRequired(experimentSchema(slots), (s) => s.default !== undefined);
+  const { properties, additionalProperties } = full;
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'exp experiment',
+    type: 'object',
+    // A file that extends another may give any part of an experiment; the merge is checked by exp.
+    if: { required: ['extends'] },
+    then: relaxRequired({ type: 'object', properties, additionalProperties }, () => true),
+    else: full,
+  };
+}
+
+/** A deep copy of `schema` in which the properties that `drop` picks are no longer required. */
+function relaxRequired(schema: object, drop: (property: TSchema) => boolean): Record<string, unknown> {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = walk(v);
+    const props = (node as TSchema).properties as Record<string, TSchema> | undefined;
+    if (Array.isArray(out.required) && props) {
+      const kept = (out.required as string[]).filter((name) => !props[name] || !drop(props[name]));
+      if (kept.length > 0) out.required = kept;
+      else delete out.required;
+    }
+    return out;
+  };
+  return walk(schema) as Record<string, unknown>;
+}
+
+/** The schema file as checked in: generated, stable key order, trailing newline. */
+export const editorSchemaText = (): string => `${JSON.stringify(editorSchema(), null, 2)}\n`;

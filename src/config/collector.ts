@@ -4,6 +4,9 @@ import { locate, type Override, type PathKey, type Source } from './locate.js';
 /** Gathers issues against one experiment, locating each by its path in the merged config. */
 export class IssueCollector {
   readonly issues: ConfigIssue[] = [];
+  /** The config path of each issue added here, in order. */
+  readonly paths: PathKey[][] = [];
+  readonly #messages: string[] = [];
 
   constructor(
     readonly sources: Source[],
@@ -11,6 +14,10 @@ export class IssueCollector {
   ) {}
 
   add(keys: PathKey[], message: string, hints: string[] = [], at: 'key' | 'value' = 'value'): void {
+    // The same error can come from several schemas at one path (model is an intersection): say it once.
+    if (this.paths.some((p, i) => dotted(p) === dotted(keys) && this.#messages[i] === message)) return;
+    this.paths.push(keys);
+    this.#messages.push(message);
     this.issues.push({ message, where: locate(this.sources, this.overrides, keys, at), ...(hints.length ? { hints } : {}) });
   }
 }

@@ -38,7 +38,7 @@ export function readSource(file: string, from: ConfigIssue['where']): { source?:
       })),
     };
   }
-  if (doc.contents === null) return { issues: [{ message: `${displayPath(file)} is empty: an experiment needs at least experiment, name, data, model and train`, where: from }] };
+  if (doc.contents === null) return { issues: [{ message: `${displayPath(file)} is empty: an experiment needs at least experiment, name, data, model and train`, where: positionIssueWhere(source, 0) }] };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });

@@ -72,6 +72,9 @@ export function locate(sources: Source[], overrides: Override[], keys: PathKey[]
   // A value set (or inside a value set) by --set is reported as that override; the last one wins.
   const override = [...overrides].reverse().find((o) => o.path.length <= keys.length && o.path.every((k, i) => String(keys[i]) === k));
   if (override) return { override: override.text };
+  // A path no file holds, created by an override that sets something inside it: that override.
+  const creator = [...overrides].reverse().find((o) => o.path.length > keys.length && keys.every((k, i) => String(k) === o.path[i]));
+  if (creator && !sources.some((s) => nodeAt(s.doc, keys))) return { override: creator.text };
   for (let depth = keys.length; depth >= 0; depth--) {
     for (const source of sources) {
       const found = nodeAt(source.doc, keys.slice(0, depth));

@@ -1,4 +1,4 @@
-import { type Entry, type Registry, UnknownNameError } from '../registry/registry.js';
+import { type Entry, plural, type Registry, UnknownNameError } from '../registry/registry.js';
 import type { IssueCollector } from './collector.js';
 import type { PathKey } from './locate.js';
 
@@ -11,7 +11,7 @@ export function lookup<T extends Entry>(registry: Registry<T>, name: string, key
     issues.add(
       keys,
       `unknown ${e.registry} '${name}'` + (e.suggestion ? ` (did you mean '${e.suggestion}'?)` : ''),
-      [`registered ${e.registry}s: ${e.known.join(', ')}`, 'see them with their params: exp list'],
+      [`registered ${plural(e.registry)}: ${e.known.join(', ')}`, 'see them with their params: exp list'],
       at,
     );
     return undefined;

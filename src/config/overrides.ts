@@ -42,7 +42,8 @@ export function applyOverrides(config: Mapping, overrides: readonly Override[]):
         else node = node[Number(k)] ??= {};
       } else if (isMapping(node)) {
         if (last) node[k] = o.value;
-        else node = isMapping(node[k]) || Array.isArray(node[k]) ? node[k] : (node[k] = {});
+        // Create missing mappings on the way, but never replace a value the config already has.
+        else node = node[k] === undefined || node[k] === null ? (node[k] = {}) : node[k];
       } else {
         issues.push({ message: `cannot set '${o.path.join('.')}': '${o.path.slice(0, i).join('.')}' is not a mapping or list`, where: { override: o.text } });
         break;

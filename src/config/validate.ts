@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { headFor } from '../model/resolve.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
@@ -7,6 +8,7 @@ import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
 import { checkEntryList } from './component-lists.js';
+import { normalizeEntry } from './entries.js';
 import { checkDataDir, resolveDataDir } from './data-checks.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { loadExperiment, type LoadedExperiment } from './load.js';
@@ -29,7 +31,7 @@ export interface ValidatedExperiment {
 /** Where YAML model files are found: `models/` beside the experiment, and `experiments/models/`. */
 export const modelDirs = (file: string): string[] => [path.join(path.dirname(file), 'models'), path.resolve('experiments', 'models')];
 
-function checkModel(model: Mapping, architectures: Registry<ArchitectureComponent>, brokenModelFiles: Map<string, ConfigIssue[]>, issues: IssueCollector): void {
+function checkModel(model: Mapping, architectures: Registry<ArchitectureComponent>, brokenModelFiles: Map<string, ConfigIssue[]>, classes: string[] | undefined, issues: IssueCollector): void {
   const hasArch = model.architecture !== undefined;
   const hasLayers = model.layers !== undefined;
   if (hasArch === hasLayers) {
@@ -40,7 +42,10 @@ function checkModel(model: Mapping, architectures: Registry<ArchitectureComponen
   }
   if (hasLayers) {
     if (model.params !== undefined) issues.add(['model', 'params'], 'model.params applies to an architecture; a layers list takes its params per layer');
-    checkEntryList(model.layers as unknown[], layers, ['model', 'layers'], issues);
+    const list = model.layers as unknown[];
+    const before = issues.issues.length;
+    checkEntryList(list, layers, ['model', 'layers'], issues);
+    if (classes && issues.issues.length === before) checkHead(list, classes, issues);
     return;
   }
   const name = String(model.architecture);
@@ -54,6 +59,18 @@ function checkModel(model: Mapping, architectures: Registry<ArchitectureComponen
   if (!arch) return;
   const params = (model.params ??= {});
   checkSchema(arch.params, params, ['model', 'params'], issues);
+}
+
+/** A layers list that ends in its own output layer (dense sigmoid/softmax) must fit the class count. */
+function checkHead(list: unknown[], classes: string[], issues: IssueCollector): void {
+  const i = list.length - 1;
+  const { name, params } = normalizeEntry(list[i]);
+  const head = headFor(classes.length);
+  if (name !== 'dense' || head.type !== 'dense' || (params.activation !== 'sigmoid' && params.activation !== 'softmax')) return;
+  if (params.units === head.units && params.activation === head.activation) return;
+  issues.add(['model', 'layers', i, name], `the model ends in dense(${String(params.units)}, ${String(params.activation)}), which does not fit ${classes.length} classes (${classes.join(', ')})`, [
+    `for ${classes.length} classes the output is dense(${head.units}, ${head.activation}); or leave the output layer out and exp adds it`,
+  ]);
 }
 
 function checkTraining(config: Mapping, classes: string[] | undefined, issues: IssueCollector): void {
@@ -90,23 +107,31 @@ export function validateExperiment(loaded: LoadedExperiment): ValidatedExperimen
   const architectures = builtinArchitectures();
   const brokenModelFiles = registerModelFiles(architectures, modelDirs(loaded.file));
   const config = structuredClone(loaded.value);
-  if (!checkSchema(BaseExperimentSchema, config, [], issues)) throw new ConfigError(issues.issues);
+  checkSchema(BaseExperimentSchema, config, [], issues);
+  // A section the schema found wrong may not have the shape the checks below assume: skip it,
+  // but still check the others, so that every problem is reported at once.
+  const clean = (section: string) => config[section] !== undefined && !issues.paths.some((p) => p[0] === section);
 
+  let classes: string[] | undefined;
+  let dataDir = '';
+  if (clean('data')) [dataDir, classes] = checkData(config, loaded, issues);
+  if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
+  if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
+  if (clean('class_weight')) checkClassWeight(config, classes, issues);
+  if (clean('train')) checkTraining(config, classes, issues);
+  if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
+  if (issues.issues.length > 0) throw new ConfigError(issues.issues);
+  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures };
+}
+
+function checkData(config: Mapping, loaded: LoadedExperiment, issues: IssueCollector): [string, string[] | undefined] {
   const data = config.data as Mapping;
   const validation = data.validation as Mapping;
   if (validation.from === 'train' && validation.fraction === undefined) issues.add(['data', 'validation'], 'data.validation from train needs a fraction, e.g. {from: train, fraction: 0.1}');
   if (validation.from === 'val' && validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.fraction applies to from: train, not from: val (got ${show(validation.fraction)})`);
   const dataDir = resolveDataDir(String(data.dir), loaded.sources, loaded.overrides);
   const splits = validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
-  const classes = checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues);
-
-  checkModel(config.model as Mapping, architectures, brokenModelFiles, issues);
-  checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
-  checkClassWeight(config, classes, issues);
-  checkTraining(config, classes, issues);
-  checkTargets(config.targets as Mapping, classes, issues);
-  if (issues.issues.length > 0) throw new ConfigError(issues.issues);
-  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures };
+  return [dataDir, checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues)];
 }
 
 export function loadAndValidate(file: string, overrides: Override[] = []): ValidatedExperiment {

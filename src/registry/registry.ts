@@ -8,6 +8,9 @@ export interface Entry {
   readonly params: TSchema;
 }
 
+/** `losses`, `class-weight strategies`: a registry kind in the plural, for messages. */
+export const plural = (kind: string): string => (kind.endsWith('s') ? `${kind}es` : /[^aeiou]y$/.test(kind) ? `${kind.slice(0, -1)}ies` : `${kind}s`);
+
 /** Raised when a name is not registered; the message names the registry and lists what exists. */
 export class UnknownNameError extends Error {
   constructor(
@@ -19,7 +22,7 @@ export class UnknownNameError extends Error {
     super(
       `no ${registry} named '${wanted}'` +
         (suggestion ? ` (did you mean '${suggestion}'?)` : '') +
-        `; registered ${registry}s: ${known.join(', ')}`,
+        `; registered ${plural(registry)}: ${known.join(', ')}`,
     );
   }
 }

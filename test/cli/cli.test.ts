@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExperimentDir, VALID } from '../helpers/experiment-files.js';
+
+// End to end through the compiled binary; `npm test` builds dist/ first (pretest).
+const REPO = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(REPO, 'bin', 'exp.js');
+
+function exp(args: string[], cwd = REPO): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const noStack = (stderr: string) => expect(stderr.split('\n').filter((l) => /^\s+at /.test(l))).toEqual([]);
+
+let dir: ExperimentDir;
+beforeAll(() => {
+  if (!existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+  }
+  dir = new ExperimentDir();
+});
+afterAll(() => dir.cleanup());
+
+describe('exp validate', () => {
+  it('passes the shipped examples (exit 0)', () => {
+    const files = readdirSync(path.join(REPO, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`);
+    const r = exp(['validate', ...files]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual(files.map((f) => `${f}: ok`));
+    expect(r.status).toBe(0);
+  });
+
+  it('prints every error of every file on stderr, one headline per line, and exits 1', () => {
+    dir.write('ok.yaml', VALID);
+    dir.write('cnn2.yaml', `# comment\n${VALID.replace('cnn2', 'cnn3').replace('epochs: 1', 'epochs: 1\n  batch_size: 8\n  seed: 1\n  optimizer: {name: adam}\n  callbacks: []\n  engine: auto\n  epochs:\n    -1')}trian: {}\n`.replace('  epochs: 1\n', ''));
+    dir.write('bad.yaml', '- a list\n');
+    const r = exp(['validate', 'ok.yaml', 'cnn2.yaml', 'bad.yaml'], dir.root);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('ok.yaml: ok\n');
+    const headlines = r.stderr.split('\n').filter((l) => /^[^\s>]/.test(l));
+    expect(headlines).toEqual([
+      "cnn2.yaml:17:1: unknown key 'trian' in the experiment (did you mean 'train'?)",
+      'cnn2.yaml:16:5: train.epochs must be >= 1 (got -1)',
+      "cnn2.yaml:8:17: unknown architecture 'cnn3' (did you mean 'cnn1'?)",
+      '3 problems found',
+      'bad.yaml:1:1: the top level of an experiment must be a mapping of keys (got a list)',
+      '1 problem found',
+    ]);
+    // A code frame under each located problem, and hints with the allowed values.
+    expect(r.stderr).toContain('> 16 |     -1\n     |     ^\n');
+    expect(r.stderr).toContain('  hint: registered architectures: cnn1, cnn2, cnn4\n');
+    noStack(r.stderr);
+  });
+
+  it('reports a malformed --set as the override (exit 1)', () => {
+    dir.write('ok.yaml', VALID);
+    const r = exp(['validate', 'ok.yaml', '--set', 'train.epochs'], dir.root);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe("--set train.epochs: malformed override 'train.epochs': expected key.path=value");
+  });
+});
+
+describe('exp run', () => {
+  it('refuses an invalid experiment with exit 1, the override named, and no stack trace', () => {
+    const r = exp(['run', 'experiments/yaml-layers.yaml', '--set', 'train.epochs=0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('--set train.epochs=0: train.epochs must be >= 1 (got 0)\n1 problem found\n');
+    expect(r.stdout).toBe('');
+    noStack(r.stderr);
+  });
+});
+
+describe('usage errors exit 2', () => {
+  it.each([
+    ['an unknown command', ['bogus'], 'exp: Unknown argument: bogus'],
+    ['validate without files', ['validate'], 'exp: Not enough non-option arguments: got 0, need at least 1'],
+  ])('%s', (_, args, message) => {
+    const r = exp(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(message);
+    noStack(r.stderr);
+  });
+});
+
+describe('exp list', () => {
+  it('prints every kind of component, with params and defaults', () => {
+    const r = exp(['list']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual(['architectures:', 'layers:', 'augmentations:', 'class-weights:', 'optimizers:', 'losses:', 'callbacks:']);
+    expect(r.stdout).toContain('  cnn2  - ');
+    expect(r.stdout).toContain('      filters: [integer >= 1, integer >= 1] = [32,64]  - filters of the two conv layers\n');
+    expect(r.stdout).toContain('  tiny-cnn  - three small conv blocks');
+    expect(r.stdout).toContain('      lr: ');
+  });
+
+  it('prints one kind: layers', () => {
+    const r = exp(['list', 'layers']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('layers:');
+    expect(lines.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(' ')[0])).toEqual([
+      'activation', 'avgpool', 'batchnorm', 'conv2d', 'dense', 'dropout', 'flatten', 'global_avgpool', 'global_maxpool', 'maxpool',
+    ]);
+    expect(lines).toContain('      units: integer >= 1 (required)  - number of outputs');
+    expect(lines).toContain('      kernel: integer >= 1 or [integer >= 1, integer >= 1] = 3  - kernel size: n or [height, width]');
+    expect(r.stdout).not.toContain('architectures:');
+  });
+});

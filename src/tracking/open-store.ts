@@ -1,0 +1,42 @@
+/** Picks the tracking backend from a URI, as MLflow's clients do. */
+import { join } from 'node:path';
+import { TrackingError } from './errors.js';
+import { FileStore } from './file-store.js';
+import type { HttpOptions } from './http-client.js';
+import { ResilientStore, type ResilientStoreOptions } from './resilient-store.js';
+import { RestStore } from './rest-store.js';
+import type { TrackingStore } from './store.js';
+
+export const DEFAULT_TRACKING_URI = './runs';
+/** Where runs logged while a server is unreachable wait for `exp sync`. */
+export const DEFAULT_OFFLINE_DIR = join('.exp', 'offline-runs');
+
+export interface OpenStoreOptions extends HttpOptions, ResilientStoreOptions {
+  /** For a server URI: keep logging locally if it becomes unreachable (default true). */
+  offlineFallback?: boolean;
+  offlineDir?: string;
+}
+
+/** The URI exp tracks to: `--tracking-uri`, else MLFLOW_TRACKING_URI, else ./runs. */
+export function resolveTrackingUri(uri?: string, env: Record<string, string | undefined> = process.env): string {
+  return uri || env['MLFLOW_TRACKING_URI'] || DEFAULT_TRACKING_URI;
+}
+
+/** http(s):// -> MLflow server (with offline fallback); file:// or a plain path -> file store. */
+export function openStore(uri?: string, opts: OpenStoreOptions = {}): TrackingStore {
+  const resolved = resolveTrackingUri(uri, opts.env);
+  if (/^https?:\/\//i.test(resolved)) {
+    const remote = new RestStore(resolved, opts);
+    if (opts.offlineFallback === false) return remote;
+    return new ResilientStore(remote, new FileStore(opts.offlineDir ?? DEFAULT_OFFLINE_DIR), opts);
+  }
+  // A scheme of two or more letters (one letter is a Windows drive) other than file: is unsupported.
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(resolved)?.[1];
+  if (scheme && scheme.toLowerCase() !== 'file') {
+    throw new TrackingError(
+      'UNSUPPORTED_TRACKING_URI',
+      `Tracking URI '${resolved}' is not supported: use an http(s):// MLflow server or a folder (file store). For a database backend, run \`mlflow server --backend-store-uri ${resolved}\` and track to its http:// address.`,
+    );
+  }
+  return new FileStore(resolved);
+}

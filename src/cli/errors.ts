@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../config/issues.js';
+import { DataError } from '../data/errors.js';
+import { TrackingError } from '../tracking/errors.js';
 import { printIssues } from './print-issues.js';
 
 /** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
@@ -17,7 +19,7 @@ export function reportError(error: unknown): number {
     process.stderr.write(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} found\n`);
     return 1;
   }
-  if (error instanceof UserError) {
+  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError) {
     process.stderr.write(`exp: ${error.message}\n`);
     return 1;
   }

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { listCommand } from './commands/list.js';
+import { rankCommand } from './commands/rank.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
@@ -14,7 +15,8 @@ export async function main(argv: string[]): Promise<void> {
       .command(runCommand)
       .command(validateCommand)
       .command(listCommand)
-      .demandCommand(1, 'name a command: run, validate or list')
+      .command(rankCommand)
+      .demandCommand(1, 'name a command: run, validate, list or rank')
       .strict()
       .recommendCommands()
       .help()

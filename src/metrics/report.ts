@@ -54,7 +54,7 @@ function summary(e: Evaluation, digits: number): string[] {
     ['majority baseline', `${f(e.baselineAccuracy)}  (always ${fit(majority)})`],
     [binary ? 'ROC-AUC' : 'ROC-AUC (macro OvR)', f(e.auc)],
     [binary ? 'PR-AUC (AP)' : 'PR-AUC (macro OvR)', f(e.prAuc)],
-    ['decision', e.threshold === null ? 'argmax' : `${fit(e.classes[1])} if p >= ${e.threshold}`],
+    ['decision', e.threshold === null ? 'argmax' : `${fit(e.classes[1])} if p >= ${f(e.threshold)}`],
   ];
   return lines.map(([k, v]) => `${k.padEnd(20)}${v}`);
 }

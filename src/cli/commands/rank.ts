@@ -1,0 +1,39 @@
+import type { Argv, CommandModule } from 'yargs';
+import { boardFor } from '../../rank/board-for.js';
+import { formatLeaderboard } from '../../rank/leaderboard.js';
+import { openStore } from '../../tracking/index.js';
+import { reportError } from '../errors.js';
+import { trackingUriOption } from '../tracking-option.js';
+
+interface Args {
+  experiment?: string;
+  trackingUri?: string;
+  metric: string;
+  json: boolean;
+  gate: boolean;
+}
+
+export const rankCommand: CommandModule<object, Args> = {
+  command: 'rank',
+  describe: 'leaderboard of finished runs: passing every target first, then by a metric',
+  builder: (y: Argv) =>
+    y
+      .option('experiment', { type: 'string', describe: 'MLflow experiment name (default: the only one)' })
+      .option('tracking-uri', trackingUriOption)
+      .option('metric', { type: 'string', default: 'test_accuracy', describe: 'the metric that orders runs (higher is better)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the board as JSON' })
+      .option('gate', { type: 'boolean', default: false, describe: 'exit 1 unless the top run passes every target' }) as unknown as Argv<Args>,
+  handler: async (args) => {
+    try {
+      const { experiment, rows } = await boardFor(openStore(args.trackingUri, { offlineFallback: false }), args.experiment, args.metric);
+      if (args.json) process.stdout.write(`${JSON.stringify({ experiment, runs: rows }, null, 2)}\n`);
+      else process.stdout.write(`experiment ${experiment}\n${formatLeaderboard(rows)}\n`);
+      if (args.gate && rows[0]?.verdict !== 'PASS') {
+        process.stderr.write(`exp: gate failed: ${rows[0] ? `the top run ${rows[0].runName} (${rows[0].runId}) does not pass every target` : 'no finished run'}\n`);
+        process.exitCode = 1;
+      }
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  },
+};

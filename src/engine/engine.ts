@@ -1,0 +1,31 @@
+import type { ModelSpec } from '../model/spec.js';
+
+/**
+ * What the training loop needs from an engine. Both engines take NHWC float32 images and
+ * weights in tfjs layout and order, so weights move between them unchanged.
+ */
+export interface TrainingEngine {
+  readonly name: 'tfjs' | 'onnx';
+  /** The runtime under the engine: tfjs-node-gpu, tfjs-node, cpu (pure JS) or onnxruntime. */
+  readonly backend: string;
+  readonly device: 'GPU' | 'CPU';
+  readonly spec: ModelSpec;
+  /**
+   * One optimisation step: `targets` are [n, units] (0/1 for a sigmoid head, one-hot for
+   * softmax), `sampleWeights` [n]. Returns the batch's mean weighted loss and its outputs.
+   */
+  trainStep(x: Float32Array, targets: Float32Array, sampleWeights: Float32Array): Promise<{ loss: number; outputs: Float32Array }>;
+  /** Inference outputs [n, units] for n images (batch norm on running stats, no dropout). */
+  predict(x: Float32Array, n: number): Promise<Float32Array>;
+  getWeights(): Float32Array[];
+  setWeights(weights: Float32Array[]): void;
+  learningRate: number;
+  dispose(): Promise<void>;
+}
+
+/** Units of the model's output layer: 1 for a sigmoid head, K for softmax. */
+export function outputUnits(spec: ModelSpec): number {
+  const last = spec.layers.at(-1);
+  if (last?.type !== 'dense') throw new Error('a model must end in a dense output layer');
+  return last.units;
+}

@@ -1,0 +1,45 @@
+import { compileTrainer } from './onnx/index.js';
+import type { LossSpec } from '../registry/losses/index.js';
+import type { OptimizerSpec } from '../registry/optimizers/index.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { TrainingEngine } from './engine.js';
+
+/** Optimizers the compiled engine implements (with tfjs's update rules). */
+export const ONNX_OPTIMIZERS = ['adam', 'sgd'] as const;
+
+export const onnxSupports = (optimizer: OptimizerSpec): boolean => (ONNX_OPTIMIZERS as readonly string[]).includes(optimizer.name);
+
+/**
+ * The compiled CPU engine: the whole training step as one ONNX Runtime graph per batch.
+ * It starts from `initialWeights` (the tfjs path's seeded initialisers), so both engines
+ * begin a run from identical weights.
+ */
+export async function createOnnxEngine(
+  spec: ModelSpec,
+  options: { loss: LossSpec; optimizer: OptimizerSpec; seed: number; batchSize: number; initialWeights: Float32Array[] },
+): Promise<TrainingEngine> {
+  const { optimizer } = options;
+  if (optimizer.name === 'rmsprop') throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
+  const trainer = await compileTrainer(spec, { batchSize: options.batchSize, loss: options.loss.name, optimizer, seed: options.seed });
+  trainer.setWeights(options.initialWeights);
+  return {
+    name: 'onnx',
+    backend: 'onnxruntime',
+    device: 'CPU',
+    spec,
+    async trainStep(x, targets, sampleWeights) {
+      const { loss, predictions } = await trainer.trainStep(x, targets, sampleWeights);
+      return { loss, outputs: predictions };
+    },
+    predict: (x, n) => trainer.predict(x, n),
+    getWeights: () => trainer.getWeights(),
+    setWeights: (weights) => trainer.setWeights(weights),
+    get learningRate() {
+      return trainer.getLearningRate();
+    },
+    set learningRate(lr: number) {
+      trainer.setLearningRate(lr);
+    },
+    dispose: () => trainer.dispose(),
+  };
+}

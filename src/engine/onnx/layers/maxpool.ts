@@ -1,0 +1,31 @@
+import { window2d } from '../padding.js';
+import type { MaxPoolSpec } from '../spec.js';
+import type { LayerLowering } from './types.js';
+
+export const maxpool: LayerLowering<MaxPoolSpec> = {
+  params: () => [],
+
+  forward({ g, training }, spec, x) {
+    const [n, c, h, w] = x.shape as [number, number, number, number];
+    const win = window2d(h, w, spec.size, spec.strides, spec.padding);
+    const attrs = { kernel_shape: spec.size, strides: spec.strides, pads: win.pads };
+    const shape = [n, c, win.outH, win.outW];
+    if (!training) return { y: { name: g.op('MaxPool', [x.name], attrs), shape } };
+    // Indices are flat offsets into the whole NCHW input, which makes the backward one scatter.
+    const [y, indices] = g.opMulti('MaxPool', [x.name], 2, attrs) as [string, string];
+    const overlapping = spec.strides[0] < spec.size[0] || spec.strides[1] < spec.size[1];
+    return {
+      y: { name: y, shape },
+      backward(dy, needDx) {
+        if (!needDx) return { dx: null, grads: [] };
+        const zeros = g.op('ConstantOfShape', [g.ints([n * c * h * w])]);
+        const flat = g.op('ScatterElements', [zeros, g.reshape(indices, [-1]), g.reshape(dy, [-1])], {
+          axis: 0,
+          // Overlapping windows can route several gradients to one input; tfjs sums them.
+          ...(overlapping ? { reduction: 'add' } : {}),
+        });
+        return { dx: g.reshape(flat, [n, c, h, w]), grads: [] };
+      },
+    };
+  },
+};

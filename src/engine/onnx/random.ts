@@ -1,0 +1,34 @@
+import type { ParamInfo } from './build.js';
+
+/** mulberry32: small, fast, seedable uniform [0, 1) generator. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Keras-default initial values: glorot-uniform kernels, zero biases/betas/means, unit gammas/variances. */
+export function initialWeights(params: ParamInfo[], random: () => number): Float32Array[] {
+  return params.map((p) => {
+    const w = new Float32Array(p.shape.reduce((a, b) => a * b, 1));
+    if (p.init === 'ones') w.fill(1);
+    if (p.init === 'glorot_uniform') {
+      // Kernels are [..receptive, in, out] in tfjs layout.
+      const receptive = p.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const limit = Math.sqrt(6 / (receptive * (p.shape[p.shape.length - 2]! + p.shape[p.shape.length - 1]!)));
+      for (let i = 0; i < w.length; i++) w[i] = (random() * 2 - 1) * limit;
+    }
+    return w;
+  });
+}
+
+/** Inverted-dropout mask: 1/(1-rate) where kept (u >= rate, as tfjs's floor(u + keep)), else 0. */
+export function fillDropoutMask(mask: Float32Array, rate: number, random: () => number): void {
+  const scale = 1 / (1 - rate);
+  for (let i = 0; i < mask.length; i++) mask[i] = random() >= rate ? scale : 0;
+}

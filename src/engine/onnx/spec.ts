@@ -1,0 +1,28 @@
+// The model description the engine compiles; weights follow tfjs's Sequential layout and order.
+
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'softmax' | 'tanh' | 'elu' | 'leaky_relu' | 'gelu' | 'swish';
+export type Padding = 'same' | 'valid';
+
+export interface Conv2dSpec { type: 'conv2d'; filters: number; kernel: [number, number]; strides: [number, number]; padding: Padding; activation: Activation; useBias: boolean }
+export interface MaxPoolSpec { type: 'maxpool'; size: [number, number]; strides: [number, number]; padding: Padding }
+export interface AvgPoolSpec { type: 'avgpool'; size: [number, number]; strides: [number, number]; padding: Padding }
+export interface GlobalAvgPoolSpec { type: 'global_avgpool' }
+export interface GlobalMaxPoolSpec { type: 'global_maxpool' }
+export interface FlattenSpec { type: 'flatten' }
+export interface DenseSpec { type: 'dense'; units: number; activation: Activation; useBias: boolean }
+export interface DropoutSpec { type: 'dropout'; rate: number }
+export interface BatchNormSpec { type: 'batchnorm'; momentum: number; epsilon: number }
+export interface ActivationSpec { type: 'activation'; activation: Activation }
+
+export type LayerSpec =
+  | Conv2dSpec | MaxPoolSpec | AvgPoolSpec | GlobalAvgPoolSpec | GlobalMaxPoolSpec
+  | FlattenSpec | DenseSpec | DropoutSpec | BatchNormSpec | ActivationSpec;
+
+export interface ModelSpec {
+  /** [height, width, channels]: inputs arrive NHWC like tfjs. */
+  inputShape: [number, number, number];
+  layers: LayerSpec[];
+}
+
+/** Slope of 'leaky_relu' for x < 0: the default of tfjs's `tf.layers.leakyReLU`. */
+export const LEAKY_RELU_ALPHA = 0.3;

@@ -1,0 +1,160 @@
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, type ParamInfo, type TrainGraph } from './build.js';
+import type { LossName } from './loss.js';
+import { createOptimizer, type OptimizerConfig } from './optimizer.js';
+import { fillDropoutMask, initialWeights, seededRandom } from './random.js';
+import type { ModelSpec } from './spec.js';
+
+export interface TrainerOptions {
+  batchSize: number;
+  loss: LossName;
+  optimizer: OptimizerConfig;
+  /** Seeds the initial weights and the dropout masks. */
+  seed?: number;
+  /** ORT intra-op threads; defaults to the number of cores. */
+  threads?: number;
+}
+
+export interface StepResult {
+  /** mean over the batch of sampleWeight * loss, computed before the update (as tfjs reports it). */
+  loss: number;
+  /** Model outputs for the batch, [n, units] row-major. */
+  predictions: Float32Array;
+}
+
+export interface Trainer {
+  readonly spec: ModelSpec;
+  /** Weight shapes in tfjs layout and `model.getWeights()` order. */
+  readonly weightShapes: number[][];
+  /** One optimisation step. x: [n, h, w, c] NHWC; y: [n, units]; sampleWeights: [n] (default all 1). Any n >= 1. */
+  trainStep(x: Float32Array, y: Float32Array, sampleWeights?: Float32Array): Promise<StepResult>;
+  /** Inference-mode outputs (batch norm on running stats, no dropout) for n NHWC images: [n, units]. */
+  predict(x: Float32Array, n: number): Promise<Float32Array>;
+  /** Copies of the weights, tfjs layout and order. */
+  getWeights(): Float32Array[];
+  setWeights(weights: ArrayLike<number>[]): void;
+  getLearningRate(): number;
+  setLearningRate(lr: number): void;
+  /** A self-contained ONNX model: input `x` [N, h, w, c] NHWC float32, output `predictions` [N, units]. */
+  exportInferenceModel(): Uint8Array;
+  dispose(): Promise<void>;
+}
+
+interface TrainSession {
+  session: ort.InferenceSession;
+  graph: TrainGraph;
+  masks: { tensor: ort.Tensor; data: Float32Array; rate: number }[];
+}
+
+function floatOutput(results: ort.InferenceSession.OnnxValueMapType, name: string): Float32Array {
+  const data = results[name]?.data;
+  if (!(data instanceof Float32Array)) throw new Error(`ORT output ${name} is missing or not float32`);
+  return data;
+}
+
+export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): Promise<Trainer> {
+  const params: ParamInfo[] = describeParams(spec);
+  const units = outputUnits(spec);
+  const [h, w, c] = spec.inputShape;
+  const imageSize = h * w * c;
+  const random = seededRandom(options.seed ?? 0);
+  const weights = initialWeights(params, random);
+  // Tensors wrap the weight arrays, which are updated in place: created once, fed every step.
+  const weightTensors = weights.map((data, i) => new ort.Tensor('float32', data, params[i]!.shape));
+  const trainableIdx = params.flatMap((p, i) => (p.trainable ? [i] : []));
+  const stateIdx = params.flatMap((p, i) => (p.trainable ? [] : [i]));
+  const trainable = trainableIdx.map((i) => weights[i]!);
+  const optimizer = createOptimizer(options.optimizer);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionMode: 'sequential',
+    intraOpNumThreads: options.threads ?? availableParallelism(),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  };
+
+  // One training session per batch size: a last partial batch gets its own, so batch statistics and the
+  // loss mean are over exactly the real samples.
+  const trainSessions = new Map<number, Promise<TrainSession>>();
+  const trainSession = (n: number): Promise<TrainSession> => {
+    let s = trainSessions.get(n);
+    if (s === undefined) {
+      const graph = buildTrainGraph(spec, options.loss, n);
+      s = ort.InferenceSession.create(graph.model, sessionOptions).then((session) => ({
+        session,
+        graph,
+        masks: graph.masks.map((m) => {
+          const data = new Float32Array(m.shape.reduce((a, b) => a * b, 1));
+          return { data, rate: m.rate, tensor: new ort.Tensor('float32', data, m.shape) };
+        }),
+      }));
+      trainSessions.set(n, s);
+    }
+    return s;
+  };
+  let inference: Promise<ort.InferenceSession> | undefined;
+
+  const weightFeeds = (): Record<string, ort.Tensor> => Object.fromEntries(params.map((p, i) => [p.name, weightTensors[i]!]));
+
+  return {
+    spec,
+    weightShapes: params.map((p) => [...p.shape]),
+
+    async trainStep(x, y, sampleWeights) {
+      const n = x.length / imageSize;
+      if (!Number.isInteger(n) || n < 1 || y.length !== n * units) throw new Error(`trainStep: x/y sizes do not match the model (${n} images)`);
+      const s = await trainSession(n);
+      const feeds = weightFeeds();
+      feeds[IO.x] = new ort.Tensor('float32', x, [n, h, w, c]);
+      feeds[IO.y] = new ort.Tensor('float32', y, [n, units]);
+      feeds[IO.sampleWeights] = new ort.Tensor('float32', sampleWeights ?? new Float32Array(n).fill(1), [n]);
+      s.graph.masks.forEach((m, i) => {
+        const mask = s.masks[i]!;
+        fillDropoutMask(mask.data, mask.rate, random);
+        feeds[m.name] = mask.tensor;
+      });
+      const out = await s.session.run(feeds);
+      optimizer.step(trainable, s.graph.gradOutputs.map((name) => floatOutput(out, name)));
+      s.graph.updateOutputs.forEach((name, k) => weights[stateIdx[k]!]!.set(floatOutput(out, name)));
+      return { loss: floatOutput(out, IO.loss)[0]!, predictions: floatOutput(out, IO.predictions) };
+    },
+
+    async predict(x, n) {
+      inference ??= ort.InferenceSession.create(buildInferenceGraph(spec), sessionOptions);
+      const session = await inference;
+      const result = new Float32Array(n * units);
+      for (let start = 0; start < n; start += options.batchSize) {
+        const m = Math.min(options.batchSize, n - start);
+        const feeds = weightFeeds();
+        feeds[IO.x] = new ort.Tensor('float32', x.subarray(start * imageSize, (start + m) * imageSize), [m, h, w, c]);
+        const out = await session.run(feeds);
+        result.set(floatOutput(out, IO.predictions), start * units);
+      }
+      return result;
+    },
+
+    getWeights: () => weights.map((wt) => wt.slice()),
+
+    setWeights(values) {
+      if (values.length !== weights.length) throw new Error(`setWeights: expected ${weights.length} arrays, got ${values.length}`);
+      values.forEach((v, i) => {
+        if (v.length !== weights[i]!.length) throw new Error(`setWeights: weight ${i} (${params[i]!.name}) has ${v.length} values, expected ${weights[i]!.length}`);
+        weights[i]!.set(v);
+      });
+    },
+
+    getLearningRate: () => optimizer.lr,
+    setLearningRate(lr) {
+      optimizer.lr = lr;
+    },
+
+    exportInferenceModel: () => buildInferenceGraph(spec, weights.map((wt) => wt.slice())),
+
+    async dispose() {
+      const sessions = [...trainSessions.values()].map(async (s) => (await s).session);
+      if (inference !== undefined) sessions.push(inference);
+      await Promise.all(sessions.map(async (s) => (await s).release()));
+      trainSessions.clear();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerSpec } from '../../registry/optimizers/index.js';
+import type { LossSpec } from '../../registry/losses/index.js';
+import type { ModelSpec } from '../../model/spec.js';
+import { outputUnits, type TrainingEngine } from '../engine.js';
+import type { LoadedBackend } from './backend.js';
+import { buildTfModel } from './build.js';
+
+function optimizerFor(spec: OptimizerSpec): tf.Optimizer {
+  switch (spec.name) {
+    case 'adam':
+      return tf.train.adam(spec.lr, spec.beta1, spec.beta2, spec.epsilon);
+    case 'sgd':
+      return spec.momentum > 0 ? tf.train.momentum(spec.lr, spec.momentum, spec.nesterov) : tf.train.sgd(spec.lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.lr, spec.rho, spec.momentum, spec.epsilon);
+  }
+}
+
+/** Per-sample loss with Keras's clipping (as model.fit computes it). */
+const perSampleLoss = (loss: LossSpec, y: tf.Tensor, p: tf.Tensor): tf.Tensor =>
+  loss.name === 'binary_crossentropy' ? tf.metrics.binaryCrossentropy(y, p) : tf.metrics.categoricalCrossentropy(y, p);
+
+/** The TensorFlow.js engine: the reference path, and the fast one with tfjs-node-gpu. */
+export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; seed: number; random: () => number }): TrainingEngine {
+  const model = buildTfModel(spec, options.seed, options.random);
+  const optimizer = optimizerFor(options.optimizer);
+  let lr = options.optimizer.lr;
+  const units = outputUnits(spec);
+  const [h, w, c] = spec.inputShape;
+  const trainable = () => model.trainableWeights.map((v) => v.read() as tf.Variable);
+
+  return {
+    name: 'tfjs',
+    backend: loaded.backend,
+    device: loaded.device,
+    spec,
+    async trainStep(x, targets, sampleWeights) {
+      const n = sampleWeights.length;
+      const { loss, outputs } = tf.tidy(() => {
+        const xs = tf.tensor4d(x, [n, h, w, c]);
+        const ys = tf.tensor2d(targets, [n, units]);
+        const ws = tf.tensor1d(sampleWeights);
+        let out: tf.Tensor | undefined;
+        const value = optimizer.minimize(
+          () => {
+            out = model.apply(xs, { training: true }) as tf.Tensor;
+            return tf.mean(tf.mul(perSampleLoss(options.loss, ys, out), ws)) as tf.Scalar;
+          },
+          true,
+          trainable(),
+        )!;
+        return { loss: value, outputs: tf.keep(out!) };
+      });
+      const [l, o] = await Promise.all([loss.data(), outputs.data()]);
+      loss.dispose();
+      outputs.dispose();
+      return { loss: l[0]!, outputs: o as Float32Array };
+    },
+    async predict(x, n) {
+      const out = tf.tidy(() => model.predict(tf.tensor4d(x, [n, h, w, c]), { batchSize: 64 }) as tf.Tensor);
+      const data = (await out.data()) as Float32Array;
+      out.dispose();
+      return data;
+    },
+    getWeights: () => model.getWeights().map((t) => t.dataSync() as Float32Array).map((a) => a.slice()),
+    setWeights(weights) {
+      const tensors = model.getWeights().map((t, i) => tf.tensor(weights[i]!, t.shape));
+      model.setWeights(tensors);
+      tf.dispose(tensors);
+    },
+    get learningRate() {
+      return lr;
+    },
+    set learningRate(value: number) {
+      // tfjs optimizers take the rate at construction; a new one keeps no moment estimates,
+      // so set it in place where the optimizer exposes it.
+      lr = value;
+      (optimizer as unknown as { learningRate: number }).learningRate = value;
+    },
+    async dispose() {
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}

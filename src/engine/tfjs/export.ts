@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSpec } from '../../model/spec.js';
+import { buildTfModel } from './build.js';
+
+/** The files of a tfjs LayersModel (`tf.loadLayersModel('file://.../model.json')` reads them). */
+export interface TfjsModelFiles {
+  'model.json': string;
+  'weights.bin': Uint8Array;
+}
+
+/** Saves a spec with trained weights (tfjs layout) in tfjs's format, whichever engine trained it. */
+export async function tfjsModelFiles(spec: ModelSpec, weights: Float32Array[]): Promise<TfjsModelFiles> {
+  const model = buildTfModel(spec, 0);
+  const tensors = model.getWeights().map((t, i) => tf.tensor(weights[i]!, t.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+  let files: TfjsModelFiles | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const { weightData, weightSpecs, ...rest } = artifacts;
+      const data = weightData instanceof ArrayBuffer ? new Uint8Array(weightData) : new Uint8Array(await new Blob(([] as ArrayBuffer[]).concat(weightData ?? [])).arrayBuffer());
+      const json = { ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs ?? [] }] };
+      files = { 'model.json': JSON.stringify(json), 'weights.bin': data };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  return files!;
+}

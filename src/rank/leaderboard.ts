@@ -1,0 +1,88 @@
+import { judgeTargets, type TargetResult } from '../metrics/targets.js';
+import type { Run } from '../tracking/index.js';
+
+export interface BoardRow {
+  rank: number;
+  runId: string;
+  runName: string;
+  /** PASS when every target passes, FAIL otherwise, NONE without targets. */
+  verdict: 'PASS' | 'FAIL' | 'NONE';
+  primary: { key: string; value: number };
+  baseline: number;
+  targets: TargetResult[];
+  startTime: number;
+}
+
+/** Class names as the run logged them (`test_recall_<CLASS>`), in class order when data.classes says. */
+function runClasses(run: Run): string[] {
+  const declared = run.data.params['data.classes'];
+  if (declared) {
+    try {
+      return JSON.parse(declared) as string[];
+    } catch {
+      // Fall through to the metric names.
+    }
+  }
+  return Object.keys(run.data.metrics)
+    .filter((k) => k.startsWith('test_recall_'))
+    .map((k) => k.slice('test_recall_'.length))
+    .sort();
+}
+
+const targetsOf = (run: Run): Record<string, string> =>
+  Object.fromEntries(Object.entries(run.data.params).filter(([k]) => k.startsWith('targets.')).map(([k, v]) => [k.slice('targets.'.length), v]));
+
+/**
+ * Finished runs ranked: those passing every target first, then by the primary metric
+ * (higher is better), runs missing it last, ties by earlier start. Targets are judged again
+ * from each run's logged metrics and its own targets.
+ */
+export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] {
+  const rows = runs
+    .filter((r) => r.info.status === 'FINISHED')
+    .map((run): Omit<BoardRow, 'rank'> => {
+      const targets = targetsOf(run);
+      const judged = Object.keys(targets).length ? judgeTargets(targets, run.data.metrics, runClasses(run)) : undefined;
+      return {
+        runId: run.info.runId,
+        runName: run.info.runName,
+        verdict: judged ? (judged.pass ? 'PASS' : 'FAIL') : 'NONE',
+        primary: { key: primary, value: run.data.metrics[primary] ?? NaN },
+        baseline: run.data.metrics['test_baseline_accuracy'] ?? NaN,
+        targets: judged?.results ?? [],
+        startTime: run.info.startTime,
+      };
+    });
+  const score = (v: number) => (Number.isNaN(v) ? -Infinity : v);
+  rows.sort(
+    (a, b) =>
+      Number(b.verdict === 'PASS') - Number(a.verdict === 'PASS') ||
+      score(b.primary.value) - score(a.primary.value) ||
+      a.startTime - b.startTime,
+  );
+  return rows.map((r, i) => ({ ...r, rank: i + 1 }));
+}
+
+const fixed = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4));
+const signed = (v: number) => (Number.isNaN(v) ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(4)}`);
+
+/** The board as a text table: one row per run, each target's value and margin. */
+export function formatLeaderboard(rows: BoardRow[], highlight?: string): string {
+  if (rows.length === 0) return 'no finished runs';
+  const targetNames = [...new Set(rows.flatMap((r) => r.targets.map((t) => t.name)))];
+  const header = ['#', 'run', 'verdict', rows[0]!.primary.key, ...targetNames.map((t) => `${t} (margin)`), 'baseline', 'run id'];
+  const body = rows.map((r) => [
+    `${r.runId === highlight ? '>' : ''}${r.rank}`,
+    r.runName,
+    r.verdict,
+    fixed(r.primary.value),
+    ...targetNames.map((name) => {
+      const t = r.targets.find((x) => x.name === name);
+      return t ? `${fixed(t.value)} (${signed(t.margin)})` : '-';
+    }),
+    fixed(r.baseline),
+    r.runId,
+  ]);
+  const widths = header.map((_, c) => Math.max(header[c]!.length, ...body.map((row) => row[c]!.length)));
+  return [header, ...body].map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { ValidatedExperiment } from '../config/validate.js';
+import { buildInferenceGraph } from '../engine/onnx/build.js';
+import { tfjsModelFiles } from '../engine/tfjs/export.js';
+import type { EpochLogs } from '../registry/callbacks/index.js';
+import type { RunStatus, TrackingStore } from '../tracking/index.js';
+import { canonicalJson, flattenParams } from './flatten.js';
+import { provenanceTags } from './provenance.js';
+import type { RunOutcome, StartInfo } from './run-experiment.js';
+import { modelSignature } from './signature.js';
+
+const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
+
+export const configHash = (exp: ValidatedExperiment): string => createHash('sha256').update(canonicalJson(exp.config)).digest('hex').slice(0, 16);
+
+/** Logs one run to a tracking store as MLflow's own clients would, while it happens. */
+export class RunRecorder {
+  private constructor(
+    readonly store: TrackingStore,
+    readonly runId: string,
+    readonly experimentId: string,
+    private readonly exp: ValidatedExperiment,
+  ) {}
+
+  /** Creates the run (RUNNING) with the resolved experiment as params and provenance tags. */
+  static async start(store: TrackingStore, exp: ValidatedExperiment): Promise<RunRecorder> {
+    const c = exp.config;
+    const experimentId = await store.getOrCreateExperiment(c.experiment);
+    const run = await store.createRun(experimentId, {
+      runName: c.name,
+      tags: { ...provenanceTags(exp.file), 'exp.config_hash': configHash(exp), ...(c.description ? { 'mlflow.note.content': c.description } : {}) },
+    });
+    const recorder = new RunRecorder(store, run.runId, experimentId, exp);
+    const { $schema: _schema, ...config } = c;
+    await store.logBatch(run.runId, { params: flattenParams(config) });
+    await store.logArtifact(run.runId, 'config.yaml', stringify(config));
+    return recorder;
+  }
+
+  async started(info: StartInfo): Promise<void> {
+    await this.store.logBatch(this.runId, {
+      params: Object.fromEntries(info.classes.map((name, i) => [`class_weight.${name}`, String(info.classWeights[i])])),
+      tags: { 'exp.engine': info.engine.name, 'exp.backend': info.engine.backend, 'exp.device': info.engine.device, 'exp.data.fingerprint': info.fingerprint },
+    });
+  }
+
+  async epoch(logs: EpochLogs & { seconds: number }): Promise<void> {
+    const timestamp = Date.now();
+    await this.store.logBatch(this.runId, {
+      metrics: [...EPOCH_KEYS.map((key) => ({ key, value: logs[key], timestamp, step: logs.epoch })), { key: 'epoch_seconds', value: logs.seconds, timestamp, step: logs.epoch }],
+    });
+  }
+
+  /** Final metrics, verdict, artifacts (config, model, signature, metrics) and FINISHED. */
+  async finish(outcome: RunOutcome): Promise<void> {
+    const timestamp = Date.now();
+    const { verdict } = outcome;
+    const values: Record<string, number> = {
+      ...outcome.metrics,
+      kept_epoch: outcome.fit.keptEpoch,
+      data_seconds: outcome.seconds.data,
+      train_seconds: outcome.seconds.train,
+      total_seconds: outcome.seconds.total,
+      ...(outcome.threshold.value !== null ? { threshold: outcome.threshold.value } : {}),
+    };
+    await this.store.logBatch(this.runId, {
+      metrics: Object.entries(values).map(([key, value]) => ({ key, value, timestamp, step: 0 })),
+      params: outcome.threshold.value !== null ? { 'evaluate.threshold.chosen': String(outcome.threshold.value) } : {},
+      tags: {
+        'exp.verdict': verdict.pass ? 'PASS' : 'FAIL',
+        ...Object.fromEntries(verdict.results.map((r) => [`exp.target.${r.name}`, r.pass ? 'PASS' : 'FAIL'])),
+        ...(outcome.dataset.skipped.length ? { 'exp.data.skipped': String(outcome.dataset.skipped.length) } : {}),
+      },
+    });
+    const files = await tfjsModelFiles(outcome.model, outcome.weights);
+    const signature = modelSignature(outcome.model, this.exp.config, outcome.dataset.classes, outcome.threshold.value);
+    await this.store.logArtifact(this.runId, 'model/model.json', files['model.json']);
+    await this.store.logArtifact(this.runId, 'model/weights.bin', files['weights.bin']);
+    await this.store.logArtifact(this.runId, 'model/signature.json', `${JSON.stringify(signature, null, 2)}\n`);
+    // The same weights as a plain ONNX inference model, deployable wherever ONNX runs.
+    await this.store.logArtifact(this.runId, 'model/model.onnx', buildInferenceGraph(outcome.model, outcome.weights));
+    const summary = { metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };
+    await this.store.logArtifact(this.runId, 'metrics.json', `${JSON.stringify(summary, null, 2)}\n`);
+    await this.store.updateRun(this.runId, 'FINISHED', Date.now());
+  }
+
+  /** Closes the run as FAILED (with the error as a tag) or KILLED; never leaves it RUNNING. */
+  async end(status: Extract<RunStatus, 'FAILED' | 'KILLED'>, error?: unknown): Promise<void> {
+    if (error !== undefined) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.store.logBatch(this.runId, { tags: { 'exp.error': message.slice(0, 4000) } }).catch(() => {});
+    }
+    await this.store.updateRun(this.runId, status, Date.now());
+  }
+}

@@ -1,0 +1,158 @@
+import type { ValidatedExperiment } from '../config/validate.js';
+import { loadDataset, type Dataset } from '../data/index.js';
+import { classCounts } from '../data/counts.js';
+import { mulberry32 } from '../data/rng.js';
+import { outputUnits } from '../engine/engine.js';
+import { createEngine } from '../engine/select.js';
+import { chooseThreshold, evaluate, flatMetrics, formatReport, judgeTargets, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
+import { resolveModel } from '../model/resolve.js';
+import { formatSummary, summarize } from '../model/summary.js';
+import type { ModelSpec } from '../model/spec.js';
+import { normalizeEntry } from '../config/entries.js';
+import { augmentations, callbacks, defaultLoss, losses, optimizers } from '../registry/index.js';
+import type { OptimizerSpec } from '../registry/optimizers/index.js';
+import { Progress, formatSeconds } from '../cli/progress.js';
+import { fit, predictSplit, type FitResult } from '../train/loop.js';
+import type { EpochLogs } from '../registry/callbacks/index.js';
+import { resolveClassWeights } from './class-weights.js';
+import { toPair } from '../registry/params.js';
+
+/** What is known once the data is loaded and the engine chosen, before training starts. */
+export interface StartInfo {
+  classes: string[];
+  classWeights: number[];
+  fingerprint: string;
+  engine: RunOutcome['engine'];
+}
+
+/** Where a run reports as it goes (the tracking recorder); every hook may be async. */
+export interface RunHooks {
+  started?(info: StartInfo): Promise<void>;
+  epoch?(logs: EpochLogs & { seconds: number }): Promise<void>;
+}
+
+export interface RunOutcome {
+  dataset: Dataset;
+  model: ModelSpec;
+  engine: { name: string; backend: string; device: string; reason: string };
+  classWeights: number[];
+  fit: FitResult;
+  threshold: { value: number | null; choice?: ThresholdChoice };
+  evaluation: Evaluation;
+  metrics: Record<string, number>;
+  verdict: Verdict;
+  /** The final weights (tfjs layout), the ones evaluated. */
+  weights: Float32Array[];
+  seconds: { data: number; train: number; total: number };
+}
+
+/** Outputs [n, units] as evaluate() takes them: positive-class probabilities, or rows. */
+function probabilities(outputs: Float32Array, units: number): Float32Array | Float32Array[] {
+  if (units === 1) return outputs;
+  return Array.from({ length: outputs.length / units }, (_, i) => outputs.subarray(i * units, (i + 1) * units));
+}
+
+/** data -> model -> train -> threshold on validation -> evaluate on test -> verdict. */
+export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const started = performance.now();
+  const c = exp.config;
+  const [height, width] = toPair(c.data.image.size);
+
+  const dataset = await loadDataset({
+    dir: exp.dataDir,
+    ...(c.data.classes ? { classes: c.data.classes } : {}),
+    image: { size: [height, width], channels: c.data.image.channels },
+    validation: c.data.validation.from === 'val' ? { from: 'val' } : { from: 'train', fraction: c.data.validation.fraction!, stratify: c.data.validation.stratify },
+    seed: c.train.seed,
+    onBadImage: c.data.on_bad_image,
+    cacheDir: c.data.cache ? undefined : null,
+    onProgress: (done, total) => progress.update(`loading images ${done}/${total} (${formatSeconds((performance.now() - started) / 1000)})`),
+  });
+  const { classes } = dataset;
+  progress.line(
+    `data: ${dataset.train.count} train / ${dataset.val.count} validation / ${dataset.test.count} test images, classes ${classes.join(', ')}` +
+      ` (${dataset.cache.hit ? 'from cache' : 'decoded'} in ${formatSeconds(dataset.cache.seconds)})`,
+  );
+  for (const s of dataset.skipped) progress.line(`skipped unreadable image ${s.file}: ${s.reason}`);
+  for (const w of dataset.cache.warnings) progress.line(`cache: ${w}`);
+  const dataSeconds = (performance.now() - started) / 1000;
+
+  const counts = classCounts(dataset.train.y, classes.length);
+  const weights = resolveClassWeights(c.class_weight, classes, counts);
+  progress.line(`class weights: ${classes.map((name, i) => `${name} ${weights[i]!.toFixed(3)} (${counts[i]} images)`).join(', ')}`);
+
+  const model = resolveModel(exp, classes.length);
+  const { totalParams } = summarize(model);
+  progress.line(`model: ${c.model.architecture ?? 'layers'}, ${totalParams.toLocaleString('en-US')} params\n${formatSummary(model)}`);
+
+  const loss = losses.get(String(c.train.loss ?? defaultLoss(classes.length))).create({}, undefined);
+  const { name: optimizerName, ...optimizerParams } = c.train.optimizer as { name: string } & Record<string, unknown>;
+  const optimizer: OptimizerSpec = optimizers.get(optimizerName).create(optimizerParams, undefined);
+  const { engine, reason } = await createEngine(c.train, model, loss, optimizer);
+  progress.line(`engine: ${engine.name} on ${engine.backend} (${engine.device}): ${reason}`);
+  const engineInfo = { name: engine.name, backend: engine.backend, device: engine.device, reason };
+
+  const random = mulberry32(c.train.seed);
+  const trainStarted = performance.now();
+  try {
+    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo });
+    // Epoch hooks run one after another, in order, while training goes on.
+    let pending = Promise.resolve();
+    const result = await fit(engine, dataset.train, dataset.val, {
+      epochs: c.train.epochs,
+      batchSize: c.train.batch_size,
+      shape: dataset.shape,
+      classWeights: weights,
+      augments: c.augment.map(normalizeEntry).map(({ name, params }) => augmentations.get(name).create(params, undefined)),
+      callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
+      random,
+      onBatch: (epoch, done, total, lossSoFar) => progress.update(`epoch ${epoch}/${c.train.epochs}  batch ${done}/${total}  loss ${lossSoFar.toFixed(4)}`),
+      onEpoch: (l) => {
+        progress.line(
+          `epoch ${l.epoch}/${c.train.epochs}  loss ${l.train_loss.toFixed(4)}  acc ${l.train_accuracy.toFixed(4)}  val_loss ${l.val_loss.toFixed(4)}  val_acc ${l.val_accuracy.toFixed(4)}  lr ${l.lr.toPrecision(3)}  ${formatSeconds(l.seconds)} (${Math.round(l.imagesPerSecond)} img/s)`,
+        );
+        if (!hooks.epoch) return;
+        pending = pending.then(() => hooks.epoch!(l));
+        // Handled here, reported when awaited after training.
+        pending.catch(() => {});
+      },
+      log: (m) => progress.line(m),
+    });
+    await pending;
+    const trainSeconds = (performance.now() - trainStarted) / 1000;
+
+    const units = outputUnits(model);
+    let threshold: RunOutcome['threshold'] = { value: null };
+    if (units === 1) {
+      const setting = c.evaluate.threshold;
+      if (typeof setting === 'number') {
+        threshold = { value: setting };
+      } else {
+        const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
+        const choice = chooseThreshold(valOutputs, dataset.val.y, { maximize: setting.maximize, min_class_recall: setting.min_class_recall }, classes);
+        threshold = { value: choice.threshold, choice };
+        progress.line(`threshold ${choice.threshold.toFixed(4)}, chosen on validation (${setting.maximize} ${choice.objective.toFixed(4)})${choice.message ? `: ${choice.message}` : ''}`);
+      }
+    }
+    const testOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
+    const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...(threshold.value !== null ? { threshold: threshold.value } : {}) });
+    const metrics = flatMetrics(evaluation);
+    const verdict = judgeTargets(c.targets, metrics, classes);
+    progress.line(`\ntest set (${dataset.test.count} images):\n${formatReport(evaluation, verdict)}`);
+    return {
+      dataset,
+      model,
+      engine: engineInfo,
+      classWeights: weights,
+      fit: result,
+      threshold,
+      evaluation,
+      metrics,
+      verdict,
+      weights: engine.getWeights(),
+      seconds: { data: dataSeconds, train: trainSeconds, total: (performance.now() - started) / 1000 },
+    };
+  } finally {
+    await engine.dispose();
+  }
+}

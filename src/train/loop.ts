@@ -1,0 +1,103 @@
+import type { Split } from '../data/dataset.js';
+import type { TrainingEngine } from '../engine/engine.js';
+import { outputUnits } from '../engine/engine.js';
+import type { Augment } from '../registry/augmentations/index.js';
+import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
+import { epochBatches } from './batches.js';
+import { accuracy, meanCrossEntropy, predictedLabels, toTargets } from './targets.js';
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  shape: [number, number, number];
+  /** Weight of each class, applied per sample to the training loss. */
+  classWeights: number[];
+  augments: Augment[];
+  callbacks: Callback[];
+  /** Drives shuffling and augmentation. */
+  random: () => number;
+  onBatch?: (epoch: number, done: number, total: number, loss: number) => void;
+  onEpoch?: (logs: EpochLogs & { seconds: number; imagesPerSecond: number }) => void;
+  log?: (message: string) => void;
+}
+
+export interface FitResult {
+  history: (EpochLogs & { seconds: number; imagesPerSecond: number })[];
+  /** The epoch whose weights the model ends with. */
+  keptEpoch: number;
+  stoppedEarly: string | undefined;
+}
+
+/** Outputs of the model for a whole split, in batches. */
+export async function predictSplit(engine: TrainingEngine, split: Split, batchSize: number): Promise<Float32Array> {
+  const units = outputUnits(engine.spec);
+  const size = split.x.length / Math.max(1, split.count);
+  const out = new Float32Array(split.count * units);
+  for (let start = 0; start < split.count; start += batchSize) {
+    const n = Math.min(batchSize, split.count - start);
+    out.set(await engine.predict(split.x.subarray(start * size, (start + n) * size), n), start * units);
+  }
+  return out;
+}
+
+/** The training loop shared by every engine: batches, class weights, validation, callbacks. */
+export async function fit(engine: TrainingEngine, train: Split, val: Split, options: FitOptions): Promise<FitResult> {
+  const units = outputUnits(engine.spec);
+  const history: FitResult['history'] = [];
+  let stopReason: string | undefined;
+  let best: { epoch: number; weights: Float32Array[] } | undefined;
+  let lastEpoch = 0;
+  let restoredEpoch: number | undefined;
+  const log = options.log ?? (() => {});
+  const control: TrainingControl = {
+    stop: (reason) => void (stopReason ??= reason),
+    keepBest: (epoch) => void (best = { epoch, weights: engine.getWeights() }),
+    restoreBest: () => {
+      if (!best) return undefined;
+      engine.setWeights(best.weights);
+      return (restoredEpoch = best.epoch);
+    },
+    get learningRate() {
+      return engine.learningRate;
+    },
+    set learningRate(lr: number) {
+      engine.learningRate = lr;
+    },
+    log,
+  };
+
+  const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
+  for (let epoch = 1; epoch <= options.epochs && !stopReason; epoch++) {
+    const started = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    let done = 0;
+    for (const batch of epochBatches(train.x, train.count, options.shape, options.batchSize, options.random, options.augments)) {
+      const labels = batch.indices.map((i) => train.y[i]!);
+      const weights = Float32Array.from(labels, (l) => options.classWeights[l]!);
+      const { loss, outputs } = await engine.trainStep(batch.x, toTargets(labels, units), weights);
+      lossSum += loss * labels.length;
+      correct += accuracy(predictedLabels(outputs, units), labels) * labels.length;
+      options.onBatch?.(epoch, ++done, batchesPerEpoch, lossSum / Math.min(train.count, done * options.batchSize));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const valOutputs = await predictSplit(engine, val, options.batchSize);
+    const logs = {
+      epoch,
+      lr: engine.learningRate,
+      train_loss: lossSum / train.count,
+      train_accuracy: correct / train.count,
+      val_loss: meanCrossEntropy(valOutputs, val.y, units),
+      val_accuracy: accuracy(predictedLabels(valOutputs, units), val.y),
+      seconds,
+      imagesPerSecond: train.count / seconds,
+    };
+    history.push(logs);
+    options.onEpoch?.(logs);
+    for (const cb of options.callbacks) cb.onEpochEnd(logs, control);
+    lastEpoch = epoch;
+  }
+  if (stopReason) log(`stopped early: ${stopReason}`);
+  for (const cb of options.callbacks) cb.onTrainEnd?.(control);
+  return { history, keptEpoch: restoredEpoch ?? lastEpoch, stoppedEarly: stopReason };
+}

@@ -5,7 +5,7 @@
 export interface ConfigIssue {
   message: string;
   /** Where: a file position, or the override that brought the value in. */
-  where?: { file: string; line: number; col: number; frame?: string } | { override: string };
+  where?: { file: string; line: number; col: number; frame?: string } | { override: string; origin?: string };
   /** Extra lines: allowed values, did-you-mean, what to do. */
   hints?: string[];
 }

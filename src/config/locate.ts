@@ -17,7 +17,11 @@ export interface Override {
   path: string[];
   value: unknown;
   text: string;
+  /** What set it, as messages name it: `--set` (default) or `sweep`. */
+  origin?: string;
 }
+
+const overrideWhere = (o: Override) => ({ override: o.text, ...(o.origin ? { origin: o.origin } : {}) });
 
 /** Shown file names are relative to the working directory, as a user typed them. */
 export const displayPath = (file: string): string => {
@@ -71,10 +75,10 @@ function nodeAt(doc: Document.Parsed, keys: PathKey[]): { value?: Node; key?: No
 export function locate(sources: Source[], overrides: Override[], keys: PathKey[], at: 'key' | 'value' = 'value'): ConfigIssue['where'] {
   // A value set (or inside a value set) by --set is reported as that override; the last one wins.
   const override = [...overrides].reverse().find((o) => o.path.length <= keys.length && o.path.every((k, i) => String(keys[i]) === k));
-  if (override) return { override: override.text };
+  if (override) return overrideWhere(override);
   // A path no file holds, created by an override that sets something inside it: that override.
   const creator = [...overrides].reverse().find((o) => o.path.length > keys.length && keys.every((k, i) => String(k) === o.path[i]));
-  if (creator && !sources.some((s) => nodeAt(s.doc, keys))) return { override: creator.text };
+  if (creator && !sources.some((s) => nodeAt(s.doc, keys))) return overrideWhere(creator);
   for (let depth = keys.length; depth >= 0; depth--) {
     for (const source of sources) {
       const found = nodeAt(source.doc, keys.slice(0, depth));

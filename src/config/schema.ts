@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { THRESHOLD_OBJECTIVES } from '../metrics/threshold.js';
 import { SizePair, StringEnum } from '../registry/params.js';
+import { SweepSchema } from './sweep.js';
 
 export const ENGINES = ['auto', 'tfjs', 'onnx'] as const;
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'cpu'] as const;
@@ -126,6 +127,7 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
         },
         { ...closed, default: {} },
       ),
+      sweep: Type.Optional(SweepSchema),
       targets: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
         default: {},
         description: "judged on test, e.g. accuracy: '>= 0.85'; recall means every class's recall",

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { listCommand } from './commands/list.js';
 import { rankCommand } from './commands/rank.js';
 import { runCommand } from './commands/run.js';
+import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
 
@@ -16,7 +17,8 @@ export async function main(argv: string[]): Promise<void> {
       .command(validateCommand)
       .command(listCommand)
       .command(rankCommand)
-      .demandCommand(1, 'name a command: run, validate, list or rank')
+      .command(syncCommand)
+      .demandCommand(1, 'name a command: run, validate, list, rank or sync')
       .strict()
       .recommendCommands()
       .help()

@@ -33,6 +33,24 @@ const targetsOf = (run: Run): Record<string, string> =>
   Object.fromEntries(Object.entries(run.data.params).filter(([k]) => k.startsWith('targets.')).map(([k, v]) => [k.slice('targets.'.length), v]));
 
 /**
+ * The run's own targets judged on its metrics, one by one: a target that cannot be judged (its
+ * class metrics were never logged, so the class is unknown) fails the run instead of the board.
+ */
+function judgeRun(run: Run): { pass: boolean; results: TargetResult[] } | undefined {
+  const targets = Object.entries(targetsOf(run));
+  if (targets.length === 0) return undefined;
+  const classes = runClasses(run);
+  const results = targets.flatMap(([name, expression]) => {
+    try {
+      return judgeTargets({ [name]: expression }, run.data.metrics, classes).results;
+    } catch {
+      return [];
+    }
+  });
+  return { pass: results.length === targets.length && results.every((r) => r.pass), results };
+}
+
+/**
  * Finished runs ranked: those passing every target first, then by the primary metric
  * (higher is better), runs missing it last, ties by earlier start. Targets are judged again
  * from each run's logged metrics and its own targets.
@@ -41,8 +59,7 @@ export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] 
   const rows = runs
     .filter((r) => r.info.status === 'FINISHED')
     .map((run): Omit<BoardRow, 'rank'> => {
-      const targets = targetsOf(run);
-      const judged = Object.keys(targets).length ? judgeTargets(targets, run.data.metrics, runClasses(run)) : undefined;
+      const judged = judgeRun(run);
       return {
         runId: run.info.runId,
         runName: run.info.runName,

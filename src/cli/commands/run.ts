@@ -5,7 +5,7 @@ import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { RunRecorder } from '../../runner/record.js';
 import { runExperiment } from '../../runner/run-experiment.js';
-import { openStore, type TrackingStore } from '../../tracking/index.js';
+import { openStore, ResilientStore, type TrackingStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { overridesFrom, setOption } from '../overrides-option.js';
 import { Progress } from '../progress.js';
@@ -38,7 +38,8 @@ function closeOnSignal(recorder: RunRecorder, progress: Progress): () => void {
   };
 }
 
-async function runOne(exp: ValidatedExperiment, store: TrackingStore, progress: Progress): Promise<void> {
+/** Trains, evaluates and records one experiment, then prints where the run sits on the board. */
+export async function runOne(exp: ValidatedExperiment, store: TrackingStore, progress: Progress): Promise<void> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
   const recorder = await RunRecorder.start(store, exp);
   progress.line(`run ${recorder.runId} in ${store.uri}`);
@@ -52,7 +53,19 @@ async function runOne(exp: ValidatedExperiment, store: TrackingStore, progress: 
   } finally {
     release();
   }
-  const { rows } = await boardFor(store, exp.config.experiment, 'test_accuracy');
+  // The run is recorded; the board is only a report, so failing to read it does not fail the run.
+  if (store instanceof ResilientStore && store.offline) {
+    progress.line(`\n${store.uri} was unreachable: the run is kept in ${store.local.root}; push it with \`exp sync --tracking-uri ${store.uri}\``);
+    return;
+  }
+  let board: Awaited<ReturnType<typeof boardFor>>;
+  try {
+    board = await boardFor(store, exp.config.experiment, 'test_accuracy');
+  } catch (e) {
+    progress.line(`\nleaderboard unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  const { rows } = board;
   const place = rows.find((r) => r.runId === recorder.runId);
   progress.line(`\nleaderboard of ${exp.config.experiment}${place ? `: this run is #${place.rank} of ${rows.length}` : ''}\n${formatLeaderboard(rows.slice(0, 10), recorder.runId)}\n`);
 }

@@ -36,17 +36,29 @@ export const baseSlots = {
   layer: NamedEntry,
   augmentation: NamedEntry,
   classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }))], {
+    default: 'none',
     description: "a registered strategy (none, balanced, ...) or {CLASS: weight}",
   }),
   optimizer: Type.Object(
-    { name: Type.String({ minLength: 1, description: 'a registered optimizer' }) },
-    { additionalProperties: true, description: '{name: adam, lr: 0.001, ...}: a registered optimizer and its params' },
+    // `name` defaults too, so `--set train.optimizer.lr=...` works on the default optimizer.
+    { name: Type.String({ minLength: 1, default: 'adam', description: 'a registered optimizer' }) },
+    { additionalProperties: true, default: { name: 'adam' }, description: '{name: adam, lr: 0.001, ...}: a registered optimizer and its params' },
   ),
   loss: Type.String({ minLength: 1, description: 'a registered loss; defaults from the class count' }),
   callback: NamedEntry,
 } satisfies ComponentSlots;
 
 const closed = { additionalProperties: false } as const;
+
+/** How to choose the threshold on validation; validated on its own too, for its defaults. */
+export const ThresholdChoiceSchema = Type.Object(
+  {
+    choose_on: StringEnum(['validation'] as const, { default: 'validation' }),
+    maximize: StringEnum(THRESHOLD_OBJECTIVES, { default: 'accuracy' }),
+    min_class_recall: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+  },
+  closed,
+);
 
 export function experimentSchema<S extends ComponentSlots>(slots: S) {
   return Type.Object(
@@ -94,13 +106,13 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
         slots.architectureModel,
       ]),
       augment: Type.Array(slots.augmentation, { default: [], description: 'registered augmentations, applied in order to training images' }),
-      class_weight: Type.Union([slots.classWeight], { default: 'none' }),
+      class_weight: slots.classWeight,
       train: Type.Object(
         {
           epochs: Type.Integer({ minimum: 1, maximum: 10000 }),
           batch_size: Type.Integer({ minimum: 1, maximum: 65536, default: 32 }),
           seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
-          optimizer: Type.Union([slots.optimizer], { default: { name: 'adam' } }),
+          optimizer: slots.optimizer,
           loss: Type.Optional(slots.loss),
           callbacks: Type.Array(slots.callback, { default: [] }),
           engine: StringEnum(ENGINES, { default: 'auto', description: 'auto: tfjs on a GPU, else the compiled ONNX engine when every layer lowers, else tfjs' }),
@@ -113,14 +125,7 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           threshold: Type.Union(
             [
               Type.Number({ minimum: 0, maximum: 1 }),
-              Type.Object(
-                {
-                  choose_on: StringEnum(['validation'] as const, { default: 'validation' }),
-                  maximize: StringEnum(THRESHOLD_OBJECTIVES, { default: 'accuracy' }),
-                  min_class_recall: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
-                },
-                closed,
-              ),
+              ThresholdChoiceSchema,
             ],
             { default: 0.5, description: 'a fixed threshold for the positive class, or how to choose one on validation' },
           ),

@@ -15,7 +15,7 @@ import { loadExperiment, type LoadedExperiment } from './load.js';
 import type { Override } from './locate.js';
 import { lookup } from './lookup.js';
 import { isMapping, type Mapping } from './merge.js';
-import { BaseExperimentSchema, type Experiment } from './schema.js';
+import { BaseExperimentSchema, ThresholdChoiceSchema, type Experiment } from './schema.js';
 import { checkTargets } from './targets-check.js';
 
 export interface ValidatedExperiment {
@@ -107,6 +107,9 @@ export function validateExperiment(loaded: LoadedExperiment): ValidatedExperimen
   const architectures = builtinArchitectures();
   const brokenModelFiles = registerModelFiles(architectures, modelDirs(loaded.file));
   const config = structuredClone(loaded.value);
+  // ajv fills no defaults inside anyOf: fill the object form of the threshold first.
+  const threshold = isMapping(config.evaluate) ? config.evaluate.threshold : undefined;
+  if (isMapping(threshold)) checkSchema(ThresholdChoiceSchema, threshold, ['evaluate', 'threshold'], issues);
   checkSchema(BaseExperimentSchema, config, [], issues);
   // A section the schema found wrong may not have the shape the checks below assume: skip it,
   // but still check the others, so that every problem is reported at once.

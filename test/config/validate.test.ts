@@ -62,7 +62,7 @@ augment:
         '   9 |   epochs: 1',
         '> 10 | trian: {}',
         '     | ^',
-        '  hint: allowed keys: experiment, name, description, extends, data, model, augment, class_weight, train, evaluate, targets',
+        '  hint: allowed keys: experiment, name, description, extends, data, model, augment, class_weight, train, evaluate, sweep, targets',
       ].join('\n'),
     );
   });

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { cacheKey, readCache, writeCache } from './cache.js';
 import { bytesToUnitFloat, decodeImages, type DecodedBatch, type ImageSpec, type OnBadImage, type SkippedImage } from './decode.js';
 import { DataError } from './errors.js';
+import { fingerprintOf } from './fingerprint.js';
 import { resolveClasses, scanSplit, type LabeledFiles, type LabelSpec } from './labels.js';
 import { requireDir } from './scan.js';
 import { carveValidation, type ValidationSpec } from './split.js';
@@ -62,18 +62,31 @@ export interface Dataset {
   };
 }
 
-/**
- * Scans, decodes (or reads from the cache), labels and splits an image-folder data set.
- * `test` is required: exp always evaluates on it. `val` is read only with `validation.from: 'val'`.
- */
-export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
-  const started = performance.now();
+type ScanOptions = Pick<LoadOptions, 'dir' | 'classes' | 'labels' | 'validation'>;
+
+/** The classes and the labelled files of the splits a load uses, without decoding anything. */
+async function scanDataset(opts: ScanOptions): Promise<{ classes: string[]; folders: string[]; scanned: LabeledFiles[] }> {
   await requireDir(opts.dir, 'data directory');
   const labelSpec = opts.labels ?? { from: 'folder' };
   const classes = await resolveClasses(opts.dir, labelSpec, opts.classes);
   const folders = opts.validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
   const scanned: LabeledFiles[] = [];
   for (const folder of folders) scanned.push(await scanSplit(opts.dir, folder, classes, labelSpec));
+  return { classes, folders, scanned };
+}
+
+/** The fingerprint `loadDataset` would report, from a scan alone (fast: no decoding). */
+export async function dataFingerprint(opts: ScanOptions): Promise<string> {
+  return fingerprintOf((await scanDataset(opts)).scanned);
+}
+
+/**
+ * Scans, decodes (or reads from the cache), labels and splits an image-folder data set.
+ * `test` is required: exp always evaluates on it. `val` is read only with `validation.from: 'val'`.
+ */
+export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
+  const started = performance.now();
+  const { classes, folders, scanned } = await scanDataset(opts);
 
   const cacheDir = opts.cacheDir === null ? null : resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const total = scanned.reduce((n, s) => n + s.files.length, 0);
@@ -126,8 +139,6 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
   }
   const test = whole(folders.length - 1);
 
-  const fingerprint = createHash('sha256');
-  for (const s of scanned) for (const f of s.files) fingerprint.update(`${f.rel}\t${f.size}\t${f.mtimeMs}\n`);
   return {
     classes,
     positive: classes.length === 2 ? 1 : null,
@@ -136,7 +147,7 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     val,
     test,
     skipped,
-    fingerprint: fingerprint.digest('hex'),
+    fingerprint: fingerprintOf(scanned),
     cache: { dir: cacheDir, hit: cacheDir !== null && allHit, seconds: (performance.now() - started) / 1000, warnings },
   };
 }

@@ -1,18 +1,20 @@
-import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { buildInferenceGraph } from '../engine/onnx/build.js';
 import { tfjsModelFiles } from '../engine/tfjs/export.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import type { RunStatus, TrackingStore } from '../tracking/index.js';
-import { canonicalJson, flattenParams } from './flatten.js';
+import { flattenParams } from './flatten.js';
+import { configHash, IDENTITY_TAG } from './identity.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
 import { modelSignature } from './signature.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
 
-export const configHash = (exp: ValidatedExperiment): string => createHash('sha256').update(canonicalJson(exp.config)).digest('hex').slice(0, 16);
+
+/** Marks a sweep's parent run, which has children rather than metrics of its own. */
+export const SWEEP_TAG = 'exp.sweep';
 
 /** Logs one run to a tracking store as MLflow's own clients would, while it happens. */
 export class RunRecorder {
@@ -24,12 +26,18 @@ export class RunRecorder {
   ) {}
 
   /** Creates the run (RUNNING) with the resolved experiment as params and provenance tags. */
-  static async start(store: TrackingStore, exp: ValidatedExperiment): Promise<RunRecorder> {
+  static async start(store: TrackingStore, exp: ValidatedExperiment, links: { identity?: string; parentRunId?: string } = {}): Promise<RunRecorder> {
     const c = exp.config;
     const experimentId = await store.getOrCreateExperiment(c.experiment);
     const run = await store.createRun(experimentId, {
       runName: c.name,
-      tags: { ...provenanceTags(exp.file), 'exp.config_hash': configHash(exp), ...(c.description ? { 'mlflow.note.content': c.description } : {}) },
+      tags: {
+        ...provenanceTags(exp.file),
+        'exp.config_hash': configHash(exp),
+        ...(links.identity ? { [IDENTITY_TAG]: links.identity } : {}),
+        ...(links.parentRunId ? { 'mlflow.parentRunId': links.parentRunId } : {}),
+        ...(c.description ? { 'mlflow.note.content': c.description } : {}),
+      },
     });
     const recorder = new RunRecorder(store, run.runId, experimentId, exp);
     const { $schema: _schema, ...config } = c;
@@ -92,5 +100,26 @@ export class RunRecorder {
       await this.store.logBatch(this.runId, { tags: { 'exp.error': message.slice(0, 4000) } }).catch(() => {});
     }
     await this.store.updateRun(this.runId, status, Date.now());
+  }
+}
+
+/** A sweep's parent run: no metrics of its own; its children carry its id as `mlflow.parentRunId`. */
+export class SweepParent {
+  private constructor(
+    readonly store: TrackingStore,
+    readonly runId: string,
+  ) {}
+
+  static async start(store: TrackingStore, sweep: { experiment: string; name: string; file: string; size: number }): Promise<SweepParent> {
+    const experimentId = await store.getOrCreateExperiment(sweep.experiment);
+    const run = await store.createRun(experimentId, {
+      runName: `${sweep.name} (sweep)`,
+      tags: { ...provenanceTags(sweep.file), [SWEEP_TAG]: 'true', 'exp.sweep.size': String(sweep.size) },
+    });
+    return new SweepParent(store, run.runId);
+  }
+
+  end(status: RunStatus): Promise<void> {
+    return this.store.updateRun(this.runId, status, Date.now());
   }
 }

@@ -15,7 +15,7 @@ import { Progress, formatSeconds } from '../cli/progress.js';
 import { fit, predictSplit, type FitResult } from '../train/loop.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import { resolveClassWeights } from './class-weights.js';
-import { toPair } from '../registry/params.js';
+import { datasetOptions } from './dataset-options.js';
 
 /** What is known once the data is loaded and the engine chosen, before training starts. */
 export interface StartInfo {
@@ -56,16 +56,9 @@ function probabilities(outputs: Float32Array, units: number): Float32Array | Flo
 export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}): Promise<RunOutcome> {
   const started = performance.now();
   const c = exp.config;
-  const [height, width] = toPair(c.data.image.size);
 
   const dataset = await loadDataset({
-    dir: exp.dataDir,
-    ...(c.data.classes ? { classes: c.data.classes } : {}),
-    image: { size: [height, width], channels: c.data.image.channels },
-    validation: c.data.validation.from === 'val' ? { from: 'val' } : { from: 'train', fraction: c.data.validation.fraction!, stratify: c.data.validation.stratify },
-    seed: c.train.seed,
-    onBadImage: c.data.on_bad_image,
-    cacheDir: c.data.cache ? undefined : null,
+    ...datasetOptions(exp),
     onProgress: (done, total) => progress.update(`loading images ${done}/${total} (${formatSeconds((performance.now() - started) / 1000)})`),
   });
   const { classes } = dataset;

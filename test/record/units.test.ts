@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveModel } from '../../src/model/resolve.js';
 import { canonicalJson, flattenParams } from '../../src/runner/flatten.js';
 import { EXP_VERSION, provenanceTags } from '../../src/runner/provenance.js';
-import { configHash } from '../../src/runner/record.js';
+import { configHash } from '../../src/runner/identity.js';
 import { modelSignature } from '../../src/runner/signature.js';
 import { TempDir, tinyExperiment } from './fixtures.js';
 

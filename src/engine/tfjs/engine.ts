@@ -44,13 +44,14 @@ export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options
         let out: tf.Tensor | undefined;
         const value = optimizer.minimize(
           () => {
-            out = model.apply(xs, { training: true }) as tf.Tensor;
+            // Kept here: minimize() tidies the forward pass, so a keep after it would come too late.
+            out = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
             return tf.mean(tf.mul(perSampleLoss(options.loss, ys, out), ws)) as tf.Scalar;
           },
           true,
           trainable(),
         )!;
-        return { loss: value, outputs: tf.keep(out!) };
+        return { loss: value, outputs: out! };
       });
       const [l, o] = await Promise.all([loss.data(), outputs.data()]);
       loss.dispose();
@@ -76,10 +77,18 @@ export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options
       // tfjs optimizers take the rate at construction; a new one keeps no moment estimates,
       // so set it in place where the optimizer exposes it.
       lr = value;
-      (optimizer as unknown as { learningRate: number }).learningRate = value;
+      // SGD and momentum step with a scalar made from the rate (setLearningRate remakes it);
+      // adam and rmsprop read the field itself.
+      // (instanceof cannot tell them apart: tfjs optimizers answer it by duck typing.)
+      const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+      if (typeof o.setLearningRate === 'function') o.setLearningRate(value);
+      else o.learningRate = value;
     },
     async dispose() {
+      // tfjs's MomentumOptimizer.dispose() leaves its SGD base's learning-rate scalar behind.
+      const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
       optimizer.dispose();
+      if (rate && !rate.isDisposed) rate.dispose();
       model.dispose();
     },
   };

@@ -5,7 +5,7 @@ import { Monitor, monitorParams, type CallbackComponent } from './callback.js';
 
 export const earlyStopping: CallbackComponent = component({
   name: 'early_stopping',
-  summary: 'stops when the monitored metric stops improving; can restore the best weights (tfjs cannot)',
+  summary: 'stops when the monitored metric stops improving, and can end with the best epoch\'s weights',
   params: Params({
     ...monitorParams,
     patience: Type.Integer({ minimum: 0, default: 3, description: 'epochs without improvement before stopping' }),
@@ -19,8 +19,9 @@ export const earlyStopping: CallbackComponent = component({
         if (monitor.improved(logs)) {
           wait = 0;
           if (p.restore_best) control.keepBest(logs.epoch);
-        } else if (++wait > p.patience) {
-          control.stop(`${p.monitor} did not improve for ${p.patience} epochs (best ${monitor.best.toFixed(4)})`);
+        } else if (++wait >= Math.max(1, p.patience)) {
+          // As Keras counts it: stop once `patience` epochs in a row brought no improvement.
+          control.stop(`${p.monitor} did not improve for ${wait} epoch${wait === 1 ? '' : 's'} (best ${monitor.best.toFixed(4)})`);
         }
       },
       onTrainEnd(control) {

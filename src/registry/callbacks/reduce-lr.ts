@@ -19,7 +19,8 @@ export const reduceLrOnPlateau: CallbackComponent = component({
       onEpochEnd(logs, control) {
         if (monitor.improved(logs)) {
           wait = 0;
-        } else if (++wait > p.patience && control.learningRate > p.min_lr) {
+        } else if (++wait >= Math.max(1, p.patience) && control.learningRate > p.min_lr) {
+          // As Keras counts it: reduce once `patience` epochs in a row brought no improvement.
           control.learningRate = Math.max(p.min_lr, control.learningRate * p.factor);
           control.log(`${p.monitor} plateaued: learning rate now ${control.learningRate.toPrecision(3)}`);
           wait = 0;

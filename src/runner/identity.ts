@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import type { ValidatedExperiment } from '../config/validate.js';
+import { dataFingerprint } from '../data/index.js';
+import type { TrackingStore } from '../tracking/index.js';
+import { datasetOptions } from './dataset-options.js';
+import { canonicalJson } from './flatten.js';
+import { EXP_VERSION } from './provenance.js';
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+export const configHash = (exp: ValidatedExperiment): string => sha(canonicalJson(exp.config));
+
+/**
+ * A run's identity: its resolved config, its data (file list, sizes, mtimes) and the exp
+ * version. Two runs with one identity would train the same model.
+ */
+export async function runIdentity(exp: ValidatedExperiment): Promise<string> {
+  return sha(`${configHash(exp)}\n${await dataFingerprint(datasetOptions(exp))}\n${EXP_VERSION}`);
+}
+
+export const IDENTITY_TAG = 'exp.identity';
+
+/** A FINISHED run with this identity in the experiment, if there is one. */
+export async function finishedRunWith(store: TrackingStore, experiment: string, identity: string): Promise<string | undefined> {
+  const found = await store.getExperimentByName(experiment);
+  if (!found) return undefined;
+  const runs = await store.searchRuns([found.experimentId], { filter: `tags.\`${IDENTITY_TAG}\` = '${identity}'` });
+  return runs.find((r) => r.info.status === 'FINISHED')?.info.runId;
+}

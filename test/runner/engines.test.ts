@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine/select.js';
+import { losses, optimizers } from '../../src/registry/index.js';
+import type { OptimizerSpec } from '../../src/registry/optimizers/index.js';
+import { predictSplit } from '../../src/train/loop.js';
+import { meanCrossEntropy } from '../../src/train/targets.js';
+import { copySlice, runnerIn, temp, twoClassSlice, type Temp } from './fixtures.js';
+
+// Seeded determinism and the callbacks, end to end on each engine (the real-image slice).
+let t: Temp;
+let data: string;
+let runWith: ReturnType<typeof runnerIn>;
+
+beforeAll(() => {
+  t = temp();
+  runWith = runnerIn(t.root);
+  data = join(t.root, 'data');
+  copySlice(data, twoClassSlice());
+});
+afterAll(() => t.cleanup());
+
+describe('determinism per engine', () => {
+  for (const engine of ['tfjs', 'onnx'] as const) {
+    it(`${engine}: same seed same metrics, another seed other metrics (with augmentation and dropout)`, async () => {
+      const patch = {
+        model: { layers: [{ conv2d: { filters: 4, kernel: 3, strides: 2, activation: 'relu' } }, { dropout: { rate: 0.3 } }, 'flatten'] },
+        augment: [{ flip: { p: 0.5 } }, { brightness: { delta: 0.2 } }],
+        train: { epochs: 2, engine },
+      };
+      const [a, b] = [await runWith(data, patch), await runWith(data, patch)];
+      const c = await runWith(data, { ...patch, train: { ...patch.train, seed: 99 } });
+      expect(a.engine.name).toBe(engine);
+      expect(b.weights).toEqual(a.weights);
+      expect(b.fit.history.map((h) => h.val_loss)).toEqual(a.fit.history.map((h) => h.val_loss));
+      expect(b.metrics).toEqual(a.metrics);
+      expect(c.weights).not.toEqual(a.weights);
+      expect(c.fit.history.map((h) => h.val_loss)).not.toEqual(a.fit.history.map((h) => h.val_loss));
+    });
+  }
+});
+
+describe('callbacks end to end', () => {
+  for (const engine of ['tfjs', 'onnx'] as const) {
+    it(`${engine}: early stopping ends with the best epoch's weights (its val loss, re-measured)`, async () => {
+      // min_delta 10: only the first epoch counts as an improvement, so epoch 2 stops the run
+      const train = { epochs: 4, engine, callbacks: [{ early_stopping: { monitor: 'val_loss', min_delta: 10, patience: 1, restore_best: true } }] };
+      const outcome = await runWith(data, { train });
+      expect(outcome.fit.history.map((h) => h.epoch)).toEqual([1, 2]);
+      expect(outcome.fit.stoppedEarly).toMatch(/val_loss did not improve for 1 epoch/);
+      expect(outcome.fit.keptEpoch).toBe(1);
+      const [first, second] = outcome.fit.history;
+      expect(Math.abs(first!.val_loss - second!.val_loss)).toBeGreaterThan(1e-4);
+
+      // Rebuild the engine, load the outcome's final weights, measure validation again.
+      const optimizer: OptimizerSpec = optimizers.get('adam').create({ lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, undefined);
+      const { engine: e } = await createEngine(
+        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, callbacks: [], engine, backend: 'auto' },
+        outcome.model,
+        losses.get('binary_crossentropy').create({}, undefined),
+        optimizer,
+      );
+      e.setWeights(outcome.weights);
+      const valLoss = meanCrossEntropy(await predictSplit(e, outcome.dataset.val, 16), outcome.dataset.val.y, 1);
+      await e.dispose();
+      expect(valLoss).toBeCloseTo(first!.val_loss, 5);
+    });
+
+    it(`${engine}: reduce_lr_on_plateau lowers the engine's learning rate`, async () => {
+      const train = { epochs: 3, engine, callbacks: [{ reduce_lr_on_plateau: { monitor: 'val_loss', min_delta: 10, patience: 1, factor: 0.5 } }] };
+      const outcome = await runWith(data, { train });
+      // each epoch logs the rate it trained with (read from the engine); epoch 2 is flat, so epoch 3 trains at half
+      expect(outcome.fit.history.map((h) => h.lr)).toEqual([0.01, 0.01, 0.005].map((v) => expect.closeTo(v, 9)));
+    });
+  }
+});
+

@@ -1,4 +1,5 @@
 import { judgeTargets, type TargetResult } from '../metrics/targets.js';
+import { SWEEP_TAG } from '../runner/record.js';
 import type { Run } from '../tracking/index.js';
 
 export interface BoardRow {
@@ -57,7 +58,8 @@ function judgeRun(run: Run): { pass: boolean; results: TargetResult[] } | undefi
  */
 export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] {
   const rows = runs
-    .filter((r) => r.info.status === 'FINISHED')
+    // A sweep's parent holds no model of its own: its children are on the board.
+    .filter((r) => r.info.status === 'FINISHED' && r.data.tags[SWEEP_TAG] !== 'true')
     .map((run): Omit<BoardRow, 'rank'> => {
       const judged = judgeRun(run);
       return {

@@ -9,6 +9,7 @@ interface Args {
   experiment?: string;
   trackingUri?: string;
   metric: string;
+  sweep?: string;
   json: boolean;
   gate: boolean;
 }
@@ -20,12 +21,13 @@ export const rankCommand: CommandModule<object, Args> = {
     y
       .option('experiment', { type: 'string', describe: 'MLflow experiment name (default: the only one)' })
       .option('tracking-uri', trackingUriOption)
+      .option('sweep', { type: 'string', describe: "only the runs of one sweep (its parent run's id)" })
       .option('metric', { type: 'string', default: 'test_accuracy', describe: 'the metric that orders runs (higher is better)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the board as JSON' })
       .option('gate', { type: 'boolean', default: false, describe: 'exit 1 unless the top run passes every target' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      const { experiment, rows } = await boardFor(openStore(args.trackingUri, { offlineFallback: false }), args.experiment, args.metric);
+      const { experiment, rows } = await boardFor(openStore(args.trackingUri, { offlineFallback: false }), args.experiment, args.metric, args.sweep);
       if (args.json) process.stdout.write(`${JSON.stringify({ experiment, runs: rows }, null, 2)}\n`);
       else process.stdout.write(`experiment ${experiment}\n${formatLeaderboard(rows)}\n`);
       if (args.gate && rows[0]?.verdict !== 'PASS') {

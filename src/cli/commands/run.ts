@@ -1,9 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { displayPath } from '../../config/locate.js';
-import { loadAndValidate, type ValidatedExperiment } from '../../config/validate.js';
+import { loadRuns, type ExperimentRuns } from '../../config/expand.js';
+import { ConfigError, type ConfigIssue } from '../../config/issues.js';
+import type { ValidatedExperiment } from '../../config/validate.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
-import { RunRecorder } from '../../runner/record.js';
+import { finishedRunWith, runIdentity } from '../../runner/identity.js';
+import { RunRecorder, SweepParent } from '../../runner/record.js';
 import { runExperiment } from '../../runner/run-experiment.js';
 import { openStore, ResilientStore, type TrackingStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
@@ -15,7 +18,24 @@ interface Args {
   files: string[];
   set: string[];
   quiet: boolean;
+  rerun: boolean;
   trackingUri?: string;
+}
+
+/** Runs each loader, gathering the issues of all files into one ConfigError. */
+function collectIssues<T>(loaders: (() => T)[]): T[] {
+  const issues: ConfigIssue[] = [];
+  const results: T[] = [];
+  for (const load of loaders) {
+    try {
+      results.push(load());
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      issues.push(...e.issues);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return results;
 }
 
 /**
@@ -39,9 +59,9 @@ function closeOnSignal(recorder: RunRecorder, progress: Progress): () => void {
 }
 
 /** Trains, evaluates and records one experiment, then prints where the run sits on the board. */
-export async function runOne(exp: ValidatedExperiment, store: TrackingStore, progress: Progress): Promise<void> {
+export async function runOne(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, links: { identity?: string; parentRunId?: string } = {}): Promise<string> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
-  const recorder = await RunRecorder.start(store, exp);
+  const recorder = await RunRecorder.start(store, exp, links);
   progress.line(`run ${recorder.runId} in ${store.uri}`);
   const release = closeOnSignal(recorder, progress);
   try {
@@ -56,18 +76,66 @@ export async function runOne(exp: ValidatedExperiment, store: TrackingStore, pro
   // The run is recorded; the board is only a report, so failing to read it does not fail the run.
   if (store instanceof ResilientStore && store.offline) {
     progress.line(`\n${store.uri} was unreachable: the run is kept in ${store.local.root}; push it with \`exp sync --tracking-uri ${store.uri}\``);
-    return;
+    return recorder.runId;
   }
   let board: Awaited<ReturnType<typeof boardFor>>;
   try {
     board = await boardFor(store, exp.config.experiment, 'test_accuracy');
   } catch (e) {
     progress.line(`\nleaderboard unavailable: ${e instanceof Error ? e.message : String(e)}`);
-    return;
+    return recorder.runId;
   }
   const { rows } = board;
   const place = rows.find((r) => r.runId === recorder.runId);
   progress.line(`\nleaderboard of ${exp.config.experiment}${place ? `: this run is #${place.rank} of ${rows.length}` : ''}\n${formatLeaderboard(rows.slice(0, 10), recorder.runId)}\n`);
+  return recorder.runId;
+}
+
+interface Outcome {
+  name: string;
+  status: 'finished' | 'skipped' | 'failed';
+  runId?: string;
+  error?: string;
+}
+
+/** Runs one expanded experiment unless an identical run already finished (and --rerun is off). */
+async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, rerun: boolean, parentRunId?: string): Promise<Outcome> {
+  const name = exp.config.name;
+  const identity = await runIdentity(exp);
+  const done = rerun ? undefined : await finishedRunWith(store, exp.config.experiment, identity);
+  if (done) {
+    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${done} (--rerun to train it again)`);
+    return { name, status: 'skipped', runId: done };
+  }
+  return { name, status: 'finished', runId: await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) }) };
+}
+
+/** Every run of every file, in order; with several runs, one failing does not stop the rest. */
+export async function runAll(files: ExperimentRuns[], store: TrackingStore, progress: Progress, rerun: boolean): Promise<Outcome[]> {
+  const many = files.reduce((n, f) => n + f.runs.length, 0) > 1;
+  const outcomes: Outcome[] = [];
+  for (const file of files) {
+    const parent = file.sweep ? await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length }) : undefined;
+    if (parent) progress.line(`== sweep ${file.sweep!.name}: ${file.runs.length} runs under parent run ${parent.runId}`);
+    const before = outcomes.length;
+    for (const exp of file.runs) {
+      try {
+        outcomes.push(await runOrSkip(exp, store, progress, rerun, parent?.runId));
+      } catch (e) {
+        if (!many) throw e;
+        reportError(e);
+        outcomes.push({ name: exp.config.name, status: 'failed', error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    await parent?.end(outcomes.slice(before).some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
+  }
+  return outcomes;
+}
+
+function summary(outcomes: Outcome[]): string {
+  const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+  const lines = outcomes.map((o) => `  ${o.status.padEnd(8)}  ${o.name}${o.runId ? `  (${o.runId})` : ''}${o.error ? `: ${o.error}` : ''}`);
+  return `${outcomes.length} runs: ${count('finished')} finished, ${count('skipped')} skipped, ${count('failed')} failed\n${lines.join('\n')}`;
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -78,15 +146,18 @@ export const runCommand: CommandModule<object, Args> = {
       .positional('files', { type: 'string', array: true, demandOption: true })
       .option('set', setOption)
       .option('tracking-uri', trackingUriOption)
+      .option('rerun', { type: 'boolean', default: false, describe: 'train again even when an identical run already finished' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      // Validate every file before the first one starts, so a typo in the last fails fast.
+      // Validate every run of every file before the first one starts, so a typo in the last fails fast.
       const overrides = overridesFrom(args.set);
-      const experiments = args.files.map((f) => loadAndValidate(f, overrides));
+      const files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides)));
       const store = openStore(args.trackingUri);
       const progress = new Progress(process.stdout, args.quiet);
-      for (const exp of experiments) await runOne(exp, store, progress);
+      const outcomes = await runAll(files, store, progress, args.rerun);
+      if (outcomes.length > 1) progress.line(summary(outcomes));
+      if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     } catch (e) {
       process.exitCode = reportError(e);
     }

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { displayPath } from '../../config/locate.js';
-import { loadAndValidate } from '../../config/validate.js';
+import { loadRuns } from '../../config/expand.js';
 import { reportError } from '../errors.js';
 import { overridesFrom, setOption } from '../overrides-option.js';
 
@@ -17,8 +17,8 @@ export const validateCommand: CommandModule<object, Args> = {
     let failed = 0;
     for (const file of args.files) {
       try {
-        loadAndValidate(file, overridesFrom(args.set));
-        process.stdout.write(`${displayPath(file)}: ok\n`);
+        const { runs } = loadRuns(file, overridesFrom(args.set));
+        process.stdout.write(`${displayPath(file)}: ok${runs.length > 1 ? ` (a sweep of ${runs.length} runs)` : ''}\n`);
       } catch (e) {
         failed++;
         reportError(e);

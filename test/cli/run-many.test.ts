@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAll } from '../../src/cli/commands/run.js';
+import { loadRuns } from '../../src/config/expand.js';
+import { FileStore } from '../../src/tracking/index.js';
+import { quiet, TempDir, tinyYaml } from '../record/fixtures.js';
+
+let dir: TempDir;
+beforeEach(() => (dir = new TempDir('exp-many-')));
+afterEach(() => dir.cleanup());
+
+const sweepYaml = (values: string) => `${tinyYaml({ experiment: 'many', name: 'sw' })}sweep:\n  grid:\n    train.optimizer.lr: ${values}\n`;
+
+describe('exp run over several runs', () => {
+  it('runs a sweep as child runs of one parent, then skips what already finished', async () => {
+    const store = new FileStore(dir.path('runs'));
+    const file = loadRuns(dir.write('sweep.yaml', sweepYaml('[0.01, 0.001]')));
+    const first = await runAll([file], store, quiet(), false);
+    expect(first.map((o) => [o.name, o.status])).toEqual([
+      ['sw lr=0.01', 'finished'],
+      ['sw lr=0.001', 'finished'],
+    ]);
+    const expId = (await store.getExperimentByName('many'))!.experimentId;
+    const runs = await store.searchRuns([expId]);
+    const parent = runs.find((r) => r.data.tags['exp.sweep'] === 'true')!;
+    expect(parent.info.status).toBe('FINISHED');
+    const children = runs.filter((r) => r.data.tags['mlflow.parentRunId'] === parent.info.runId);
+    expect(children.map((r) => r.info.runName).sort()).toEqual(['sw lr=0.001', 'sw lr=0.01']);
+    expect(children.every((r) => r.info.status === 'FINISHED' && /^[0-9a-f]{16}$/.test(r.data.tags['exp.identity'] ?? ''))).toBe(true);
+
+    // Re-running a grown sweep trains only the new point.
+    const grown = loadRuns(dir.write('sweep.yaml', sweepYaml('[0.01, 0.001, 0.003]')));
+    const second = await runAll([grown], store, quiet(), false);
+    expect(second.map((o) => o.status)).toEqual(['skipped', 'skipped', 'finished']);
+    expect(second[0]!.runId).toBe(first[0]!.runId);
+    // --rerun trains again.
+    const third = await runAll([loadRuns(dir.write('one.yaml', tinyYaml({ experiment: 'many', name: 'sw' })))], store, quiet(), true);
+    expect(third.map((o) => o.status)).toEqual(['finished']);
+  });
+
+  it('keeps going when one run fails and reports it', async () => {
+    const store = new FileStore(dir.path('runs'));
+    const good = loadRuns(dir.write('good.yaml', tinyYaml({ experiment: 'many', name: 'good' })));
+    const bad = loadRuns(dir.write('bad.yaml', tinyYaml({ experiment: 'many', name: 'bad', dataDir: dir.path('missing') })));
+    const outcomes = await runAll([bad, good], store, quiet(), false);
+    expect(outcomes.map((o) => [o.name, o.status])).toEqual([
+      ['bad', 'failed'],
+      ['good', 'finished'],
+    ]);
+    expect(outcomes[0]!.error).toContain(dir.path('missing'));
+  });
+});

@@ -1,7 +1,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { dataCommand } from './commands/data-inspect.js';
 import { listCommand } from './commands/list.js';
+import { predictCommand } from './commands/predict.js';
 import { rankCommand } from './commands/rank.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
@@ -17,6 +20,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(validateCommand)
       .command(listCommand)
       .command(rankCommand)
+      .command(reportCommand)
+      .command(predictCommand)
+      .command(dataCommand)
       .command(syncCommand)
       .demandCommand(1, 'name a command: run, validate, list, rank or sync')
       .strict()

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { buildInferenceGraph } from '../engine/onnx/build.js';
 import { tfjsModelFiles } from '../engine/tfjs/export.js';
+import { PLOT_ARTIFACT_DIR, renderRunPlots } from '../report/run-plots.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import type { RunStatus, TrackingStore } from '../tracking/index.js';
 import { flattenParams } from './flatten.js';
@@ -88,7 +89,9 @@ export class RunRecorder {
     await this.store.logArtifact(this.runId, 'model/signature.json', `${JSON.stringify(signature, null, 2)}\n`);
     // The same weights as a plain ONNX inference model, deployable wherever ONNX runs.
     await this.store.logArtifact(this.runId, 'model/model.onnx', buildInferenceGraph(outcome.model, outcome.weights));
-    const summary = { metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };
+    const plots = await renderRunPlots(outcome);
+    for (const [file, png] of Object.entries(plots)) await this.store.logArtifact(this.runId, `${PLOT_ARTIFACT_DIR}/${file}`, png);
+    const summary = { plots: Object.keys(plots).map((f) => `${PLOT_ARTIFACT_DIR}/${f}`), metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };
     await this.store.logArtifact(this.runId, 'metrics.json', `${JSON.stringify(summary, null, 2)}\n`);
     await this.store.updateRun(this.runId, 'FINISHED', Date.now());
   }

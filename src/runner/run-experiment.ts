@@ -43,6 +43,8 @@ export interface RunOutcome {
   verdict: Verdict;
   /** The final weights (tfjs layout), the ones evaluated. */
   weights: Float32Array[];
+  /** The model's outputs on the test images, [n, units]. */
+  testOutputs: Float32Array;
   seconds: { data: number; train: number; total: number };
 }
 
@@ -143,6 +145,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       metrics,
       verdict,
       weights: engine.getWeights(),
+      testOutputs,
       seconds: { data: dataSeconds, train: trainSeconds, total: (performance.now() - started) / 1000 },
     };
   } finally {

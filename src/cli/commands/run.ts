@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
+import { runInWorker, type WorkerTask } from '../../runner/workers.js';
 import { displayPath } from '../../config/locate.js';
 import { loadRuns, type ExperimentRuns } from '../../config/expand.js';
 import { ConfigError, type ConfigIssue } from '../../config/issues.js';
@@ -19,6 +21,7 @@ interface Args {
   set: string[];
   quiet: boolean;
   rerun: boolean;
+  jobs: number;
   trackingUri?: string;
 }
 
@@ -91,7 +94,7 @@ export async function runOne(exp: ValidatedExperiment, store: TrackingStore, pro
   return recorder.runId;
 }
 
-interface Outcome {
+export interface Outcome {
   name: string;
   status: 'finished' | 'skipped' | 'failed';
   runId?: string;
@@ -99,7 +102,7 @@ interface Outcome {
 }
 
 /** Runs one expanded experiment unless an identical run already finished (and --rerun is off). */
-async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, rerun: boolean, parentRunId?: string): Promise<Outcome> {
+export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, rerun: boolean, parentRunId?: string): Promise<Outcome> {
   const name = exp.config.name;
   const identity = await runIdentity(exp);
   const done = rerun ? undefined : await finishedRunWith(store, exp.config.experiment, identity);
@@ -110,24 +113,45 @@ async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progres
   return { name, status: 'finished', runId: await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) }) };
 }
 
-/** Every run of every file, in order; with several runs, one failing does not stop the rest. */
-export async function runAll(files: ExperimentRuns[], store: TrackingStore, progress: Progress, rerun: boolean): Promise<Outcome[]> {
+/**
+ * Every run of every file; with several runs, one failing does not stop the rest. With
+ * `jobs` > 1 the runs train in that many worker processes at once.
+ */
+export async function runAll(files: ExperimentRuns[], store: TrackingStore, progress: Progress, rerun: boolean, jobs = 1, task?: Omit<WorkerTask, 'fileIndex' | 'runIndex' | 'parentRunId' | 'rerun'>): Promise<Outcome[]> {
   const many = files.reduce((n, f) => n + f.runs.length, 0) > 1;
-  const outcomes: Outcome[] = [];
-  for (const file of files) {
-    const parent = file.sweep ? await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length }) : undefined;
-    if (parent) progress.line(`== sweep ${file.sweep!.name}: ${file.runs.length} runs under parent run ${parent.runId}`);
-    const before = outcomes.length;
-    for (const exp of file.runs) {
-      try {
-        outcomes.push(await runOrSkip(exp, store, progress, rerun, parent?.runId));
-      } catch (e) {
-        if (!many) throw e;
-        reportError(e);
-        outcomes.push({ name: exp.config.name, status: 'failed', error: e instanceof Error ? e.message : String(e) });
-      }
+  const parents = new Map<number, SweepParent>();
+  for (const [i, file] of files.entries()) {
+    if (!file.sweep) continue;
+    const parent = await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length });
+    progress.line(`== sweep ${file.sweep.name}: ${file.runs.length} runs under parent run ${parent.runId}`);
+    parents.set(i, parent);
+  }
+  const jobsList = files.flatMap((file, fileIndex) => file.runs.map((exp, runIndex) => ({ exp, fileIndex, runIndex })));
+  const outcomes: Outcome[] = new Array(jobsList.length);
+  const runJob = async (j: (typeof jobsList)[number], k: number): Promise<void> => {
+    const parentRunId = parents.get(j.fileIndex)?.runId;
+    try {
+      outcomes[k] =
+        jobs > 1 && task
+          ? await runInWorker({ ...task, fileIndex: j.fileIndex, runIndex: j.runIndex, rerun, ...(parentRunId ? { parentRunId } : {}) }, j.exp.config.name, progress)
+          : await runOrSkip(j.exp, store, progress, rerun, parentRunId);
+    } catch (e) {
+      if (!many) throw e;
+      reportError(e);
+      outcomes[k] = { name: j.exp.config.name, status: 'failed', error: e instanceof Error ? e.message : String(e) };
     }
-    await parent?.end(outcomes.slice(before).some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
+  };
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(Math.max(1, jobs), jobsList.length) }, async () => {
+    while (next < jobsList.length) {
+      const k = next++;
+      await runJob(jobsList[k]!, k);
+    }
+  });
+  await Promise.all(lanes);
+  for (const [i, parent] of parents) {
+    const mine = jobsList.flatMap((j, k) => (j.fileIndex === i ? [outcomes[k]!] : []));
+    await parent.end(mine.some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
   }
   return outcomes;
 }
@@ -146,6 +170,7 @@ export const runCommand: CommandModule<object, Args> = {
       .positional('files', { type: 'string', array: true, demandOption: true })
       .option('set', setOption)
       .option('tracking-uri', trackingUriOption)
+      .option('jobs', { type: 'number', default: 1, describe: 'train up to N runs at once, each in its own process' })
       .option('rerun', { type: 'boolean', default: false, describe: 'train again even when an identical run already finished' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
@@ -155,7 +180,8 @@ export const runCommand: CommandModule<object, Args> = {
       const files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides)));
       const store = openStore(args.trackingUri);
       const progress = new Progress(process.stdout, args.quiet);
-      const outcomes = await runAll(files, store, progress, args.rerun);
+      const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };
+      const outcomes = await runAll(files, store, progress, args.rerun, args.jobs, task);
       if (outcomes.length > 1) progress.line(summary(outcomes));
       if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     } catch (e) {

@@ -1,0 +1,57 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { formatInspection } from '../../inspect/format.js';
+import { inspectData } from '../../inspect/inspect.js';
+import { inspectionPlots } from '../../inspect/plots.js';
+import { reportError } from '../errors.js';
+import { Progress } from '../progress.js';
+
+interface InspectArgs {
+  dir: string;
+  out?: string;
+  json: boolean;
+}
+
+const inspectCommand: CommandModule<object, InspectArgs> = {
+  command: 'inspect <dir>',
+  describe: 'counts per split and class, image sizes and channels, duplicates across splits, unreadable files; writes size_scatter.png and preview.png',
+  builder: (y: Argv) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'data folder laid out as <dir>/<split>/<CLASS>/<image>' })
+      .option('out', { type: 'string', describe: 'where the plots go (default ./inspect-<name of dir>)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' }) as unknown as Argv<InspectArgs>,
+  handler: async (args) => {
+    try {
+      const progress = new Progress(process.stderr, args.json);
+      const result = await inspectData(args.dir, { onProgress: (done, total) => progress.update(`reading images ${done}/${total}`) });
+      progress.line(`read ${result.images.length + result.unreadable.length} files`);
+      const out = args.out ?? `inspect-${path.basename(path.resolve(args.dir))}`;
+      await mkdir(out, { recursive: true });
+      const plots = await inspectionPlots(result);
+      const written = await Promise.all(
+        Object.entries(plots).map(async ([file, plot]) => {
+          await writeFile(path.join(out, file), plot.png);
+          return path.join(out, file);
+        }),
+      );
+      if (args.json) {
+        // Image-level rows are long; the JSON keeps the findings and the plot paths.
+        const { images: _images, ...findings } = result;
+        process.stdout.write(`${JSON.stringify({ ...findings, images: result.images.length, plots: written }, (_k, v: unknown) => (v === Infinity ? null : v), 2)}\n`);
+      } else {
+        process.stdout.write(`${formatInspection(result)}\n\nwrote ${written.join(', ')}\n`);
+      }
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  },
+};
+
+/** `exp data <command>`: tools for looking at a data folder before training on it. */
+export const dataCommand: CommandModule = {
+  command: 'data <command>',
+  describe: 'look at a data folder (exp data inspect <dir>)',
+  builder: (y: Argv) => y.command(inspectCommand).demandCommand(1, 'name a data command: inspect'),
+  handler: () => {},
+};

@@ -1,0 +1,92 @@
+import type { RunOutcome } from '../runner/run-experiment.js';
+import { confusionMatrixPlot } from './plots/confusion-matrix.js';
+import { learningCurvesPlot } from './plots/learning-curves.js';
+import { predictionsPlot, type PredictionItem } from './plots/predictions.js';
+import { prCurvePlot } from './plots/pr-curve.js';
+import { PNG_SCALE, type Plot } from './plots/render.js';
+import { GRID_PNG_SCALE } from './plots/image-grid.js';
+import { rocCurvePlot } from './plots/roc-curve.js';
+import { thresholdMetricsPlot } from './plots/threshold-metrics.js';
+
+/** Where a run's plots go among its artifacts: `plots/<file>`. The HTML report reads them there. */
+export const PLOT_ARTIFACT_DIR = 'plots';
+
+/** Every plot a run may have, in the order the report shows them, with the scale its PNG was drawn at. */
+export const RUN_PLOTS = [
+  { file: 'learning_curves.png', title: 'Learning curves', scale: PNG_SCALE },
+  { file: 'confusion_matrix.png', title: 'Confusion matrix', scale: PNG_SCALE },
+  { file: 'roc_curve.png', title: 'ROC curve', scale: PNG_SCALE },
+  { file: 'pr_curve.png', title: 'Precision-recall curve', scale: PNG_SCALE },
+  { file: 'threshold_metrics.png', title: 'Threshold vs metrics', scale: PNG_SCALE },
+  { file: 'predictions.png', title: 'Predictions', scale: GRID_PNG_SCALE },
+] as const;
+export type RunPlotFile = (typeof RUN_PLOTS)[number]['file'];
+
+export interface RunPlotOptions {
+  /** tiles in the predictions grid (default 16) */
+  predictions?: number;
+}
+
+/** The predictions grid's items: each test image with the label evaluation gave it and its probability. */
+function predictionItems(outcome: RunOutcome, outputs: readonly ArrayLike<number>[]): PredictionItem[] {
+  const { test, classes, shape } = outcome.dataset;
+  const per = shape[0] * shape[1] * shape[2];
+  return outcome.evaluation.predictions.map((predicted, i) => {
+    const row = outputs[i]!;
+    // One sigmoid output is p(positive); more are softmax rows.
+    const probability = row.length === 1 ? (predicted === 1 ? row[0]! : 1 - row[0]!) : row[predicted]!;
+    return {
+      pixels: test.x.subarray(i * per, (i + 1) * per),
+      trueLabel: classes[test.y[i]!]!,
+      predictedLabel: classes[predicted]!,
+      probability,
+      file: test.files[i]!,
+    };
+  });
+}
+
+/**
+ * Every plot of a finished run, as SVG and PNG, keyed by file name. ROC and PR curves are
+ * one-vs-rest with more than two classes (one line per class, no threshold marked); the
+ * threshold plot exists only when a threshold was chosen on validation (two classes).
+ */
+export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOptions = {}): Promise<Partial<Record<RunPlotFile, Plot>>> {
+  const { evaluation, dataset } = outcome;
+  const { classes } = dataset;
+  const binary = classes.length === 2;
+  const threshold = binary ? evaluation.threshold : null;
+  const out: Partial<Record<RunPlotFile, Plot>> = {};
+  out['learning_curves.png'] = await learningCurvesPlot({ history: outcome.fit.history, keptEpoch: outcome.fit.keptEpoch });
+  out['confusion_matrix.png'] = await confusionMatrixPlot({ classes, matrix: evaluation.confusion, title: `Confusion matrix (test set, ${evaluation.n} images)` });
+  const label = (k: number): string => classes[k]!;
+  out['roc_curve.png'] = await rocCurvePlot({ curves: evaluation.curves.map((c) => ({ label: label(c.classIndex), points: c.roc.points, auc: c.roc.auc })), threshold });
+  out['pr_curve.png'] = await prCurvePlot({
+    curves: evaluation.curves.map((c) => ({
+      label: label(c.classIndex),
+      points: c.pr.points,
+      averagePrecision: c.pr.averagePrecision,
+      prevalence: evaluation.perClass[c.classIndex]!.support / evaluation.n,
+    })),
+    threshold,
+  });
+  const choice = outcome.threshold.choice;
+  if (choice) {
+    out['threshold_metrics.png'] = await thresholdMetricsPlot({ classes, sweep: choice.sweep, chosen: choice.threshold, maximize: choice.maximize, minClassRecall: choice.minClassRecall });
+  }
+  if (dataset.test.count > 0) {
+    const units = outcome.testOutputs.length / dataset.test.count;
+    const outputs = Array.from({ length: dataset.test.count }, (_, i) => outcome.testOutputs.subarray(i * units, (i + 1) * units));
+    out['predictions.png'] = await predictionsPlot({
+      items: predictionItems(outcome, outputs),
+      shape: [dataset.shape[0], dataset.shape[1], dataset.shape[2] === 3 ? 3 : 1],
+      count: options.predictions ?? 16,
+    });
+  }
+  return out;
+}
+
+/** The run's plots as PNG bytes keyed by file name, for logging under PLOT_ARTIFACT_DIR. */
+export async function renderRunPlots(outcome: RunOutcome, options: RunPlotOptions = {}): Promise<Record<string, Uint8Array>> {
+  const plots = await renderRunPlotSet(outcome, options);
+  return Object.fromEntries(Object.entries(plots).map(([file, plot]) => [file, plot.png]));
+}

@@ -20,7 +20,9 @@ export async function createOnnxEngine(
 ): Promise<TrainingEngine> {
   const { optimizer } = options;
   if (optimizer.name === 'rmsprop') throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
-  const trainer = await compileTrainer(spec, { batchSize: options.batchSize, loss: options.loss.name, optimizer, seed: options.seed });
+  // EXP_THREADS caps ONNX Runtime's threads: `exp run --jobs N` gives each of its N workers a share of the cores.
+  const threads = Number(process.env.EXP_THREADS) || undefined;
+  const trainer = await compileTrainer(spec, { batchSize: options.batchSize, loss: options.loss.name, optimizer, seed: options.seed, ...(threads ? { threads } : {}) });
   trainer.setWeights(options.initialWeights);
   return {
     name: 'onnx',

@@ -1,0 +1,40 @@
+import { fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Outcome } from '../cli/commands/run.js';
+import type { Progress } from '../cli/progress.js';
+
+/** What a worker process needs to find and run one run: the same files and overrides as the parent. */
+export interface WorkerTask {
+  files: string[];
+  overrides: string[];
+  trackingUri?: string;
+  fileIndex: number;
+  runIndex: number;
+  parentRunId?: string;
+  rerun: boolean;
+  /** ONNX Runtime threads for this worker (the cores shared among the jobs). */
+  threads: number;
+}
+
+const WORKER = new URL('./worker.js', import.meta.url);
+
+/**
+ * Trains one run in a child process, relaying its output prefixed with the run's name.
+ * The worker validates the same files again, so nothing but this small task crosses over.
+ */
+export function runInWorker(task: WorkerTask, name: string, progress: Progress): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = fork(WORKER, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, EXP_THREADS: String(task.threads) } });
+    let outcome: Outcome | undefined;
+    const stderr: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => progress.line(`[${name}] ${line}`));
+    createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+    child.on('message', (message) => (outcome = message as Outcome));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (outcome) resolve(outcome);
+      else reject(new Error(stderr.join('\n') || `worker for ${name} exited with ${signal ?? code}`));
+    });
+    child.send(task);
+  });
+}

@@ -10,6 +10,12 @@ import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
 
+// `exp ... | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 /** Exit codes: 0 success, 1 invalid input or failed run, 2 usage error. */
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -24,7 +30,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(predictCommand)
       .command(dataCommand)
       .command(syncCommand)
-      .demandCommand(1, 'name a command: run, validate, list, rank or sync')
+      .demandCommand(1, 'name a command: run, validate, list, rank, sync, report, predict or data')
       .strict()
       .recommendCommands()
       .help()

@@ -110,3 +110,14 @@ describe('exp list', () => {
     expect(r.stdout).not.toContain('architectures:');
   });
 });
+
+describe('exp run --dry-run', () => {
+  it('shows each run of a sweep with its model and trains nothing', () => {
+    const f = dir.write('dry.yaml', `${VALID}sweep:\n  grid:\n    train.epochs: [1, 2]\n`);
+    const r = exp(['run', f, '--dry-run', '--tracking-uri', path.join(dir.root, 'runs')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/total params: 21,121/g)).toHaveLength(2);
+    expect(r.stdout).toContain('run n epochs=2');
+    expect(existsSync(path.join(dir.root, 'runs'))).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import type { ValidatedExperiment } from '../../config/validate.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { finishedRunWith, runIdentity } from '../../runner/identity.js';
+import { describePlan } from '../../runner/plan.js';
 import { RunRecorder, SweepParent } from '../../runner/record.js';
 import { runExperiment } from '../../runner/run-experiment.js';
 import { openStore, ResilientStore, type TrackingStore } from '../../tracking/index.js';
@@ -22,6 +23,7 @@ interface Args {
   quiet: boolean;
   rerun: boolean;
   jobs: number;
+  dryRun: boolean;
   trackingUri?: string;
 }
 
@@ -172,12 +174,17 @@ export const runCommand: CommandModule<object, Args> = {
       .option('tracking-uri', trackingUriOption)
       .option('jobs', { type: 'number', default: 1, describe: 'train up to N runs at once, each in its own process' })
       .option('rerun', { type: 'boolean', default: false, describe: 'train again even when an identical run already finished' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'validate and show what each run would train, then stop' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
       // Validate every run of every file before the first one starts, so a typo in the last fails fast.
       const overrides = overridesFrom(args.set);
       const files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides)));
+      if (args.dryRun) {
+        for (const exp of files.flatMap((f) => f.runs)) process.stdout.write(`${describePlan(exp)}\n\n`);
+        return;
+      }
       const store = openStore(args.trackingUri);
       const progress = new Progress(process.stdout, args.quiet);
       const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };

@@ -36,3 +36,10 @@ export function formatSeconds(seconds: number): string {
   const m = Math.floor(seconds / 60);
   return `${m}m${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
 }
+
+/** "1234/5856  276/s  ETA 17s": a rate and time left, measured from `started` (performance.now()). */
+export function rateAndEta(done: number, total: number, started: number, unit = '/s'): string {
+  const seconds = (performance.now() - started) / 1000;
+  const rate = done / Math.max(seconds, 1e-9);
+  return `${done}/${total}  ${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}${unit}  ETA ${formatSeconds((total - done) / Math.max(rate, 1e-9))}`;
+}

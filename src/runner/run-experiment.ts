@@ -11,7 +11,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { normalizeEntry } from '../config/entries.js';
 import { augmentations, callbacks, defaultLoss, losses, optimizers } from '../registry/index.js';
 import type { OptimizerSpec } from '../registry/optimizers/index.js';
-import { Progress, formatSeconds } from '../cli/progress.js';
+import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type FitResult } from '../train/loop.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import { resolveClassWeights } from './class-weights.js';
@@ -61,7 +61,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
 
   const dataset = await loadDataset({
     ...datasetOptions(exp),
-    onProgress: (done, total) => progress.update(`loading images ${done}/${total} (${formatSeconds((performance.now() - started) / 1000)})`),
+    onProgress: (done, total) => progress.update(`loading images ${rateAndEta(done, total, started, ' files/s')}`),
   });
   const { classes } = dataset;
   progress.line(
@@ -91,6 +91,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const trainStarted = performance.now();
   try {
     await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo });
+    let epochStarted = performance.now();
     // Epoch hooks run one after another, in order, while training goes on.
     let pending = Promise.resolve();
     const result = await fit(engine, dataset.train, dataset.val, {
@@ -101,11 +102,14 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       augments: c.augment.map(normalizeEntry).map(({ name, params }) => augmentations.get(name).create(params, undefined)),
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
       random,
-      onBatch: (epoch, done, total, lossSoFar) => progress.update(`epoch ${epoch}/${c.train.epochs}  batch ${done}/${total}  loss ${lossSoFar.toFixed(4)}`),
+      onBatch: (epoch, done, total, lossSoFar) => {
+        progress.update(`epoch ${epoch}/${c.train.epochs}  batch ${rateAndEta(done, total, epochStarted, ' batches/s')}  loss ${lossSoFar.toFixed(4)}`);
+      },
       onEpoch: (l) => {
         progress.line(
           `epoch ${l.epoch}/${c.train.epochs}  loss ${l.train_loss.toFixed(4)}  acc ${l.train_accuracy.toFixed(4)}  val_loss ${l.val_loss.toFixed(4)}  val_acc ${l.val_accuracy.toFixed(4)}  lr ${l.lr.toPrecision(3)}  ${formatSeconds(l.seconds)} (${Math.round(l.imagesPerSecond)} img/s)`,
         );
+        epochStarted = performance.now();
         if (!hooks.epoch) return;
         pending = pending.then(() => hooks.epoch!(l));
         // Handled here, reported when awaited after training.

@@ -19,6 +19,7 @@ describe('exp run over several runs', () => {
       ['sw lr=0.01', 'finished'],
       ['sw lr=0.001', 'finished'],
     ]);
+    expect(first.every((o) => (o.verdict === 'PASS' || o.verdict === 'FAIL') && typeof o.metrics?.test_accuracy === 'number')).toBe(true);
     const expId = (await store.getExperimentByName('many'))!.experimentId;
     const runs = await store.searchRuns([expId]);
     const parent = runs.find((r) => r.data.tags['exp.sweep'] === 'true')!;

@@ -10,7 +10,7 @@ import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { finishedRunWith, runIdentity } from '../../runner/identity.js';
 import { describePlan } from '../../runner/plan.js';
 import { RunRecorder, SweepParent } from '../../runner/record.js';
-import { runExperiment } from '../../runner/run-experiment.js';
+import { runExperiment, type RunOutcome } from '../../runner/run-experiment.js';
 import { openStore, ResilientStore, type TrackingStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { overridesFrom, setOption } from '../overrides-option.js';
@@ -24,6 +24,7 @@ interface Args {
   rerun: boolean;
   jobs: number;
   dryRun: boolean;
+  json: boolean;
   trackingUri?: string;
 }
 
@@ -64,13 +65,19 @@ function closeOnSignal(recorder: RunRecorder, progress: Progress): () => void {
 }
 
 /** Trains, evaluates and records one experiment, then prints where the run sits on the board. */
-export async function runOne(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, links: { identity?: string; parentRunId?: string } = {}): Promise<string> {
+export async function runOne(
+  exp: ValidatedExperiment,
+  store: TrackingStore,
+  progress: Progress,
+  links: { identity?: string; parentRunId?: string } = {},
+): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'> & { runId: string }> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
   const recorder = await RunRecorder.start(store, exp, links);
   progress.line(`run ${recorder.runId} in ${store.uri}`);
   const release = closeOnSignal(recorder, progress);
+  let outcome: RunOutcome;
   try {
-    const outcome = await runExperiment(exp, progress, recorder);
+    outcome = await runExperiment(exp, progress, recorder);
     await recorder.finish(outcome);
   } catch (e) {
     await recorder.end('FAILED', e);
@@ -78,28 +85,31 @@ export async function runOne(exp: ValidatedExperiment, store: TrackingStore, pro
   } finally {
     release();
   }
+  const result = { runId: recorder.runId, verdict: outcome.verdict.pass ? ('PASS' as const) : ('FAIL' as const), metrics: outcome.metrics };
   // The run is recorded; the board is only a report, so failing to read it does not fail the run.
   if (store instanceof ResilientStore && store.offline) {
     progress.line(`\n${store.uri} was unreachable: the run is kept in ${store.local.root}; push it with \`exp sync --tracking-uri ${store.uri}\``);
-    return recorder.runId;
+    return result;
   }
   let board: Awaited<ReturnType<typeof boardFor>>;
   try {
     board = await boardFor(store, exp.config.experiment, 'test_accuracy');
   } catch (e) {
     progress.line(`\nleaderboard unavailable: ${e instanceof Error ? e.message : String(e)}`);
-    return recorder.runId;
+    return result;
   }
   const { rows } = board;
   const place = rows.find((r) => r.runId === recorder.runId);
   progress.line(`\nleaderboard of ${exp.config.experiment}${place ? `: this run is #${place.rank} of ${rows.length}` : ''}\n${formatLeaderboard(rows.slice(0, 10), recorder.runId)}\n`);
-  return recorder.runId;
+  return result;
 }
 
 export interface Outcome {
   name: string;
   status: 'finished' | 'skipped' | 'failed';
   runId?: string;
+  verdict?: 'PASS' | 'FAIL';
+  metrics?: Record<string, number>;
   error?: string;
 }
 
@@ -112,7 +122,7 @@ export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, 
     progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${done} (--rerun to train it again)`);
     return { name, status: 'skipped', runId: done };
   }
-  return { name, status: 'finished', runId: await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) }) };
+  return { name, status: 'finished', ...(await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) })) };
 }
 
 /**
@@ -175,6 +185,7 @@ export const runCommand: CommandModule<object, Args> = {
       .option('jobs', { type: 'number', default: 1, describe: 'train up to N runs at once, each in its own process' })
       .option('rerun', { type: 'boolean', default: false, describe: 'train again even when an identical run already finished' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'validate and show what each run would train, then stop' })
+      .option('json', { type: 'boolean', default: false, describe: 'print only the results, as JSON' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
@@ -186,10 +197,11 @@ export const runCommand: CommandModule<object, Args> = {
         return;
       }
       const store = openStore(args.trackingUri);
-      const progress = new Progress(process.stdout, args.quiet);
+      const progress = new Progress(process.stdout, args.quiet || args.json);
       const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };
       const outcomes = await runAll(files, store, progress, args.rerun, args.jobs, task);
-      if (outcomes.length > 1) progress.line(summary(outcomes));
+      if (args.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+      else if (outcomes.length > 1) progress.line(summary(outcomes));
       if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     } catch (e) {
       process.exitCode = reportError(e);

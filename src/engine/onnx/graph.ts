@@ -1,4 +1,4 @@
-import { DataType, encodeModel, type AttrValue, type DataTypeId, type NodeDef, type TensorInit, type ValueInfo } from './proto.js';
+import { DataType, encodeModel, type AttrValue, type NodeDef, type TensorInit, type ValueInfo } from './proto.js';
 
 /** Builds an ONNX graph node by node; every helper returns the produced tensor name(s). */
 export class GraphBuilder {
@@ -13,8 +13,9 @@ export class GraphBuilder {
     return `${hint}_${this.counter++}`;
   }
 
-  input(name: string, dims: (number | string)[], dataType: DataTypeId = DataType.FLOAT): string {
-    this.inputs.push({ name, dims, dataType });
+  /** A float32 graph input. */
+  input(name: string, dims: (number | string)[]): string {
+    this.inputs.push({ name, dims, dataType: DataType.FLOAT });
     return name;
   }
 
@@ -40,10 +41,10 @@ export class GraphBuilder {
     return name;
   }
 
-  /** A float32 constant, deduplicated by value. */
+  /** A float32 constant; small ones are deduplicated by value (large ones get a unique key). */
   floatConst(values: number[] | Float32Array, dims: number[]): string {
     const data = Float32Array.from(values);
-    const key = `f${dims.join('x')}:${data.length <= 64 ? Array.from(data).join(',') : this.counter}`;
+    const key = `f${dims.join('x')}:${data.length <= 64 ? Array.from(data).join(',') : `#${this.counter}`}`;
     return this.cached(key, () => ({ name: this.fresh('cf'), dataType: DataType.FLOAT, dims, data }));
   }
 

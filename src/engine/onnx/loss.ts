@@ -17,7 +17,8 @@ export interface LoweredLoss {
 
 /**
  * tfjs's fit with class weights: loss = mean_i(w_i * loss_i) over the batch (not normalised by sum(w)).
- * BCE's per-sample loss is the mean over units; CCE's is the sum over classes.
+ * BCE's per-sample loss is the mean over units; CCE's is the sum over classes. tfjs clips probabilities to
+ * [1e-7, 1 - 1e-7] before the log; this logit form equals it wherever that clip is inactive (|logit| < ~16).
  */
 export function lowerLoss(g: GraphBuilder, loss: LossName, logits: string, batch: number, units: number, target: string, sampleWeights: string): LoweredLoss {
   const w = g.reshape(sampleWeights, [batch, 1]);

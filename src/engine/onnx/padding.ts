@@ -1,7 +1,7 @@
 import type { Padding } from './spec.js';
 
 /** Output size and [begin, end] padding of one spatial axis, with TF's 'same' rule (extra pad at the end). */
-export function axisPadding(size: number, kernel: number, stride: number, padding: Padding): { out: number; begin: number; end: number } {
+function axisPadding(size: number, kernel: number, stride: number, padding: Padding): { out: number; begin: number; end: number } {
   if (padding === 'valid') return { out: Math.floor((size - kernel) / stride) + 1, begin: 0, end: 0 };
   const out = Math.ceil(size / stride);
   const total = Math.max((out - 1) * stride + kernel - size, 0);

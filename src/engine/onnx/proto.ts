@@ -2,7 +2,7 @@
 // Field numbers follow onnx/onnx.proto3; only what the graph builder needs is covered.
 
 /** ONNX TensorProto.DataType values used by the engine. */
-export const DataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, INT64: 7 } as const;
 export type DataTypeId = (typeof DataType)[keyof typeof DataType];
 
 export type AttrValue = number | string | number[] | { float: number } | { floats: number[] } | TensorInit;

@@ -25,9 +25,16 @@ export interface StepResult {
 
 export interface Trainer {
   readonly spec: ModelSpec;
-  /** Weight shapes in tfjs layout and `model.getWeights()` order. */
+  /**
+   * Weight shapes in tfjs layout and `model.getWeights()` order: every trainable weight in layer order
+   * (conv/dense kernel then bias, batch-norm gamma then beta), then the non-trainable ones
+   * (batch-norm moving_mean then moving_variance).
+   */
   readonly weightShapes: number[][];
-  /** One optimisation step. x: [n, h, w, c] NHWC; y: [n, units]; sampleWeights: [n] (default all 1). Any n >= 1. */
+  /**
+   * One optimisation step; await each before the next. x: [n, h, w, c] NHWC; y: [n, units];
+   * sampleWeights: [n] (default all 1). Any n >= 1: each new n compiles (once) a session for that batch size.
+   */
   trainStep(x: Float32Array, y: Float32Array, sampleWeights?: Float32Array): Promise<StepResult>;
   /** Inference-mode outputs (batch norm on running stats, no dropout) for n NHWC images: [n, units]. */
   predict(x: Float32Array, n: number): Promise<Float32Array>;
@@ -71,6 +78,9 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     intraOpNumThreads: options.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // Memory patterns pre-plan one block for all intermediates: measured ~1.7x the peak RSS (cnn4 at 128:
+    // 1.54 GB vs 0.91 GB) for <10% speed. The arena stays on: without it every step pays page faults (3-5x slower).
+    enableMemPattern: false,
   };
 
   // One training session per batch size: a last partial batch gets its own, so batch statistics and the
@@ -102,7 +112,9 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
 
     async trainStep(x, y, sampleWeights) {
       const n = x.length / imageSize;
-      if (!Number.isInteger(n) || n < 1 || y.length !== n * units) throw new Error(`trainStep: x/y sizes do not match the model (${n} images)`);
+      if (!Number.isInteger(n) || n < 1 || y.length !== n * units || (sampleWeights !== undefined && sampleWeights.length !== n)) {
+        throw new Error(`trainStep: x/y/sampleWeights sizes do not match the model (${x.length / imageSize} images)`);
+      }
       const s = await trainSession(n);
       const feeds = weightFeeds();
       feeds[IO.x] = new ort.Tensor('float32', x, [n, h, w, c]);

@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { compileTrainer } from '../../src/engine/onnx/trainer.js';
+import type { LossName } from '../../src/engine/onnx/loss.js';
+import type { OptimizerConfig } from '../../src/engine/onnx/optimizer.js';
+import { seededRandom } from '../../src/engine/onnx/random.js';
+import type { Conv2dSpec, DenseSpec, LayerSpec, MaxPoolSpec, ModelSpec, Padding } from '../../src/engine/onnx/spec.js';
+import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
+
+const conv = (filters: number, padding: Padding = 'valid', strides: [number, number] = [1, 1]): Conv2dSpec =>
+  ({ type: 'conv2d', filters, kernel: [3, 3], strides, padding, activation: 'relu', useBias: true });
+const pool: MaxPoolSpec = { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' };
+const sigmoidOut: DenseSpec = { type: 'dense', units: 1, activation: 'sigmoid', useBias: true };
+
+const cnn1: ModelSpec = { inputShape: [16, 16, 1], layers: [conv(8), pool, { type: 'flatten' }, sigmoidOut] };
+const cnn2: ModelSpec = {
+  inputShape: [20, 20, 1],
+  layers: [conv(8), pool, conv(16), pool, { type: 'flatten' }, { type: 'dense', units: 16, activation: 'relu', useBias: true }, { type: 'dropout', rate: 0 }, sigmoidOut],
+};
+const cnn4: ModelSpec = {
+  inputShape: [32, 32, 3],
+  layers: [
+    ...[8, 8, 16, 16].flatMap((f): LayerSpec[] => [conv(f, 'same'), { type: 'batchnorm', momentum: 0.99, epsilon: 1e-3 }, pool, { type: 'dropout', rate: 0 }]),
+    { type: 'global_avgpool' },
+    sigmoidOut,
+  ],
+};
+const softmax3: ModelSpec = {
+  inputShape: [17, 15, 2],
+  layers: [
+    conv(6, 'same', [2, 2]),
+    { type: 'avgpool', size: [3, 3], strides: [2, 2], padding: 'same' },
+    { type: 'flatten' },
+    { type: 'batchnorm', momentum: 0.9, epsilon: 1e-3 },
+    { type: 'dense', units: 3, activation: 'softmax', useBias: true },
+  ],
+};
+
+// Monotone activations before max pools are moved after them by the planner; results must not change.
+const hoisted: ModelSpec = {
+  inputShape: [15, 13, 2],
+  layers: [
+    { ...conv(6, 'same'), activation: 'elu' },
+    { type: 'maxpool', size: [3, 3], strides: [2, 2], padding: 'same' },
+    { type: 'activation', activation: 'leaky_relu' },
+    pool,
+    { type: 'flatten' },
+    { type: 'dense', units: 3, activation: 'softmax', useBias: true },
+  ],
+};
+
+interface Case { name: string; spec: ModelSpec; loss: LossName; optimizer: OptimizerConfig; n: number }
+
+const cases: Case[] = [
+  { name: 'cnn1 adam', spec: cnn1, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, n: 6 },
+  { name: 'cnn2 adam', spec: cnn2, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 8 },
+  { name: 'cnn2 sgd momentum', spec: cnn2, loss: 'binary_crossentropy', optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, n: 8 },
+  { name: 'cnn1 sgd nesterov', spec: cnn1, loss: 'binary_crossentropy', optimizer: { name: 'sgd', lr: 0.05, momentum: 0.8, nesterov: true }, n: 5 },
+  { name: 'cnn4 batchnorm', spec: cnn4, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 4 },
+  { name: 'activations moved past max pools', spec: hoisted, loss: 'categorical_crossentropy', optimizer: { name: 'sgd', lr: 0.1 }, n: 4 },
+  { name: 'softmax 3-class', spec: softmax3, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, n: 5 },
+];
+
+function tfjsOptimizer(cfg: OptimizerConfig): tf.Optimizer {
+  if (cfg.name === 'adam') return tf.train.adam(cfg.lr, 0.9, 0.999, 1e-7);
+  return tf.train.momentum(cfg.lr, cfg.momentum ?? 0, cfg.nesterov ?? false);
+}
+
+function labels(n: number, units: number, random: () => number): Float32Array {
+  const y = new Float32Array(n * units);
+  for (let i = 0; i < n; i++) {
+    if (units === 1) y[i] = random() < 0.5 ? 0 : 1;
+    else y[i * units + Math.floor(random() * units)] = 1;
+  }
+  return y;
+}
+
+function classIndex(y: Float32Array, units: number, i: number): number {
+  if (units === 1) return y[i]!;
+  return Array.from(y.subarray(i * units, (i + 1) * units)).indexOf(1);
+}
+
+describe('one training step matches tfjs fit', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const random = seededRandom(7);
+      const [h, w, ch] = c.spec.inputShape;
+      const model = tfjsModel(c.spec);
+      const units = model.outputs[0]!.shape[1]!;
+      const x = randomArray(c.n * h * w * ch, random);
+      const y = labels(c.n, units, random);
+      const classWeight: Record<number, number> = units === 1 ? { 0: 0.7, 1: 1.9 } : { 0: 1, 1: 0.5, 2: 2 };
+      const sw = Float32Array.from({ length: c.n }, (_, i) => classWeight[classIndex(y, units, i)]!);
+
+      const trainer = await compileTrainer(c.spec, { batchSize: c.n, loss: c.loss, optimizer: c.optimizer, seed: 1 });
+      const initial = model.getWeights().map((t) => t.dataSync() as Float32Array);
+      trainer.setWeights(initial);
+
+      model.compile({ optimizer: tfjsOptimizer(c.optimizer), loss: c.loss === 'binary_crossentropy' ? 'binaryCrossentropy' : 'categoricalCrossentropy' });
+      const xs = tf.tensor(x, [c.n, h, w, ch]);
+      const ys = tf.tensor(y, [c.n, units]);
+      const predicted = model.predict(xs) as tf.Tensor;
+      const inferRef = predicted.dataSync();
+      expect(relErr(await trainer.predict(x, c.n), inferRef)).toBeLessThan(1e-5);
+
+      // Two steps, so optimizer state (moments, bias correction) is exercised too.
+      for (let step = 0; step < 2; step++) {
+        const history = await model.fit(xs, ys, { batchSize: c.n, epochs: 1, shuffle: false, classWeight, verbose: 0 });
+        const refLoss = history.history['loss']![0] as number;
+        const res = await trainer.trainStep(x, y, sw);
+        expect(Math.abs(res.loss - refLoss) / Math.abs(refLoss)).toBeLessThan(1e-5);
+        const ref = model.getWeights().map((t) => t.dataSync() as Float32Array);
+        const got = trainer.getWeights();
+        ref.forEach((r, i) => expect(relErr(got[i]!, r), `weight ${i} after step ${step + 1}`).toBeLessThan(1e-4));
+      }
+      // Inference after training: batch norm now runs on the updated moving statistics.
+      const after = (model.predict(xs) as tf.Tensor).dataSync();
+      expect(relErr(await trainer.predict(x, c.n), after)).toBeLessThan(1e-4);
+      await trainer.dispose();
+      model.dispose();
+    });
+  }
+});

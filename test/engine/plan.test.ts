@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { planLayers } from '../../src/engine/onnx/plan.js';
+import type { LayerSpec } from '../../src/engine/onnx/spec.js';
+
+const pool: LayerSpec = { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' };
+const conv = (activation: 'relu' | 'gelu'): LayerSpec => ({ type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation, useBias: true });
+
+describe('planLayers', () => {
+  it('moves monotone activations after the following max pool, keeping param owners', () => {
+    const plan = planLayers([conv('relu'), pool, { type: 'activation', activation: 'tanh' }, pool, { type: 'flatten' }]);
+    expect(plan.map((p) => [p.layer.type, 'activation' in p.layer ? p.layer.activation : '', p.owner])).toEqual([
+      ['conv2d', 'linear', 0],
+      ['maxpool', '', 1],
+      ['activation', 'relu', -1],
+      ['maxpool', '', 3],
+      ['activation', 'tanh', -1],
+      ['flatten', '', 4],
+    ]);
+  });
+
+  it('keeps non-monotone activations and non-pool successors in place', () => {
+    const layers = [conv('gelu'), pool, conv('relu'), { type: 'batchnorm', momentum: 0.9, epsilon: 1e-3 } as const, pool];
+    expect(planLayers(layers).map((p) => p.layer)).toEqual(layers);
+  });
+});

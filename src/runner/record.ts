@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { buildInferenceGraph } from '../engine/onnx/build.js';
 import { tfjsModelFiles } from '../engine/tfjs/export.js';
+import { formatSummary } from '../model/summary.js';
 import { PLOT_ARTIFACT_DIR, renderRunPlots } from '../report/run-plots.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import type { RunStatus, TrackingStore } from '../tracking/index.js';
@@ -86,6 +87,7 @@ export class RunRecorder {
     const signature = modelSignature(outcome.model, this.exp.config, outcome.dataset.classes, outcome.threshold.value);
     await this.store.logArtifact(this.runId, 'model/model.json', files['model.json']);
     await this.store.logArtifact(this.runId, 'model/weights.bin', files['weights.bin']);
+    await this.store.logArtifact(this.runId, 'model/summary.txt', `${formatSummary(outcome.model)}\n`);
     await this.store.logArtifact(this.runId, 'model/signature.json', `${JSON.stringify(signature, null, 2)}\n`);
     // The same weights as a plain ONNX inference model, deployable wherever ONNX runs.
     await this.store.logArtifact(this.runId, 'model/model.onnx', buildInferenceGraph(outcome.model, outcome.weights));

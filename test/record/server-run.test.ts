@@ -13,7 +13,8 @@ import { CLASSES, quiet, TempDir, tinyExperiment } from './fixtures.js';
 
 const EPOCH_METRICS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'];
 const FINAL_METRICS = ['test_accuracy', 'test_auc', ...CLASSES.flatMap((c) => [`test_recall_${c}`, `test_precision_${c}`, `test_f1_${c}`])];
-const ARTIFACTS = ['config.yaml', 'metrics.json', 'model/model.json', 'model/weights.bin', 'model/signature.json', 'model/model.onnx'];
+const PLOTS = ['learning_curves', 'confusion_matrix', 'roc_curve', 'pr_curve', 'threshold_metrics', 'predictions'].map((p) => `plots/${p}.png`);
+const ARTIFACTS = ['config.yaml', 'metrics.json', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', ...PLOTS];
 
 let server: MlflowTestServer;
 let url: string;

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../src/engine/onnx/graph.js';
 import { loweringFor } from '../../src/engine/onnx/layers/index.js';
 import type { LowerContext } from '../../src/engine/onnx/layers/types.js';
-import type { LayerSpec } from '../../src/engine/onnx/spec.js';
+import type { LayerSpec } from '../../src/model/spec.js';
 
 export interface LayerRun {
   y: Float32Array;

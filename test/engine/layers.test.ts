@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/engine/onnx/random.js';
-import type { Activation, LayerSpec } from '../../src/engine/onnx/spec.js';
+import type { Activation, LayerSpec } from '../../src/model/spec.js';
 import { runLayer } from './layer-harness.js';
 import { randomArray, relErr, tfjsLayer } from './tfjs-reference.js';
 

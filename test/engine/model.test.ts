@@ -4,7 +4,7 @@ import { compileTrainer } from '../../src/engine/onnx/trainer.js';
 import type { LossName } from '../../src/engine/onnx/loss.js';
 import type { OptimizerConfig } from '../../src/engine/onnx/optimizer.js';
 import { seededRandom } from '../../src/engine/onnx/random.js';
-import type { Conv2dSpec, DenseSpec, LayerSpec, MaxPoolSpec, ModelSpec, Padding } from '../../src/engine/onnx/spec.js';
+import type { Conv2dSpec, DenseSpec, LayerSpec, MaxPoolSpec, ModelSpec, Padding } from '../../src/model/spec.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
 
 const conv = (filters: number, padding: Padding = 'valid', strides: [number, number] = [1, 1]): Conv2dSpec =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planLayers } from '../../src/engine/onnx/plan.js';
-import type { LayerSpec } from '../../src/engine/onnx/spec.js';
+import type { LayerSpec } from '../../src/model/spec.js';
 
 const pool: LayerSpec = { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' };
 const conv = (activation: 'relu' | 'gelu'): LayerSpec => ({ type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation, useBias: true });

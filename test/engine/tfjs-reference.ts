@@ -1,7 +1,7 @@
 // Builds the tfjs equivalent of an engine spec: the reference the engine must match.
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, LayerSpec, ModelSpec } from '../../src/engine/onnx/spec.js';
-import { LEAKY_RELU_ALPHA } from '../../src/engine/onnx/spec.js';
+import type { Activation, LayerSpec, ModelSpec } from '../../src/model/spec.js';
+import { LEAKY_RELU_ALPHA } from '../../src/model/spec.js';
 
 type TfActivation = 'linear' | 'relu' | 'sigmoid' | 'softmax' | 'tanh' | 'elu' | 'gelu' | 'swish';
 

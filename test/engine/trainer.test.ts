@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/engine/onnx/random.js';
-import type { ModelSpec } from '../../src/engine/onnx/spec.js';
+import type { ModelSpec } from '../../src/model/spec.js';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
 

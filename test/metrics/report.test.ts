@@ -26,7 +26,7 @@ describe('formatReport', () => {
     expect(lines).toContain('majority baseline   0.6250  (always PNEUMONIA)');
     expect(lines).toContain('ROC-AUC             0.5000');
     expect(lines).toContain('PR-AUC (AP)         0.6250');
-    expect(lines).toContain('decision            PNEUMONIA if p >= 0.5');
+    expect(lines).toContain('decision            PNEUMONIA if p >= 0.5000');
   });
 
   it('prints the confusion matrix with rows as true classes', () => {

@@ -3,7 +3,7 @@ import { loweringFor } from './layers/index.js';
 import type { BackwardResult, LowerContext, ParamDecl, TensorRef } from './layers/types.js';
 import { LOSS_ACTIVATION, lowerLoss, type LossName } from './loss.js';
 import { planLayers } from './plan.js';
-import type { ModelSpec } from './spec.js';
+import type { ModelSpec } from '../../model/spec.js';
 
 /** A weight of the model: tfjs layout, in `model.getWeights()` order (trainable first). */
 export interface ParamInfo extends ParamDecl {

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from './graph.js';
-import type { Activation } from './spec.js';
+import type { Activation } from '../../model/spec.js';
 
 export type LossName = 'binary_crossentropy' | 'categorical_crossentropy';
 

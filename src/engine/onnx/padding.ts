@@ -1,4 +1,4 @@
-import type { Padding } from './spec.js';
+import type { Padding } from '../../model/spec.js';
 
 /** Output size and [begin, end] padding of one spatial axis, with TF's 'same' rule (extra pad at the end). */
 function axisPadding(size: number, kernel: number, stride: number, padding: Padding): { out: number; begin: number; end: number } {

@@ -1,4 +1,4 @@
-import type { Activation, LayerSpec } from './spec.js';
+import type { Activation, LayerSpec } from '../../model/spec.js';
 
 /** A layer as lowered, with the index of the spec layer whose params it uses (-1: none). */
 export interface PlannedLayer {

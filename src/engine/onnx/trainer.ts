@@ -4,7 +4,7 @@ import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, 
 import type { LossName } from './loss.js';
 import { createOptimizer, type OptimizerConfig } from './optimizer.js';
 import { fillDropoutMask, initialWeights, seededRandom } from './random.js';
-import type { ModelSpec } from './spec.js';
+import type { ModelSpec } from '../../model/spec.js';
 
 export interface TrainerOptions {
   batchSize: number;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation, LayerSpec, ModelSpec } from '../../model/spec.js';
+import { LEAKY_RELU_ALPHA, type Activation, type LayerSpec, type ModelSpec } from '../../model/spec.js';
 import { SeededDropout } from './seeded-dropout.js';
 
-type TfActivation = 'linear' | 'relu' | 'sigmoid' | 'softmax' | 'tanh' | 'elu';
+type TfActivation = 'linear' | 'relu' | 'sigmoid' | 'softmax' | 'tanh' | 'elu' | 'gelu' | 'swish';
 
 /** tfjs has no 'leaky_relu' activation string: that one becomes its own layer after a linear one. */
 const tfActivation = (a: Activation): TfActivation => (a === 'leaky_relu' ? 'linear' : a);
@@ -10,7 +10,7 @@ const tfActivation = (a: Activation): TfActivation => (a === 'leaky_relu' ? 'lin
 function toLayers(spec: LayerSpec, seed: number, random: (() => number) | undefined, inputShape?: number[]): tf.layers.Layer[] {
   const first = inputShape ? { inputShape } : {};
   const kernelInitializer = tf.initializers.glorotUniform({ seed });
-  const withLeaky = (layer: tf.layers.Layer, a: Activation) => (a === 'leaky_relu' ? [layer, tf.layers.leakyReLU({ alpha: 0.3 })] : [layer]);
+  const withLeaky = (layer: tf.layers.Layer, a: Activation) => (a === 'leaky_relu' ? [layer, tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA })] : [layer]);
   switch (spec.type) {
     case 'conv2d':
       return withLeaky(
@@ -34,7 +34,7 @@ function toLayers(spec: LayerSpec, seed: number, random: (() => number) | undefi
     case 'batchnorm':
       return [tf.layers.batchNormalization({ ...first, momentum: spec.momentum, epsilon: spec.epsilon })];
     case 'activation':
-      return spec.activation === 'leaky_relu' ? [tf.layers.leakyReLU({ ...first, alpha: 0.3 })] : [tf.layers.activation({ ...first, activation: spec.activation })];
+      return spec.activation === 'leaky_relu' ? [tf.layers.leakyReLU({ ...first, alpha: LEAKY_RELU_ALPHA })] : [tf.layers.activation({ ...first, activation: spec.activation })];
   }
 }
 

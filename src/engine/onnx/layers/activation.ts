@@ -1,4 +1,4 @@
-import type { ActivationSpec } from '../spec.js';
+import type { ActivationSpec } from '../../../model/spec.js';
 import { applyActivation } from './activation-fns.js';
 import type { LayerLowering } from './types.js';
 

@@ -1,5 +1,5 @@
 import { window2d } from '../padding.js';
-import type { AvgPoolSpec } from '../spec.js';
+import type { AvgPoolSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 export const avgpool: LayerLowering<AvgPoolSpec> = {

@@ -1,4 +1,4 @@
-import type { BatchNormSpec } from '../spec.js';
+import type { BatchNormSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 /** Batch norm over the channel axis (tfjs axis -1 = internal axis 1); biased batch variance as tf.moments. */

@@ -1,6 +1,6 @@
 import type { GraphBuilder } from '../graph.js';
 import { window2d, type Window2d } from '../padding.js';
-import type { Conv2dSpec } from '../spec.js';
+import type { Conv2dSpec } from '../../../model/spec.js';
 import { applyActivation } from './activation-fns.js';
 import type { LayerLowering, ParamDecl, TensorRef } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { DenseSpec } from '../spec.js';
+import type { DenseSpec } from '../../../model/spec.js';
 import { applyActivation } from './activation-fns.js';
 import type { LayerLowering, ParamDecl } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { DropoutSpec } from '../spec.js';
+import type { DropoutSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 /** Inverted dropout; the scaled keep-mask (0 or 1/(1-rate)) is fed per step from a seeded JS PRNG. */

@@ -1,4 +1,4 @@
-import type { FlattenSpec } from '../spec.js';
+import type { FlattenSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 export const flatten: LayerLowering<FlattenSpec> = {

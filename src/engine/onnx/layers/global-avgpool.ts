@@ -1,4 +1,4 @@
-import type { GlobalAvgPoolSpec } from '../spec.js';
+import type { GlobalAvgPoolSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 export const globalAvgpool: LayerLowering<GlobalAvgPoolSpec> = {

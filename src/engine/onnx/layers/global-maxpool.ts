@@ -1,4 +1,4 @@
-import type { GlobalMaxPoolSpec } from '../spec.js';
+import type { GlobalMaxPoolSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 export const globalMaxpool: LayerLowering<GlobalMaxPoolSpec> = {

@@ -1,4 +1,4 @@
-import type { LayerSpec } from '../spec.js';
+import type { LayerSpec } from '../../../model/spec.js';
 import { activation } from './activation.js';
 import { avgpool } from './avgpool.js';
 import { batchnorm } from './batchnorm.js';

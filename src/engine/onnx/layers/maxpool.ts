@@ -1,5 +1,5 @@
 import { window2d } from '../padding.js';
-import type { MaxPoolSpec } from '../spec.js';
+import type { MaxPoolSpec } from '../../../model/spec.js';
 import type { LayerLowering } from './types.js';
 
 export const maxpool: LayerLowering<MaxPoolSpec> = {

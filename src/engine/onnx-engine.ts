@@ -22,12 +22,21 @@ export async function createOnnxEngine(
   if (optimizer.name === 'rmsprop') throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
   // EXP_THREADS caps ONNX Runtime's threads: `exp run --jobs N` gives each of its N workers a share of the cores.
   const threads = Number(process.env.EXP_THREADS) || undefined;
-  const trainer = await compileTrainer(spec, { batchSize: options.batchSize, loss: options.loss.name, optimizer, seed: options.seed, ...(threads ? { threads } : {}) });
+  // EXP_ONNX_PROVIDERS=cuda,cpu asks ONNX Runtime for its CUDA build (installed with --onnxruntime-node-install=cuda12).
+  const providers = process.env.EXP_ONNX_PROVIDERS?.split(',').map((p) => p.trim()).filter(Boolean);
+  const trainer = await compileTrainer(spec, {
+    batchSize: options.batchSize,
+    loss: options.loss.name,
+    optimizer,
+    seed: options.seed,
+    ...(threads ? { threads } : {}),
+    ...(providers?.length ? { providers } : {}),
+  });
   trainer.setWeights(options.initialWeights);
   return {
     name: 'onnx',
-    backend: 'onnxruntime',
-    device: 'CPU',
+    backend: providers?.length ? `onnxruntime (${providers.join(', ')})` : 'onnxruntime',
+    device: providers?.[0] === 'cuda' ? 'GPU' : 'CPU',
     spec,
     async trainStep(x, targets, sampleWeights) {
       const { loss, predictions } = await trainer.trainStep(x, targets, sampleWeights);

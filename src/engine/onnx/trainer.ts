@@ -14,6 +14,8 @@ export interface TrainerOptions {
   seed?: number;
   /** ORT intra-op threads; defaults to the number of cores. */
   threads?: number;
+  /** ONNX Runtime execution providers in order of preference (default: the CPU one). */
+  providers?: string[];
 }
 
 export interface StepResult {
@@ -75,6 +77,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const optimizer = createOptimizer(options.optimizer);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionMode: 'sequential',
+    ...(options.providers ? { executionProviders: options.providers } : {}),
     intraOpNumThreads: options.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',

@@ -16,7 +16,9 @@ for r in $(seq "$repeats"); do
     # shellcheck disable=SC2086
     node bench/out/bench/engine.js $cfg | tee -a "$results"
     # shellcheck disable=SC2086
-    python3 bench/pytorch_cnn.py $cfg | tee -a "$results"
+    # Some machines set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for old OpenBLAS builds; they slow a
+    # current PyTorch, so the baseline runs without them.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/pytorch_cnn.py $cfg | tee -a "$results"
   done
 done
 python3 - "$results" <<'PY'

@@ -5,5 +5,6 @@ export { callbacks } from './callbacks/index.js';
 export { classWeights } from './class-weights/index.js';
 export { layers } from './layers/index.js';
 export { losses, defaultLoss } from './losses/index.js';
+export { metrics } from './metrics/index.js';
 export { optimizers } from './optimizers/index.js';
 export { Registry, UnknownNameError, type Entry } from './registry.js';

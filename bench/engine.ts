@@ -1,7 +1,7 @@
 // Steady-state training throughput of the ONNX engine for one model/size; prints one JSON line.
 // Build + run: see bench/compare.sh (tsc into bench/out, then node).
 import { compileTrainer } from '../src/engine/onnx/trainer.js';
-import { seededRandom } from '../src/engine/onnx/random.js';
+import { mulberry32 } from '../src/data/rng.js';
 import { benchModel } from './models.js';
 
 async function main(): Promise<void> {
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const steps = Number(stepsArg);
   const spec = benchModel(model, size);
   const trainer = await compileTrainer(spec, { batchSize: batch, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 1e-3 }, seed: 1 });
-  const random = seededRandom(2);
+  const random = mulberry32(2);
   const x = Float32Array.from({ length: batch * size * size }, () => random());
   const y = Float32Array.from({ length: batch }, () => (random() < 0.5 ? 0 : 1));
   const warmup = 3;

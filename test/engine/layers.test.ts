@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/engine/onnx/random.js';
+import { mulberry32 } from '../../src/data/rng.js';
 import type { Activation, LayerSpec } from '../../src/model/spec.js';
 import { runLayer } from './layer-harness.js';
 import { randomArray, relErr, tfjsLayer } from './tfjs-reference.js';
@@ -9,7 +9,7 @@ const TOL = 1e-4;
 
 /** Compares the lowering's y, dx, weight grads and state updates with tfjs autodiff on the same layer. */
 async function checkLayer(spec: LayerSpec, xShape: number[], seed = 3): Promise<void> {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const x = randomArray(xShape.reduce((a, b) => a * b, 1), random);
   const layer = tfjsLayer(spec);
   layer.build(xShape);
@@ -83,7 +83,7 @@ describe('activations', () => {
 
 describe('dropout', () => {
   it('applies the fed inverted-dropout mask forward and backward', async () => {
-    const random = seededRandom(5);
+    const random = mulberry32(5);
     const x = randomArray(2 * 3 * 4 * 2, random);
     const mask = Float32Array.from(x, (_, i) => (i % 3 === 0 ? 0 : 2));
     const run = await runLayer({ type: 'dropout', rate: 0.5 }, [2, 3, 4, 2], x, [], (s) => new Float32Array(s.reduce((a, b) => a * b, 1)).fill(1), mask);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
 import type { LossName } from '../../src/engine/onnx/loss.js';
 import type { OptimizerConfig } from '../../src/engine/onnx/optimizer.js';
-import { seededRandom } from '../../src/engine/onnx/random.js';
+import { mulberry32 } from '../../src/data/rng.js';
 import type { Conv2dSpec, DenseSpec, LayerSpec, MaxPoolSpec, ModelSpec, Padding } from '../../src/model/spec.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
 
@@ -83,7 +83,7 @@ function classIndex(y: Float32Array, units: number, i: number): number {
 describe('one training step matches tfjs fit', () => {
   for (const c of cases) {
     it(c.name, async () => {
-      const random = seededRandom(7);
+      const random = mulberry32(7);
       const [h, w, ch] = c.spec.inputShape;
       const model = tfjsModel(c.spec);
       const units = model.outputs[0]!.shape[1]!;

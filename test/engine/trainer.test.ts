@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/engine/onnx/random.js';
+import { mulberry32 } from '../../src/data/rng.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
@@ -20,7 +20,7 @@ const [h, w, c] = spec.inputShape;
 const image = h * w * c;
 
 function data(n: number, seed: number): { x: Float32Array; y: Float32Array } {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const y = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) y[i * 3 + (i % 3)] = 1;
   return { x: randomArray(n * image, random), y };

@@ -1,17 +1,5 @@
 import type { ParamInfo } from './build.js';
 
-/** mulberry32: small, fast, seedable uniform [0, 1) generator. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Keras-default initial values: glorot-uniform kernels, zero biases/betas/means, unit gammas/variances. */
 export function initialWeights(params: ParamInfo[], random: () => number): Float32Array[] {
   return params.map((p) => {

@@ -3,7 +3,8 @@ import * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, type ParamInfo, type TrainGraph } from './build.js';
 import type { LossName } from './loss.js';
 import { createOptimizer, type OptimizerConfig } from './optimizer.js';
-import { fillDropoutMask, initialWeights, seededRandom } from './random.js';
+import { mulberry32 } from '../../data/rng.js';
+import { fillDropoutMask, initialWeights } from './random.js';
 import type { ModelSpec } from '../../model/spec.js';
 
 export interface TrainerOptions {
@@ -67,7 +68,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const units = outputUnits(spec);
   const [h, w, c] = spec.inputShape;
   const imageSize = h * w * c;
-  const random = seededRandom(options.seed ?? 0);
+  const random = mulberry32(options.seed ?? 0);
   const weights = initialWeights(params, random);
   // Tensors wrap the weight arrays, which are updated in place: created once, fed every step.
   const weightTensors = weights.map((data, i) => new ort.Tensor('float32', data, params[i]!.shape));

@@ -6,7 +6,7 @@
 //     --target es2022 --skipLibCheck --types node src/data/*.ts
 //   node bench/data-load.mjs [data dir] [HxWxC ...]
 //
-// Defaults: /work/shared/data/chest_xray_224, sizes 128x128x1 and 64x64x1.
+// Defaults: ../shared/data/chest_xray_224 beside the repo, sizes 128x128x1 and 64x64x1.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 const dist = new URL('../dist/data/index.js', import.meta.url);
 const { loadDataset } = await import(existsSync(dist) ? dist.href : new URL('./out/data/index.js', import.meta.url).href);
 
-const [dir = '/work/shared/data/chest_xray_224', ...sizeArgs] = process.argv.slice(2);
+const [dir = new URL('../../shared/data/chest_xray_224', import.meta.url).pathname, ...sizeArgs] = process.argv.slice(2);
 const sizes = (sizeArgs.length > 0 ? sizeArgs : ['128x128x1', '64x64x1']).map((s) => s.split('x').map(Number));
 
 for (const [h, w, c] of sizes) {

@@ -1,4 +1,4 @@
-// Checks against the full data set, where this machine has it (/work/shared); skipped elsewhere.
+// Checks against the full data set where it lies beside the repo (../shared, as on CI); skipped elsewhere.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/data/decode.js';
 import { resolveClasses, scanSplit } from '../../src/data/labels.js';
 
-const FULL = '/work/shared/data/chest_xray_224';
-const ORIGINALS = '/work/shared/data/chest_xray_originals_sample/train';
+const SHARED = join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+const FULL = join(SHARED, 'chest_xray_224');
+const ORIGINALS = join(SHARED, 'chest_xray_originals_sample', 'train');
 
 describe.skipIf(!existsSync(FULL))('full chest_xray_224', () => {
   it('scans the official split counts', async () => {

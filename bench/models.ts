@@ -2,9 +2,9 @@
 // params (bench/pytorch_cnn.py mirrors them layer for layer).
 import { checkSchema } from '../src/config/ajv.js';
 import { IssueCollector } from '../src/config/collector.js';
-import { headFor } from '../src/model/resolve.js';
+import { headFor, layerSpecs } from '../src/model/resolve.js';
 import type { ModelSpec } from '../src/model/spec.js';
-import { builtinArchitectures, layers } from '../src/registry/index.js';
+import { builtinArchitectures } from '../src/registry/index.js';
 
 const withDefaults = (schema: Parameters<typeof checkSchema>[0]): Record<string, unknown> => {
   const params: Record<string, unknown> = {};
@@ -14,11 +14,6 @@ const withDefaults = (schema: Parameters<typeof checkSchema>[0]): Record<string,
 
 export function benchModel(name: string, size: number): ModelSpec {
   const arch = builtinArchitectures().get(name);
-  const body = arch.create(withDefaults(arch.params), { classes: 2 }).map(({ layer, params }) => {
-    const component = layers.get(layer);
-    const filled = { ...params };
-    checkSchema(component.params, filled, [], new IssueCollector([]));
-    return component.create(filled, undefined);
-  });
+  const body = layerSpecs(arch.create(withDefaults(arch.params), { classes: 2 }));
   return { inputShape: [size, size, 1], layers: [...body, headFor(2)] };
 }

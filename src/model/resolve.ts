@@ -21,19 +21,24 @@ function bodyEntries(exp: ValidatedExperiment, classes: number): LayerEntry[] {
   return exp.architectures.get(model.architecture!).create(model.params ?? {}, { classes });
 }
 
+/** Layer entries as specs, their params' defaults filled in by each layer's schema. */
+export function layerSpecs(entries: LayerEntry[]): LayerSpec[] {
+  const issues = new IssueCollector([]);
+  return entries.map(({ layer, params }) => {
+    const component = layers.get(layer);
+    // Architectures write their layers in TypeScript: a failure here is a bug in one, not user error.
+    if (!checkSchema(component.params, params, [layer], issues)) throw new Error(`architecture produced an invalid ${layer} layer: ${issues.issues.map((i) => i.message).join('; ')}`);
+    return component.create(params, undefined);
+  });
+}
+
 /**
  * Expands the experiment's model into layer specs and adds the classification head, unless
  * the layers already end in one (a dense sigmoid/softmax layer), which must then fit the
  * class count.
  */
 export function resolveModel(exp: ValidatedExperiment, classes: number): ModelSpec {
-  const issues = new IssueCollector([]);
-  const specs = bodyEntries(exp, classes).map(({ layer, params }) => {
-    const component = layers.get(layer);
-    // Architectures write their layers in TypeScript: a failure here is a bug in one, not user error.
-    if (!checkSchema(component.params, params, [layer], issues)) throw new Error(`architecture produced an invalid ${layer} layer: ${issues.issues.map((i) => i.message).join('; ')}`);
-    return component.create(params, undefined);
-  });
+  const specs = layerSpecs(bodyEntries(exp, classes));
   const last = specs.at(-1);
   const head = headFor(classes);
   if (last?.type === 'dense' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {

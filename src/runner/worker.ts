@@ -1,4 +1,4 @@
-import { runOrSkip } from '../cli/commands/run.js';
+import { runOrSkip } from './run-all.js';
 import { overridesFrom } from '../cli/overrides-option.js';
 import { Progress } from '../cli/progress.js';
 import { loadRuns } from '../config/expand.js';

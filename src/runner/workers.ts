@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Outcome } from '../cli/commands/run.js';
+import type { Outcome } from './run-all.js';
 import type { Progress } from '../cli/progress.js';
 
 /** What a worker process needs to find and run one run: the same files and overrides as the parent. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAll } from '../../src/cli/commands/run.js';
+import { runAll } from '../../src/runner/run-all.js';
 import { loadRuns } from '../../src/config/expand.js';
 import { FileStore } from '../../src/tracking/index.js';
 import { quiet, TempDir, tinyYaml } from '../record/fixtures.js';

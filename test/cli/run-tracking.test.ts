@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOne } from '../../src/cli/commands/run.js';
+import { runOne } from '../../src/runner/run-all.js';
 import { Progress } from '../../src/cli/progress.js';
 import { FileStore, openStore, type Run } from '../../src/tracking/index.js';
 import { MlflowTestServer } from '../helpers/mlflow-server.js';

@@ -1,0 +1,137 @@
+/** Running experiments: one run start to finish, or many (sweeps, several files, --jobs). */
+import { displayPath } from '../config/locate.js';
+import type { ExperimentRuns } from '../config/expand.js';
+import type { ValidatedExperiment } from '../config/validate.js';
+import { reportError } from '../cli/errors.js';
+import type { Progress } from '../cli/progress.js';
+import { boardFor } from '../rank/board-for.js';
+import { formatLeaderboard } from '../rank/leaderboard.js';
+import { ResilientStore, type TrackingStore } from '../tracking/index.js';
+import { finishedRunWith, runIdentity } from './identity.js';
+import { RunRecorder, SweepParent } from './record.js';
+import { runExperiment, type RunOutcome } from './run-experiment.js';
+import { runInWorker, type WorkerTask } from './workers.js';
+
+/**
+ * Closes the run as KILLED on Ctrl-C / SIGTERM before exiting, so no run is left RUNNING;
+ * a second signal exits at once. Returns a function removing the handlers.
+ */
+function closeOnSignal(recorder: RunRecorder, progress: Progress): () => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    progress.line(`\n${signal}: closing run ${recorder.runId} as KILLED (again to exit at once)`);
+    void recorder.end('KILLED').finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** Trains, evaluates and records one experiment, then prints where the run sits on the board. */
+export async function runOne(
+  exp: ValidatedExperiment,
+  store: TrackingStore,
+  progress: Progress,
+  links: { identity?: string; parentRunId?: string } = {},
+): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'> & { runId: string }> {
+  progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
+  const recorder = await RunRecorder.start(store, exp, links);
+  progress.line(`run ${recorder.runId} in ${store.uri}`);
+  const release = closeOnSignal(recorder, progress);
+  let outcome: RunOutcome;
+  try {
+    outcome = await runExperiment(exp, progress, recorder);
+    await recorder.finish(outcome);
+  } catch (e) {
+    await recorder.end('FAILED', e);
+    throw e;
+  } finally {
+    release();
+  }
+  const result = { runId: recorder.runId, verdict: outcome.verdict.pass ? ('PASS' as const) : ('FAIL' as const), metrics: outcome.metrics };
+  // The run is recorded; the board is only a report, so failing to read it does not fail the run.
+  if (store instanceof ResilientStore && store.offline) {
+    progress.line(`\n${store.uri} was unreachable: the run is kept in ${store.local.root}; push it with \`exp sync --tracking-uri ${store.uri}\``);
+    return result;
+  }
+  let board: Awaited<ReturnType<typeof boardFor>>;
+  try {
+    board = await boardFor(store, exp.config.experiment, 'test_accuracy');
+  } catch (e) {
+    progress.line(`\nleaderboard unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    return result;
+  }
+  const { rows } = board;
+  const place = rows.find((r) => r.runId === recorder.runId);
+  progress.line(`\nleaderboard of ${exp.config.experiment}${place ? `: this run is #${place.rank} of ${rows.length}` : ''}\n${formatLeaderboard(rows.slice(0, 10), recorder.runId)}\n`);
+  return result;
+}
+
+export interface Outcome {
+  name: string;
+  status: 'finished' | 'skipped' | 'failed';
+  runId?: string;
+  verdict?: 'PASS' | 'FAIL';
+  metrics?: Record<string, number>;
+  error?: string;
+}
+
+/** Runs one expanded experiment unless an identical run already finished (and --rerun is off). */
+export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, rerun: boolean, parentRunId?: string): Promise<Outcome> {
+  const name = exp.config.name;
+  const identity = await runIdentity(exp);
+  const done = rerun ? undefined : await finishedRunWith(store, exp.config.experiment, identity);
+  if (done) {
+    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${done} (--rerun to train it again)`);
+    return { name, status: 'skipped', runId: done };
+  }
+  return { name, status: 'finished', ...(await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) })) };
+}
+
+/**
+ * Every run of every file; with several runs, one failing does not stop the rest. With
+ * `jobs` > 1 the runs train in that many worker processes at once.
+ */
+export async function runAll(files: ExperimentRuns[], store: TrackingStore, progress: Progress, rerun: boolean, jobs = 1, task?: Omit<WorkerTask, 'fileIndex' | 'runIndex' | 'parentRunId' | 'rerun'>): Promise<Outcome[]> {
+  const many = files.reduce((n, f) => n + f.runs.length, 0) > 1;
+  const parents = new Map<number, SweepParent>();
+  for (const [i, file] of files.entries()) {
+    if (!file.sweep) continue;
+    const parent = await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length });
+    progress.line(`== sweep ${file.sweep.name}: ${file.runs.length} runs under parent run ${parent.runId}`);
+    parents.set(i, parent);
+  }
+  const jobsList = files.flatMap((file, fileIndex) => file.runs.map((exp, runIndex) => ({ exp, fileIndex, runIndex })));
+  const outcomes: Outcome[] = new Array(jobsList.length);
+  const runJob = async (j: (typeof jobsList)[number], k: number): Promise<void> => {
+    const parentRunId = parents.get(j.fileIndex)?.runId;
+    try {
+      outcomes[k] =
+        jobs > 1 && task
+          ? await runInWorker({ ...task, fileIndex: j.fileIndex, runIndex: j.runIndex, rerun, ...(parentRunId ? { parentRunId } : {}) }, j.exp.config.name, progress)
+          : await runOrSkip(j.exp, store, progress, rerun, parentRunId);
+    } catch (e) {
+      if (!many) throw e;
+      reportError(e);
+      outcomes[k] = { name: j.exp.config.name, status: 'failed', error: e instanceof Error ? e.message : String(e) };
+    }
+  };
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(Math.max(1, jobs), jobsList.length) }, async () => {
+    while (next < jobsList.length) {
+      const k = next++;
+      await runJob(jobsList[k]!, k);
+    }
+  });
+  await Promise.all(lanes);
+  for (const [i, parent] of parents) {
+    const mine = jobsList.flatMap((j, k) => (j.fileIndex === i ? [outcomes[k]!] : []));
+    await parent.end(mine.some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
+  }
+  return outcomes;
+}

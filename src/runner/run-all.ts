@@ -19,10 +19,12 @@ import { runInWorker, type WorkerTask } from './workers.js';
 function closeOnSignal(recorder: RunRecorder, progress: Progress): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130);
+    // The shell's convention: 128 + the signal's number (SIGINT 130, SIGTERM 143).
+    const code = 128 + (signal === 'SIGTERM' ? 15 : 2);
+    if (stopping) process.exit(code);
     stopping = true;
     progress.line(`\n${signal}: closing run ${recorder.runId} as KILLED (again to exit at once)`);
-    void recorder.end('KILLED').finally(() => process.exit(130));
+    void recorder.end('KILLED').finally(() => process.exit(code));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

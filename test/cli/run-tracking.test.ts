@@ -69,7 +69,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('exp run interrupted by %s', (sign
     child.kill(signal);
     const r = await done;
     expect(r.status === null ? r.signal : r.status).not.toBe(0);
-    expect(r.status).toBe(130);
+    expect(r.status).toBe(signal === 'SIGINT' ? 130 : 143);
     expect(r.stdout).toContain(`${signal}: closing run`);
     const meta = parse(readFileSync(path.join(folder, 'meta.yaml'), 'utf8')) as { status: number; end_time: unknown; start_time: number };
     expect(meta.status).toBe(5);

@@ -13,18 +13,22 @@ import { runExperiment, type RunOutcome } from './run-experiment.js';
 import { runInWorker, type WorkerTask } from './workers.js';
 
 /**
- * Closes the run as KILLED on Ctrl-C / SIGTERM before exiting, so no run is left RUNNING;
- * a second signal exits at once. Returns a function removing the handlers.
+ * Closes the run as KILLED on Ctrl-C / SIGTERM before exiting, so no run is left RUNNING,
+ * also when the signal comes while the run is being created; a second signal exits at once.
+ * Returns a function removing the handlers.
  */
-function closeOnSignal(recorder: RunRecorder, progress: Progress): () => void {
+function closeOnSignal(starting: Promise<RunRecorder>, progress: Progress): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     // The shell's convention: 128 + the signal's number (SIGINT 130, SIGTERM 143).
     const code = 128 + (signal === 'SIGTERM' ? 15 : 2);
     if (stopping) process.exit(code);
     stopping = true;
-    progress.line(`\n${signal}: closing run ${recorder.runId} as KILLED (again to exit at once)`);
-    void recorder.end('KILLED').finally(() => process.exit(code));
+    progress.line(`\n${signal}: closing the run as KILLED (again to exit at once)`);
+    void starting
+      .then((recorder) => recorder.end('KILLED'))
+      .catch(() => {})
+      .finally(() => process.exit(code));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
@@ -42,9 +46,16 @@ export async function runOne(
   links: { identity?: string; parentRunId?: string } = {},
 ): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'> & { runId: string }> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
-  const recorder = await RunRecorder.start(store, exp, links);
+  const starting = RunRecorder.start(store, exp, links);
+  const release = closeOnSignal(starting, progress);
+  let recorder: RunRecorder;
+  try {
+    recorder = await starting;
+  } catch (e) {
+    release();
+    throw e;
+  }
   progress.line(`run ${recorder.runId} in ${store.uri}`);
-  const release = closeOnSignal(recorder, progress);
   let outcome: RunOutcome;
   try {
     outcome = await runExperiment(exp, progress, recorder);

@@ -70,7 +70,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('exp run interrupted by %s', (sign
     const r = await done;
     expect(r.status === null ? r.signal : r.status).not.toBe(0);
     expect(r.status).toBe(signal === 'SIGINT' ? 130 : 143);
-    expect(r.stdout).toContain(`${signal}: closing run`);
+    expect(r.stdout).toContain(`${signal}: closing the run as KILLED`);
     const meta = parse(readFileSync(path.join(folder, 'meta.yaml'), 'utf8')) as { status: number; end_time: unknown; start_time: number };
     expect(meta.status).toBe(5);
     expect(Number.isInteger(meta.end_time)).toBe(true);

@@ -56,6 +56,12 @@ export const ThresholdChoiceSchema = Type.Object(
     choose_on: StringEnum(['validation'] as const, { default: 'validation' }),
     maximize: StringEnum(THRESHOLD_OBJECTIVES, { default: 'accuracy' }),
     min_class_recall: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+    tolerance: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: 'among thresholds within this much of the best, take the one closest to 0.5 (about one standard error of the metric on validation)',
+    }),
   },
   closed,
 );

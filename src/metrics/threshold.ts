@@ -16,6 +16,12 @@ export interface ThresholdSpec {
   maximize: ThresholdObjective;
   /** keep only thresholds where every class's recall is at least this */
   min_class_recall?: number;
+  /**
+   * Among thresholds within this much of the best objective, take the one closest to 0.5
+   * (a one-standard-error rule): a small validation set cannot tell them apart, and with
+   * class-weighted training 0.5 is the neutral decision.
+   */
+  tolerance?: number;
 }
 
 export interface ThresholdSweepPoint {
@@ -158,7 +164,11 @@ export function chooseThreshold(
     ? (c: Candidate): number[] => [c.objective, ...tieBreak(c)]
     : (c: Candidate): number[] => [c.minRecall, c.objective, ...tieBreak(c)];
   const pool = constraintMet ? feasible : all;
-  const best = pool.reduce((a, b) => (better(key(b), key(a)) ? b : a));
+  const top = pool.reduce((a, b) => (better(key(b), key(a)) ? b : a));
+  const tolerance = spec.tolerance ?? 0;
+  const best = constraintMet && tolerance > 0
+    ? feasible.filter((c) => c.objective >= top.objective - tolerance - TIE).reduce((a, b) => (better(tieBreak(b), tieBreak(a)) ? b : a))
+    : top;
 
   const worst = classes[best.recall.indexOf(best.minRecall)];
   return {

@@ -128,7 +128,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
         threshold = { value: setting };
       } else {
         const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
-        const choice = chooseThreshold(valOutputs, dataset.val.y, { maximize: setting.maximize, min_class_recall: setting.min_class_recall }, classes);
+        const choice = chooseThreshold(valOutputs, dataset.val.y, { maximize: setting.maximize, min_class_recall: setting.min_class_recall, tolerance: setting.tolerance }, classes);
         threshold = { value: choice.threshold, choice };
         progress.line(`threshold ${choice.threshold.toFixed(4)}, chosen on validation (${setting.maximize} ${choice.objective.toFixed(4)})${choice.message ? `: ${choice.message}` : ''}`);
       }

@@ -27,6 +27,14 @@ describe('chooseThreshold', () => {
     expect(c.metrics.perClass.map((m) => m.recall)).toEqual([1, 0.5]);
   });
 
+  it('with a tolerance, takes the threshold closest to 0.5 among the nearly best', () => {
+    // accuracy .8 only at split 0.8; within .1 of it also splits 0.9, 0.7, 0.55 (by 0.475) and 0.35
+    expect(choose({ maximize: 'accuracy', tolerance: 0.05 }).threshold).toBe(0.75);
+    const c = choose({ maximize: 'accuracy', tolerance: 0.1 });
+    expect(c.threshold).toBeCloseTo(0.475, 12);
+    expect(c.objective).toBeCloseTo(0.7, 12);
+  });
+
   it('breaks a tie between splits by closeness to 0.5', () => {
     // balanced accuracy .75 at split 0.8 (0.8, 0.75) and split 0.35 (0.35, 0.325)
     expect(choose({ maximize: 'balanced_accuracy' }).threshold).toBe(0.35);

@@ -122,3 +122,13 @@ describe('exp run --dry-run', () => {
     expect(existsSync(path.join(dir.root, 'runs'))).toBe(false);
   });
 });
+
+describe('an unusable runs folder', () => {
+  it('is a clear one-line error, not a crash', () => {
+    const file = dir.write('not-a-folder', 'x');
+    const r = exp(['run', 'experiments/quickstart.yaml', '--tracking-uri', path.join(file, 'runs')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`exp: cannot read ${path.join(file, 'runs')}: part of the path is a file, not a folder`);
+    noStack(r.stderr);
+  });
+});

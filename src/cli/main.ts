@@ -5,6 +5,7 @@ import { listCommand } from './commands/list.js';
 import { predictCommand } from './commands/predict.js';
 import { rankCommand } from './commands/rank.js';
 import { reportCommand } from './commands/report.js';
+import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
       .scriptName('exp')
       .usage('$0 <command> [options]\n\nDeclarative deep-learning experiments: YAML in, trained, evaluated and ranked models out.')
       .command(runCommand)
+      .command(resumeCommand)
       .command(validateCommand)
       .command(listCommand)
       .command(rankCommand)
@@ -30,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(predictCommand)
       .command(dataCommand)
       .command(syncCommand)
-      .demandCommand(1, 'name a command: run, validate, list, rank, sync, report, predict or data')
+      .demandCommand(1, 'name a command: run, resume, validate, list, rank, sync, report, predict or data')
       .strict()
       .recommendCommands()
       .help()

@@ -26,6 +26,8 @@ export interface ValidatedExperiment {
   /** Known when data.classes is given or the data folder exists. */
   classes: string[] | undefined;
   architectures: Registry<ArchitectureComponent>;
+  /** The `--set` overrides as typed (not a sweep's values): with `file`, how to load this run again. */
+  sets: string[];
 }
 
 /** Where YAML model files are found: `models/` beside the experiment, and `experiments/models/`. */
@@ -124,7 +126,7 @@ export function validateExperiment(loaded: LoadedExperiment): ValidatedExperimen
   if (clean('train')) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
-  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures };
+  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
 }
 
 function checkData(config: Mapping, loaded: LoadedExperiment, issues: IssueCollector): [string, string[] | undefined] {

@@ -20,7 +20,16 @@ export interface TrainingEngine {
   getWeights(): Float32Array[];
   setWeights(weights: Float32Array[]): void;
   learningRate: number;
+  /** Everything besides the weights that training depends on (for checkpoints); engines without it cannot resume. */
+  saveState?(): EngineState;
+  loadState?(state: EngineState): void;
   dispose(): Promise<void>;
+}
+
+export interface EngineState {
+  optimizer: { arrays: Float32Array[]; scalars: number[] };
+  random: number;
+  lr: number;
 }
 
 /** Units of the model's output layer: 1 for a sigmoid head, K for softmax. */

@@ -51,6 +51,11 @@ export async function createOnnxEngine(
     set learningRate(lr: number) {
       trainer.setLearningRate(lr);
     },
+    saveState: () => ({ ...trainer.getState(), lr: trainer.getLearningRate() }),
+    loadState(state) {
+      trainer.setState(state);
+      trainer.setLearningRate(state.lr);
+    },
     dispose: () => trainer.dispose(),
   };
 }

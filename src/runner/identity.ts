@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { dataFingerprint } from '../data/index.js';
-import type { TrackingStore } from '../tracking/index.js';
+import type { RunStatus, TrackingStore } from '../tracking/index.js';
 import { datasetOptions } from './dataset-options.js';
 import { canonicalJson } from './flatten.js';
 import { EXP_VERSION } from './provenance.js';
@@ -20,10 +20,11 @@ export async function runIdentity(exp: ValidatedExperiment): Promise<string> {
 
 export const IDENTITY_TAG = 'exp.identity';
 
-/** A FINISHED run with this identity in the experiment, if there is one. */
-export async function finishedRunWith(store: TrackingStore, experiment: string, identity: string): Promise<string | undefined> {
+/** The run with this identity that counts: a FINISHED one, else the latest, if any. */
+export async function lastRunWith(store: TrackingStore, experiment: string, identity: string): Promise<{ runId: string; status: RunStatus } | undefined> {
   const found = await store.getExperimentByName(experiment);
   if (!found) return undefined;
   const runs = await store.searchRuns([found.experimentId], { filter: `tags.\`${IDENTITY_TAG}\` = '${identity}'` });
-  return runs.find((r) => r.info.status === 'FINISHED')?.info.runId;
+  const run = runs.find((r) => r.info.status === 'FINISHED') ?? runs.sort((a, b) => b.info.startTime - a.info.startTime)[0];
+  return run && { runId: run.info.runId, status: run.info.status };
 }

@@ -6,7 +6,9 @@ import { formatSummary } from '../model/summary.js';
 import { PLOT_ARTIFACT_DIR, renderRunPlots } from '../report/run-plots.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import type { RunStatus, TrackingStore } from '../tracking/index.js';
+import { removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { flattenParams } from './flatten.js';
+import type { Checkpoint } from '../train/loop.js';
 import { configHash, IDENTITY_TAG } from './identity.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
@@ -36,6 +38,9 @@ export class RunRecorder {
       tags: {
         ...provenanceTags(exp.file),
         'exp.config_hash': configHash(exp),
+        // How `exp resume` finds this run's experiment again.
+        'exp.file': exp.file,
+        'exp.sets': JSON.stringify(exp.sets),
         ...(links.identity ? { [IDENTITY_TAG]: links.identity } : {}),
         ...(links.parentRunId ? { 'mlflow.parentRunId': links.parentRunId } : {}),
         ...(c.description ? { 'mlflow.note.content': c.description } : {}),
@@ -46,6 +51,18 @@ export class RunRecorder {
     await store.logBatch(run.runId, { params: flattenParams(config) });
     await store.logArtifact(run.runId, 'config.yaml', stringify(config));
     return recorder;
+  }
+
+  /** Takes an interrupted run up again (RUNNING), to continue it from its checkpoint. */
+  static async reopen(store: TrackingStore, runId: string, exp: ValidatedExperiment): Promise<RunRecorder> {
+    const run = await store.getRun(runId);
+    await store.updateRun(runId, 'RUNNING');
+    return new RunRecorder(store, runId, run.info.experimentId, exp);
+  }
+
+  /** Keeps the state after each epoch on disk, so an interrupted run can continue. */
+  checkpoint(checkpoint: Checkpoint): Promise<void> {
+    return writeCheckpoint(this.runId, checkpoint);
   }
 
   async started(info: StartInfo): Promise<void> {
@@ -96,6 +113,7 @@ export class RunRecorder {
     const summary = { plots: Object.keys(plots).map((f) => `${PLOT_ARTIFACT_DIR}/${f}`), metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };
     await this.store.logArtifact(this.runId, 'metrics.json', `${JSON.stringify(summary, null, 2)}\n`);
     await this.store.updateRun(this.runId, 'FINISHED', Date.now());
+    await removeCheckpoint(this.runId);
   }
 
   /** Closes the run as FAILED (with the error as a tag) or KILLED; never leaves it RUNNING. */

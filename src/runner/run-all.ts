@@ -7,7 +7,9 @@ import type { Progress } from '../cli/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
 import { ResilientStore, type TrackingStore } from '../tracking/index.js';
-import { finishedRunWith, runIdentity } from './identity.js';
+import { readCheckpoint } from './checkpoint.js';
+import { lastRunWith, runIdentity } from './identity.js';
+import type { Checkpoint } from '../train/loop.js';
 import { RunRecorder, SweepParent } from './record.js';
 import { runExperiment, type RunOutcome } from './run-experiment.js';
 import { runInWorker, type WorkerTask } from './workers.js';
@@ -38,15 +40,19 @@ function closeOnSignal(starting: Promise<RunRecorder>, progress: Progress): () =
   };
 }
 
-/** Trains, evaluates and records one experiment, then prints where the run sits on the board. */
+/**
+ * Trains, evaluates and records one experiment (or continues an interrupted run from its
+ * checkpoint), then prints where the run sits on the board.
+ */
 export async function runOne(
   exp: ValidatedExperiment,
   store: TrackingStore,
   progress: Progress,
   links: { identity?: string; parentRunId?: string } = {},
+  resume?: { runId: string; checkpoint: Checkpoint },
 ): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'> & { runId: string }> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
-  const starting = RunRecorder.start(store, exp, links);
+  const starting = resume ? RunRecorder.reopen(store, resume.runId, exp) : RunRecorder.start(store, exp, links);
   const release = closeOnSignal(starting, progress);
   let recorder: RunRecorder;
   try {
@@ -55,10 +61,10 @@ export async function runOne(
     release();
     throw e;
   }
-  progress.line(`run ${recorder.runId} in ${store.uri}`);
+  progress.line(resume ? `run ${recorder.runId} in ${store.uri}: continuing after epoch ${resume.checkpoint.epoch}` : `run ${recorder.runId} in ${store.uri}`);
   let outcome: RunOutcome;
   try {
-    outcome = await runExperiment(exp, progress, recorder);
+    outcome = await runExperiment(exp, progress, recorder, resume?.checkpoint);
     await recorder.finish(outcome);
   } catch (e) {
     await recorder.end('FAILED', e);
@@ -98,12 +104,15 @@ export interface Outcome {
 export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, rerun: boolean, parentRunId?: string): Promise<Outcome> {
   const name = exp.config.name;
   const identity = await runIdentity(exp);
-  const done = rerun ? undefined : await finishedRunWith(store, exp.config.experiment, identity);
-  if (done) {
-    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${done} (--rerun to train it again)`);
-    return { name, status: 'skipped', runId: done };
+  const last = rerun ? undefined : await lastRunWith(store, exp.config.experiment, identity);
+  if (last?.status === 'FINISHED') {
+    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${last.runId} (--rerun to train it again)`);
+    return { name, status: 'skipped', runId: last.runId };
   }
-  return { name, status: 'finished', ...(await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) })) };
+  // An identical run that was interrupted continues from its checkpoint, in the same MLflow run.
+  const checkpoint = last ? await readCheckpoint(last.runId) : undefined;
+  const resume = last && checkpoint ? { runId: last.runId, checkpoint } : undefined;
+  return { name, status: 'finished', ...(await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) }, resume)) };
 }
 
 /**

@@ -12,7 +12,7 @@ import { normalizeEntry } from '../config/entries.js';
 import { augmentations, callbacks, defaultLoss, losses, optimizers } from '../registry/index.js';
 import type { OptimizerSpec } from '../registry/optimizers/index.js';
 import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
-import { fit, predictSplit, type FitResult } from '../train/loop.js';
+import { fit, predictSplit, type Checkpoint, type FitResult } from '../train/loop.js';
 import type { EpochLogs } from '../registry/callbacks/index.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
@@ -29,6 +29,7 @@ export interface StartInfo {
 export interface RunHooks {
   started?(info: StartInfo): Promise<void>;
   epoch?(logs: EpochLogs & { seconds: number }): Promise<void>;
+  checkpoint?(checkpoint: Checkpoint): Promise<void>;
 }
 
 export interface RunOutcome {
@@ -55,7 +56,7 @@ function probabilities(outputs: Float32Array, units: number): Float32Array | Flo
 }
 
 /** data -> model -> train -> threshold on validation -> evaluate on test -> verdict. */
-export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}): Promise<RunOutcome> {
+export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}, resume?: Checkpoint): Promise<RunOutcome> {
   const started = performance.now();
   const c = exp.config;
 
@@ -102,6 +103,8 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       augments: c.augment.map(normalizeEntry).map(({ name, params }) => augmentations.get(name).create(params, undefined)),
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
       random,
+      ...(resume ? { resume } : {}),
+      ...(hooks.checkpoint ? { onCheckpoint: (c: Checkpoint) => hooks.checkpoint!(c) } : {}),
       onBatch: (epoch, done, total, lossSoFar) => {
         progress.update(`epoch ${epoch}/${c.train.epochs}  batch ${rateAndEta(done, total, epochStarted, ' batches/s')}  loss ${lossSoFar.toFixed(4)}`);
       },

@@ -1,5 +1,6 @@
 import type { Split } from '../data/dataset.js';
-import type { TrainingEngine } from '../engine/engine.js';
+import type { Rng } from '../data/rng.js';
+import type { EngineState, TrainingEngine } from '../engine/engine.js';
 import { outputUnits } from '../engine/engine.js';
 import type { Augment } from '../registry/augmentations/index.js';
 import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
@@ -15,10 +16,28 @@ export interface FitOptions {
   augments: Augment[];
   callbacks: Callback[];
   /** Drives shuffling and augmentation. */
-  random: () => number;
+  random: Rng;
+  /** Continue from this checkpoint instead of from epoch 1. */
+  resume?: Checkpoint;
+  /** Called after every epoch with everything needed to continue from there. */
+  onCheckpoint?: (checkpoint: Checkpoint) => Promise<void>;
   onBatch?: (epoch: number, done: number, total: number, loss: number) => void;
   onEpoch?: (logs: EpochLogs & { seconds: number; imagesPerSecond: number }) => void;
   log?: (message: string) => void;
+}
+
+type EpochRecord = EpochLogs & { seconds: number; imagesPerSecond: number };
+
+/** The state of a fit after an epoch: resuming from it continues exactly as if never stopped. */
+export interface Checkpoint {
+  epoch: number;
+  history: EpochRecord[];
+  weights: Float32Array[];
+  engine: EngineState;
+  random: number;
+  callbacks: number[][];
+  best?: { epoch: number; weights: Float32Array[] };
+  stopped?: string;
 }
 
 export interface FitResult {
@@ -43,10 +62,18 @@ export async function predictSplit(engine: TrainingEngine, split: Split, batchSi
 /** The training loop shared by every engine: batches, class weights, validation, callbacks. */
 export async function fit(engine: TrainingEngine, train: Split, val: Split, options: FitOptions): Promise<FitResult> {
   const units = outputUnits(engine.spec);
-  const history: FitResult['history'] = [];
-  let stopReason: string | undefined;
-  let best: { epoch: number; weights: Float32Array[] } | undefined;
-  let lastEpoch = 0;
+  const { resume } = options;
+  const history: FitResult['history'] = resume ? [...resume.history] : [];
+  let stopReason: string | undefined = resume?.stopped;
+  let best: { epoch: number; weights: Float32Array[] } | undefined = resume?.best;
+  let lastEpoch = resume?.epoch ?? 0;
+  if (resume) {
+    if (!engine.loadState) throw new Error(`the ${engine.name} engine cannot resume from a checkpoint`);
+    engine.setWeights(resume.weights);
+    engine.loadState(resume.engine);
+    options.random.state = resume.random;
+    options.callbacks.forEach((cb, i) => cb.restore(resume.callbacks[i] ?? []));
+  }
   let restoredEpoch: number | undefined;
   const log = options.log ?? (() => {});
   const control: TrainingControl = {
@@ -67,7 +94,7 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   };
 
   const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
-  for (let epoch = 1; epoch <= options.epochs && !stopReason; epoch++) {
+  for (let epoch = lastEpoch + 1; epoch <= options.epochs && !stopReason; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;
@@ -96,6 +123,18 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
     options.onEpoch?.(logs);
     for (const cb of options.callbacks) cb.onEpochEnd(logs, control);
     lastEpoch = epoch;
+    if (options.onCheckpoint && engine.saveState) {
+      await options.onCheckpoint({
+        epoch,
+        history,
+        weights: engine.getWeights(),
+        engine: engine.saveState(),
+        random: options.random.state,
+        callbacks: options.callbacks.map((cb) => cb.state()),
+        ...(best ? { best } : {}),
+        ...(stopReason ? { stopped: stopReason } : {}),
+      });
+    }
   }
   if (stopReason) log(`stopped early: ${stopReason}`);
   for (const cb of options.callbacks) cb.onTrainEnd?.(control);

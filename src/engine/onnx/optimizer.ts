@@ -4,10 +4,18 @@ export type OptimizerConfig =
   | { name: 'adam'; lr: number; beta1?: number; beta2?: number; epsilon?: number }
   | { name: 'sgd'; lr: number; momentum?: number; nesterov?: boolean };
 
+/** An optimizer's accumulators, for checkpoints. */
+export interface OptimizerState {
+  arrays: Float32Array[];
+  scalars: number[];
+}
+
 export interface Optimizer {
   lr: number;
   /** Updates `params[i]` in place from `grads[i]`. */
   step(params: Float32Array[], grads: Float32Array[]): void;
+  state(): OptimizerState;
+  restore(state: OptimizerState): void;
 }
 
 /** tfjs-layers' default epsilon (backend epsilon 1e-7) for the 'adam' string optimizer. */
@@ -44,6 +52,13 @@ function adam(cfg: Extract<OptimizerConfig, { name: 'adam' }>): Optimizer {
       accB1 *= b1;
       accB2 *= b2;
     },
+    state: () => ({ arrays: [...m, ...v].map((a) => a.slice()), scalars: [accB1, accB2] }),
+    restore({ arrays, scalars }) {
+      const half = arrays.length / 2;
+      m.splice(0, m.length, ...arrays.slice(0, half).map((a) => a.slice()));
+      v.splice(0, v.length, ...arrays.slice(half).map((a) => a.slice()));
+      [accB1, accB2] = [scalars[0]!, scalars[1]!];
+    },
   };
 }
 
@@ -64,6 +79,10 @@ function sgd(cfg: Extract<OptimizerConfig, { name: 'sgd' }>): Optimizer {
           w[i] = w[i]! - lr * (nesterov ? g[i]! + ai * mom : ai);
         }
       });
+    },
+    state: () => ({ arrays: acc.map((a) => a.slice()), scalars: [] }),
+    restore({ arrays }) {
+      acc.splice(0, acc.length, ...arrays.map((a) => a.slice()));
     },
   };
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, type ParamInfo, type TrainGraph } from './build.js';
 import type { LossName } from './loss.js';
-import { createOptimizer, type OptimizerConfig } from './optimizer.js';
+import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optimizer.js';
 import { mulberry32 } from '../../data/rng.js';
 import { fillDropoutMask, initialWeights } from './random.js';
 import type { ModelSpec } from '../../model/spec.js';
@@ -26,6 +26,11 @@ export interface StepResult {
   predictions: Float32Array;
 }
 
+export interface TrainerState {
+  optimizer: OptimizerState;
+  random: number;
+}
+
 export interface Trainer {
   readonly spec: ModelSpec;
   /**
@@ -46,6 +51,9 @@ export interface Trainer {
   setWeights(weights: ArrayLike<number>[]): void;
   getLearningRate(): number;
   setLearningRate(lr: number): void;
+  /** Optimizer accumulators and the dropout generator's position, for checkpoints. */
+  getState(): TrainerState;
+  setState(state: TrainerState): void;
   /** A self-contained ONNX model: input `x` [N, h, w, c] NHWC float32, output `predictions` [N, units]. */
   exportInferenceModel(): Uint8Array;
   dispose(): Promise<void>;
@@ -157,6 +165,12 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
         if (v.length !== weights[i]!.length) throw new Error(`setWeights: weight ${i} (${params[i]!.name}) has ${v.length} values, expected ${weights[i]!.length}`);
         weights[i]!.set(v);
       });
+    },
+
+    getState: () => ({ optimizer: optimizer.state(), random: random.state }),
+    setState(state) {
+      optimizer.restore(state.optimizer);
+      random.state = state.random;
     },
 
     getLearningRate: () => optimizer.lr,

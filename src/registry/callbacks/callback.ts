@@ -20,6 +20,9 @@ export interface TrainingControl {
 export interface Callback {
   onEpochEnd(logs: EpochLogs, control: TrainingControl): void;
   onTrainEnd?(control: TrainingControl): void;
+  /** What it has counted so far, for checkpoints, and putting that back on resume. */
+  state(): number[];
+  restore(state: number[]): void;
 }
 
 export type CallbackComponent = Component<void, Callback>;

@@ -15,6 +15,10 @@ export const earlyStopping: CallbackComponent = component({
     const monitor = new Monitor(p.monitor, p.min_delta);
     let wait = 0;
     return {
+      state: () => [monitor.best, wait],
+      restore(state) {
+        [monitor.best, wait] = [state[0]!, state[1]!];
+      },
       onEpochEnd(logs, control) {
         if (monitor.improved(logs)) {
           wait = 0;

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Outcome } from './run-all.js';
 import type { Progress } from '../cli/progress.js';
@@ -16,7 +17,9 @@ export interface WorkerTask {
   threads: number;
 }
 
-const WORKER = new URL('./worker.js', import.meta.url);
+// Compiled, the worker sits beside this file; run from the TypeScript sources (tests), it is the build's.
+const beside = new URL('./worker.js', import.meta.url);
+const WORKER = existsSync(beside) ? beside : new URL('../../dist/runner/worker.js', import.meta.url);
 
 /**
  * Trains one run in a child process, relaying its output prefixed with the run's name.
@@ -32,7 +35,7 @@ export function runInWorker(task: WorkerTask, name: string, progress: Progress):
     child.on('message', (message) => (outcome = message as Outcome));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (outcome) resolve(outcome);
+      if (outcome) resolve({ ...outcome, name });
       else reject(new Error(stderr.join('\n') || `worker for ${name} exited with ${signal ?? code}`));
     });
     child.send(task);

@@ -49,4 +49,21 @@ describe('exp run over several runs', () => {
     ]);
     expect(outcomes[0]!.error).toContain(dir.path('missing'));
   });
+
+  it('trains in worker processes with --jobs 2, one failing without stopping the other', async () => {
+    const runs = dir.path('runs');
+    const store = new FileStore(runs);
+    const goodFile = dir.write('good.yaml', tinyYaml({ experiment: 'many', name: 'good' }));
+    const badFile = dir.write('bad.yaml', tinyYaml({ experiment: 'many', name: 'bad', dataDir: dir.path('missing') }));
+    const files = [loadRuns(badFile), loadRuns(goodFile)];
+    const outcomes = await runAll(files, store, quiet(), false, 2, { files: [badFile, goodFile], overrides: [], trackingUri: runs, threads: 1 });
+    expect(outcomes.map((o) => [o.name, o.status])).toEqual([
+      ['bad', 'failed'],
+      ['good', 'finished'],
+    ]);
+    expect(outcomes[0]!.error).toContain(dir.path('missing'));
+    const expId = (await store.getExperimentByName('many'))!.experimentId;
+    const finished = (await store.searchRuns([expId])).filter((r) => r.info.status === 'FINISHED');
+    expect(finished.map((r) => r.info.runId)).toEqual([outcomes[1]!.runId]);
+  });
 });

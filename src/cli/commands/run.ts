@@ -4,6 +4,8 @@ import { loadRuns } from '../../config/expand.js';
 import { ConfigError, type ConfigIssue } from '../../config/issues.js';
 import { describePlan } from '../../runner/plan.js';
 import { runAll, type Outcome } from '../../runner/run-all.js';
+import { boardFor } from '../../rank/board-for.js';
+import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { overridesFrom, setOption } from '../overrides-option.js';
@@ -70,7 +72,13 @@ export const runCommand: CommandModule<object, Args> = {
       const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };
       const outcomes = await runAll(files, store, progress, args.rerun, args.jobs, task);
       if (args.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-      else if (outcomes.length > 1) progress.line(summary(outcomes));
+      else if (outcomes.length > 1) {
+        progress.line(summary(outcomes));
+        for (const experiment of new Set(files.flatMap((f) => f.runs.map((r) => r.config.experiment)))) {
+          const board = await boardFor(store, experiment, 'test_accuracy').catch(() => undefined);
+          if (board) progress.line(`\nleaderboard of ${experiment}\n${formatLeaderboard(board.rows.slice(0, 20))}`);
+        }
+      }
       if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     } catch (e) {
       process.exitCode = reportError(e);

@@ -32,9 +32,13 @@ export const monitorParams = {
   min_delta: Type.Number({ minimum: 0, default: 0, description: 'smallest change that counts as an improvement' }),
 };
 
-/** Tracks the best value of a monitored metric; losses improve downwards, the rest upwards. */
+/**
+ * Tracks the best value of a monitored metric (losses improve downwards, the rest upwards)
+ * and how many epochs have passed since it last improved.
+ */
 export class Monitor {
   best = NaN;
+  wait = 0;
   readonly sign: 1 | -1;
 
   constructor(
@@ -44,14 +48,24 @@ export class Monitor {
     this.sign = metric.endsWith('loss') ? -1 : 1;
   }
 
-  /** True when `logs` improve on the best so far (and records it). */
+  /** True when `logs` improve on the best so far (and records it); otherwise counts one more epoch waited. */
   improved(logs: EpochLogs): boolean {
     const value = logs[this.metric];
-    if (Number.isNaN(value)) return false;
-    if (Number.isNaN(this.best) || this.sign * (value - this.best) > this.minDelta) {
+    if (!Number.isNaN(value) && (Number.isNaN(this.best) || this.sign * (value - this.best) > this.minDelta)) {
       this.best = value;
+      this.wait = 0;
       return true;
     }
+    this.wait++;
     return false;
+  }
+
+  /** For checkpoints: the best value and the epochs waited. */
+  state(): number[] {
+    return [this.best, this.wait];
+  }
+
+  restore(state: number[]): void {
+    [this.best, this.wait] = [state[0]!, state[1]!];
   }
 }

@@ -13,19 +13,15 @@ export const earlyStopping: CallbackComponent = component({
   }),
   create: (p) => {
     const monitor = new Monitor(p.monitor, p.min_delta);
-    let wait = 0;
     return {
-      state: () => [monitor.best, wait],
-      restore(state) {
-        [monitor.best, wait] = [state[0]!, state[1]!];
-      },
+      state: () => monitor.state(),
+      restore: (state) => monitor.restore(state),
       onEpochEnd(logs, control) {
         if (monitor.improved(logs)) {
-          wait = 0;
           if (p.restore_best) control.keepBest(logs.epoch);
-        } else if (++wait >= Math.max(1, p.patience)) {
+        } else if (monitor.wait >= Math.max(1, p.patience)) {
           // As Keras counts it: stop once `patience` epochs in a row brought no improvement.
-          control.stop(`${p.monitor} did not improve for ${wait} epoch${wait === 1 ? '' : 's'} (best ${monitor.best.toFixed(4)})`);
+          control.stop(`${p.monitor} did not improve for ${monitor.wait} epoch${monitor.wait === 1 ? '' : 's'} (best ${monitor.best.toFixed(4)})`);
         }
       },
       onTrainEnd(control) {

@@ -14,20 +14,15 @@ export const reduceLrOnPlateau: CallbackComponent = component({
   }),
   create: (p) => {
     const monitor = new Monitor(p.monitor, p.min_delta);
-    let wait = 0;
     return {
-      state: () => [monitor.best, wait],
-      restore(state) {
-        [monitor.best, wait] = [state[0]!, state[1]!];
-      },
+      state: () => monitor.state(),
+      restore: (state) => monitor.restore(state),
       onEpochEnd(logs, control) {
-        if (monitor.improved(logs)) {
-          wait = 0;
-        } else if (++wait >= Math.max(1, p.patience) && control.learningRate > p.min_lr) {
-          // As Keras counts it: reduce once `patience` epochs in a row brought no improvement.
+        // As Keras counts it: reduce once `patience` epochs in a row brought no improvement.
+        if (!monitor.improved(logs) && monitor.wait >= Math.max(1, p.patience) && control.learningRate > p.min_lr) {
           control.learningRate = Math.max(p.min_lr, control.learningRate * p.factor);
           control.log(`${p.monitor} plateaued: learning rate now ${control.learningRate.toPrecision(3)}`);
-          wait = 0;
+          monitor.wait = 0;
         }
       },
     };

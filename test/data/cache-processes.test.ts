@@ -34,7 +34,7 @@ describe('the decoded-image cache shared by two processes', () => {
     expect(ra).toEqual(rb);
     // One complete file per folder, no temp files left behind.
     const files = readdirSync(cacheDir, { recursive: true }).map(String);
-    expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const again = await loadDataset(options);
     expect(again.cache.hit).toBe(true);
     expect(again.train.count).toBe(ra!.n);

@@ -8,8 +8,9 @@ import { RunRecorder } from '../../src/runner/record.js';
 import { runExperiment, type RunOutcome } from '../../src/runner/run-experiment.js';
 import { FileStore } from '../../src/tracking/index.js';
 
-export const REPO = path.resolve(import.meta.dirname, '../..');
-export const SAMPLE = path.join(REPO, 'data', 'sample');
+import { SAMPLE } from '../record/fixtures.js';
+
+export { REPO, SAMPLE } from '../record/fixtures.js';
 
 export interface TinyRun {
   root: string;

@@ -10,10 +10,12 @@ function tfActivation(a: Activation): TfActivation {
   return a;
 }
 
-export function tfjsLayer(spec: LayerSpec): tf.layers.Layer {
+/** `seed` fixes the kernel initialiser, so a check sees the same weights on every run. */
+export function tfjsLayer(spec: LayerSpec, seed?: number): tf.layers.Layer {
+  const kernelInitializer = seed === undefined ? undefined : tf.initializers.glorotUniform({ seed });
   switch (spec.type) {
     case 'conv2d':
-      return tf.layers.conv2d({ filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, activation: tfActivation(spec.activation), useBias: spec.useBias });
+      return tf.layers.conv2d({ filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, activation: tfActivation(spec.activation), useBias: spec.useBias, kernelInitializer });
     case 'maxpool':
       return tf.layers.maxPooling2d({ poolSize: spec.size, strides: spec.strides, padding: spec.padding });
     case 'avgpool':
@@ -25,7 +27,7 @@ export function tfjsLayer(spec: LayerSpec): tf.layers.Layer {
     case 'flatten':
       return tf.layers.flatten();
     case 'dense':
-      return tf.layers.dense({ units: spec.units, activation: tfActivation(spec.activation), useBias: spec.useBias });
+      return tf.layers.dense({ units: spec.units, activation: tfActivation(spec.activation), useBias: spec.useBias, kernelInitializer });
     case 'dropout':
       return tf.layers.dropout({ rate: spec.rate });
     case 'batchnorm':
@@ -35,8 +37,8 @@ export function tfjsLayer(spec: LayerSpec): tf.layers.Layer {
   }
 }
 
-export function tfjsModel(spec: ModelSpec): tf.Sequential {
-  return tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: spec.inputShape }), ...spec.layers.map(tfjsLayer)] });
+export function tfjsModel(spec: ModelSpec, seed = 1): tf.Sequential {
+  return tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: spec.inputShape }), ...spec.layers.map((l, i) => tfjsLayer(l, seed + i))] });
 }
 
 /** ||a - b|| / ||b||: the relative error used by every check. */

@@ -1,8 +1,8 @@
 // Runs one layer lowering (forward + backward) as its own ONNX graph, in tfjs layouts at the boundary.
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../../src/engine/onnx/graph.js';
-import { loweringFor } from '../../src/engine/onnx/layers/index.js';
-import type { LowerContext } from '../../src/engine/onnx/layers/types.js';
+import { layerOf } from '../../src/registry/layers/index.js';
+import type { LowerContext } from '../../src/engine/onnx/lowering.js';
 import type { LayerSpec } from '../../src/model/spec.js';
 
 export interface LayerRun {
@@ -21,7 +21,7 @@ const nhwc = (s: number[]): number[] => (s.length === 4 ? [s[0]!, s[2]!, s[3]!, 
 /** xShape/dy are tfjs layout; params are tfjs layout in declaration order; masks feed dropout. */
 export async function runLayer(spec: LayerSpec, xShape: number[], x: Float32Array, params: Float32Array[], dyOf: (yShape: number[]) => Float32Array, mask?: Float32Array): Promise<LayerRun> {
   const g = new GraphBuilder();
-  const lowering = loweringFor(spec);
+  const lowering = layerOf(spec).onnx;
   const decls = lowering.params(spec, nchw(xShape));
   const ctx: LowerContext = { g, training: true, dropoutMask: (shape) => g.input('mask', shape) };
   const xIn = g.input('x', xShape);

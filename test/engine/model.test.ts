@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
 import type { LossName } from '../../src/engine/onnx/loss.js';
 import type { OptimizerConfig } from '../../src/engine/onnx/optimizer.js';
+import { loadAndValidate } from '../../src/config/validate.js';
 import { mulberry32 } from '../../src/data/rng.js';
+import { resolveModel } from '../../src/model/resolve.js';
 import type { Conv2dSpec, DenseSpec, LayerSpec, MaxPoolSpec, ModelSpec, Padding } from '../../src/model/spec.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
 
@@ -49,6 +51,15 @@ const hoisted: ModelSpec = {
   ],
 };
 
+/**
+ * A model written in YAML alone (experiments/models/tiny-cnn.yaml), resolved through the registries
+ * as a run resolves it; smaller input, and dropout off, since tfjs's own masks cannot be replayed.
+ */
+const yamlOnly: ModelSpec = {
+  inputShape: [24, 24, 1],
+  layers: resolveModel(loadAndValidate('experiments/tiny-cnn.yaml'), 2).layers.map((l) => (l.type === 'dropout' ? { ...l, rate: 0 } : l)),
+};
+
 interface Case { name: string; spec: ModelSpec; loss: LossName; optimizer: OptimizerConfig; n: number }
 
 const cases: Case[] = [
@@ -60,6 +71,7 @@ const cases: Case[] = [
   // step, so that case is checked with SGD, and the Adam case leaves those biases out.
   { name: 'cnn4 batchnorm sgd', spec: cnn4(true), loss: 'binary_crossentropy', optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, n: 4 },
   { name: 'cnn4 batchnorm adam', spec: cnn4(false), loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 4 },
+  { name: 'YAML-only model (tiny-cnn)', spec: yamlOnly, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 6 },
   { name: 'activations moved past max pools', spec: hoisted, loss: 'categorical_crossentropy', optimizer: { name: 'sgd', lr: 0.1 }, n: 4 },
   { name: 'softmax 3-class', spec: softmax3, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, n: 5 },
 ];

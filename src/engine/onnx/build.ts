@@ -1,6 +1,6 @@
 import { GraphBuilder } from './graph.js';
-import { loweringFor } from './layers/index.js';
-import type { BackwardResult, LowerContext, ParamDecl, TensorRef } from './layers/types.js';
+import { layerOf } from '../../registry/layers/index.js';
+import type { BackwardResult, LowerContext, ParamDecl, TensorRef } from './lowering.js';
 import { LOSS_ACTIVATION, lowerLoss, type LossName } from './loss.js';
 import { planLayers } from './plan.js';
 import type { ModelSpec } from '../../model/spec.js';
@@ -43,7 +43,7 @@ function layerInputShapes(spec: ModelSpec): number[][] {
   const shapes: number[][] = [];
   for (const layer of spec.layers) {
     shapes.push(x.shape);
-    const lowering = loweringFor(layer);
+    const lowering = layerOf(layer).onnx;
     x = lowering.forward(ctx, layer, x, lowering.params(layer, x.shape).map((p) => p.suffix)).y;
   }
   shapes.push(x.shape);
@@ -53,7 +53,7 @@ function layerInputShapes(spec: ModelSpec): number[][] {
 export function describeParams(spec: ModelSpec): ParamInfo[] {
   const shapes = layerInputShapes(spec);
   const decls = spec.layers.flatMap((layer, i) =>
-    loweringFor(layer).params(layer, shapes[i]!).map((d) => ({ ...d, layer: i, id: `${layer.type}${i}_${d.suffix}` })),
+    layerOf(layer).onnx.params(layer, shapes[i]!).map((d) => ({ ...d, layer: i, id: `${layer.type}${i}_${d.suffix}` })),
   );
   // tfjs's getWeights() lists all trainable weights first, then the non-trainable ones.
   const ordered = [...decls.filter((d) => d.trainable), ...decls.filter((d) => !d.trainable)];
@@ -108,7 +108,7 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossName, batch: number):
   const steps: { owner: number; backward: (dy: string, needDx: boolean) => BackwardResult }[] = [];
   const updates = new Map<number, string[]>();
   for (const { layer, owner } of planLayers(logitsModel(spec, loss).layers)) {
-    const lowered = loweringFor(layer).forward(ctx, layer, x, params.filter((p) => p.layer === owner).map((p) => p.name));
+    const lowered = layerOf(layer).onnx.forward(ctx, layer, x, params.filter((p) => p.layer === owner).map((p) => p.name));
     if (lowered.backward === undefined) throw new Error(`${layer.type} has no backward`);
     steps.push({ owner, backward: lowered.backward });
     if (lowered.updates !== undefined) updates.set(owner, lowered.updates);
@@ -166,7 +166,7 @@ export function buildInferenceGraph(spec: ModelSpec, weights?: Float32Array[]): 
     else g.initializer(p.name, w, p.shape);
   });
   for (const { layer, owner } of planLayers(spec.layers)) {
-    x = loweringFor(layer).forward(ctx, layer, x, params.filter((p) => p.layer === owner).map((p) => p.name)).y;
+    x = layerOf(layer).onnx.forward(ctx, layer, x, params.filter((p) => p.layer === owner).map((p) => p.name)).y;
   }
   g.output(x.name, IO.predictions, ['N', outputUnits(spec)]);
   return g.toModel('inference');

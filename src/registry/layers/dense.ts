@@ -1,9 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
-import { component } from '../component.js';
+import { applyActivation } from '../../engine/onnx/activations.js';
+import type { ParamDecl } from '../../engine/onnx/lowering.js';
+import type { DenseSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
-import { activationParam, type LayerComponent } from './layer.js';
+import { activationParam, layer, tfjsActivation, withLeakyRelu } from './layer.js';
 
-export const dense: LayerComponent = component({
+export const dense = layer({
   name: 'dense',
   summary: 'fully connected layer (Keras Dense)',
   params: Params({
@@ -11,5 +14,31 @@ export const dense: LayerComponent = component({
     activation: activationParam('linear'),
     bias: Type.Boolean({ default: true, description: 'add a learned bias' }),
   }),
-  create: (p) => ({ type: 'dense', units: p.units, activation: p.activation, useBias: p.bias }),
+  create: (p): DenseSpec => ({ type: 'dense', units: p.units, activation: p.activation, useBias: p.bias }),
+
+  tfjs: (spec, { kernelInitializer }) =>
+    withLeakyRelu(tf.layers.dense({ units: spec.units, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer }), spec.activation),
+
+  onnx: {
+    params(spec, input) {
+      if (input.length !== 2) throw new Error('dense needs a flat input: add flatten or global pooling before it');
+      const kernel: ParamDecl = { suffix: 'kernel', shape: [input[1]!, spec.units], init: 'glorot_uniform', trainable: true };
+      return spec.useBias ? [kernel, { suffix: 'bias', shape: [spec.units], init: 'zeros', trainable: true }] : [kernel];
+    },
+
+    forward({ g }, spec, x, params) {
+      const [kernel, bias] = params as [string, string | undefined];
+      const z = g.op('Gemm', bias === undefined ? [x.name, kernel] : [x.name, kernel, bias]);
+      const act = applyActivation(g, spec.activation, z);
+      return {
+        y: { name: act.y, shape: [x.shape[0]!, spec.units] },
+        backward(dy, needDx) {
+          const dz = act.backward(dy);
+          const grads = [g.op('Gemm', [x.name, dz], { transA: 1 })];
+          if (bias !== undefined) grads.push(g.reduceSum(dz, [0], false));
+          return { dx: needDx ? g.op('Gemm', [dz, kernel], { transB: 1 }) : null, grads };
+        },
+      };
+    },
+  },
 });

@@ -1,13 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
-import { component } from '../component.js';
+import { SeededDropout } from '../../engine/tfjs/seeded-dropout.js';
+import type { DropoutSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
-import type { LayerComponent } from './layer.js';
+import { layer } from './layer.js';
 
-export const dropout: LayerComponent = component({
+export const dropout = layer({
   name: 'dropout',
   summary: 'randomly zeroes inputs while training (inverted dropout, Keras Dropout)',
   params: Params({
     rate: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'fraction of inputs dropped' }),
   }),
-  create: (p) => ({ type: 'dropout', rate: p.rate }),
+  create: (p): DropoutSpec => ({ type: 'dropout', rate: p.rate }),
+
+  tfjs: (spec, { random }) => [random ? new SeededDropout(spec.rate, random) : tf.layers.dropout({ rate: spec.rate })],
+
+  // Inverted dropout; the scaled keep-mask (0 or 1/(1-rate)) is fed per step from a seeded JS PRNG.
+  onnx: {
+    params: () => [],
+
+    forward(ctx, spec, x) {
+      if (!ctx.training || spec.rate === 0) return { y: x, backward: (dy) => ({ dx: dy, grads: [] }) };
+      const mask = ctx.dropoutMask(x.shape, spec.rate);
+      return {
+        y: { name: ctx.g.mul(x.name, mask), shape: x.shape },
+        backward: (dy, needDx) => ({ dx: needDx ? ctx.g.mul(dy, mask) : null, grads: [] }),
+      };
+    },
+  },
 });

@@ -1,10 +1,32 @@
-import { component } from '../component.js';
+import * as tf from '@tensorflow/tfjs';
+import type { FlattenSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
-import type { LayerComponent } from './layer.js';
+import { layer } from './layer.js';
 
-export const flatten: LayerComponent = component({
+export const flatten = layer({
   name: 'flatten',
   summary: 'flattens height, width and channels into one axis (NHWC order, like Keras)',
   params: Params({}),
-  create: () => ({ type: 'flatten' }),
+  create: (): FlattenSpec => ({ type: 'flatten' }),
+
+  tfjs: () => [tf.layers.flatten()],
+
+  onnx: {
+    params: () => [],
+
+    forward({ g }, _spec, x) {
+      if (x.shape.length === 2) return { y: x, backward: (dy) => ({ dx: dy, grads: [] }) };
+      const [n, c, h, w] = x.shape as [number, number, number, number];
+      // tfjs flattens NHWC, so go back to channels-last before flattening.
+      const nhwc = c === 1 ? x.name : g.transpose(x.name, [0, 2, 3, 1]);
+      return {
+        y: { name: g.op('Flatten', [nhwc], { axis: 1 }), shape: [n, h * w * c] },
+        backward(dy, needDx) {
+          if (!needDx) return { dx: null, grads: [] };
+          const unflat = g.reshape(dy, [-1, h, w, c]);
+          return { dx: c === 1 ? g.reshape(unflat, [-1, 1, h, w]) : g.transpose(unflat, [0, 3, 1, 2]), grads: [] };
+        },
+      };
+    },
+  },
 });

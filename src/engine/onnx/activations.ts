@@ -1,5 +1,5 @@
-import type { GraphBuilder } from '../graph.js';
-import { LEAKY_RELU_ALPHA, type Activation } from '../../../model/spec.js';
+import type { GraphBuilder } from './graph.js';
+import { LEAKY_RELU_ALPHA, type Activation } from '../../model/spec.js';
 
 export interface AppliedActivation {
   y: string;

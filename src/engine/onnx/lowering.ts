@@ -1,4 +1,4 @@
-import type { GraphBuilder } from '../graph.js';
+import type { GraphBuilder } from './graph.js';
 
 /**
  * A tensor inside the graph. Internal layout is NCHW for images and [N, F] for vectors;

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import type { GlobalAvgPoolSpec } from '../../model/spec.js';
+import { Params } from '../params.js';
+import { layer } from './layer.js';
+
+export const globalAvgpool = layer({
+  name: 'global_avgpool',
+  summary: 'mean over height and width (Keras GlobalAveragePooling2D)',
+  params: Params({}),
+  create: (): GlobalAvgPoolSpec => ({ type: 'global_avgpool' }),
+
+  tfjs: () => [tf.layers.globalAveragePooling2d({})],
+
+  onnx: {
+    params: () => [],
+
+    forward({ g }, _spec, x) {
+      const [n, c, h, w] = x.shape as [number, number, number, number];
+      return {
+        y: { name: g.reduceMean(x.name, [2, 3], false), shape: [n, c] },
+        backward(dy, needDx) {
+          if (!needDx) return { dx: null, grads: [] };
+          const scaled = g.mul(g.reshape(dy, [-1, c, 1, 1]), g.scalar(1 / (h * w)));
+          return { dx: g.op('Expand', [scaled, g.op('Shape', [x.name])]), grads: [] };
+        },
+      };
+    },
+  },
+});

@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import type { GlobalMaxPoolSpec } from '../../model/spec.js';
+import { Params } from '../params.js';
+import { layer } from './layer.js';
+
+export const globalMaxpool = layer({
+  name: 'global_maxpool',
+  summary: 'max over height and width (Keras GlobalMaxPooling2D)',
+  params: Params({}),
+  create: (): GlobalMaxPoolSpec => ({ type: 'global_maxpool' }),
+
+  tfjs: () => [tf.layers.globalMaxPooling2d({})],
+
+  onnx: {
+    params: () => [],
+
+    forward({ g }, _spec, x) {
+      const [n, c] = x.shape as [number, number];
+      const yKeep = g.op('ReduceMax', [x.name], { axes: [2, 3], keepdims: 1 });
+      return {
+        y: { name: g.reshape(yKeep, [-1, c]), shape: [n, c] },
+        backward(dy, needDx) {
+          if (!needDx) return { dx: null, grads: [] };
+          // tfjs's max gradient goes to every position equal to the max (ties included).
+          const mask = g.op('Cast', [g.op('Equal', [x.name, yKeep])], { to: 1 });
+          return { dx: g.mul(mask, g.reshape(dy, [-1, c, 1, 1])), grads: [] };
+        },
+      };
+    },
+  },
+});

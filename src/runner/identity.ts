@@ -19,6 +19,26 @@ export async function runIdentity(exp: ValidatedExperiment): Promise<string> {
 }
 
 export const IDENTITY_TAG = 'exp.identity';
+export const SWEEP_IDENTITY_TAG = 'exp.sweep.identity';
+
+function deletePath(value: Record<string, unknown>, path: string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) delete value[head];
+  else if (typeof value[head] === 'object' && value[head] !== null) deletePath(value[head] as Record<string, unknown>, rest);
+}
+
+/**
+ * A sweep's identity: what its runs share (the config less the swept keys and the run name
+ * that spells their values, the data, the exp version). Running the sweep again, or a grid
+ * grown by a value, finds the same parent run, so all its runs stay under one parent.
+ */
+export async function sweepIdentity(run: ValidatedExperiment, sweptKeys: string[]): Promise<string> {
+  const shared = structuredClone(run.config) as Record<string, unknown>;
+  delete shared['name'];
+  for (const key of sweptKeys) deletePath(shared, key.split('.'));
+  return sha(`${canonicalJson(shared)}\n${await dataFingerprint(datasetOptions(run))}\n${EXP_VERSION}`);
+}
 
 /** The run with this identity that counts: a FINISHED one, else the latest, if any. */
 export async function lastRunWith(store: TrackingStore, experiment: string, identity: string): Promise<{ runId: string; status: RunStatus } | undefined> {

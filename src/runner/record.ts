@@ -9,7 +9,7 @@ import type { RunStatus, TrackingStore } from '../tracking/index.js';
 import { removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { flattenParams } from './flatten.js';
 import type { Checkpoint } from '../train/loop.js';
-import { configHash, IDENTITY_TAG } from './identity.js';
+import { configHash, IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
 import { modelSignature } from './signature.js';
@@ -131,15 +131,29 @@ export class SweepParent {
   private constructor(
     readonly store: TrackingStore,
     readonly runId: string,
+    /** An earlier run of the same sweep, continued. */
+    readonly reopened: boolean,
   ) {}
 
-  static async start(store: TrackingStore, sweep: { experiment: string; name: string; file: string; size: number }): Promise<SweepParent> {
+  /**
+   * The sweep's parent run: the one with the same sweep identity, reopened, so a re-run or a
+   * grown grid keeps every child under one parent; a new one when there is none or `fresh`.
+   */
+  static async start(store: TrackingStore, sweep: { experiment: string; name: string; file: string; size: number; identity: string }, fresh: boolean): Promise<SweepParent> {
     const experimentId = await store.getOrCreateExperiment(sweep.experiment);
+    const sizeTag = { 'exp.sweep.size': String(sweep.size) };
+    const earlier = fresh ? [] : await store.searchRuns([experimentId], { filter: `tags.\`${SWEEP_IDENTITY_TAG}\` = '${sweep.identity}'` });
+    const previous = earlier[0]; // newest first
+    if (previous) {
+      await store.updateRun(previous.info.runId, 'RUNNING');
+      await store.logBatch(previous.info.runId, { tags: sizeTag });
+      return new SweepParent(store, previous.info.runId, true);
+    }
     const run = await store.createRun(experimentId, {
       runName: `${sweep.name} (sweep)`,
-      tags: { ...provenanceTags(sweep.file), [SWEEP_TAG]: 'true', 'exp.sweep.size': String(sweep.size) },
+      tags: { ...provenanceTags(sweep.file), [SWEEP_TAG]: 'true', ...sizeTag, [SWEEP_IDENTITY_TAG]: sweep.identity },
     });
-    return new SweepParent(store, run.runId);
+    return new SweepParent(store, run.runId, false);
   }
 
   end(status: RunStatus): Promise<void> {

@@ -8,7 +8,7 @@ import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
 import { ResilientStore, type TrackingStore } from '../tracking/index.js';
 import { readCheckpoint } from './checkpoint.js';
-import { lastRunWith, runIdentity } from './identity.js';
+import { lastRunWith, runIdentity, sweepIdentity } from './identity.js';
 import type { Checkpoint } from '../train/loop.js';
 import { RunRecorder, SweepParent } from './record.js';
 import { runExperiment, type RunOutcome } from './run-experiment.js';
@@ -124,8 +124,9 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
   const parents = new Map<number, SweepParent>();
   for (const [i, file] of files.entries()) {
     if (!file.sweep) continue;
-    const parent = await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length });
-    progress.line(`== sweep ${file.sweep.name}: ${file.runs.length} runs under parent run ${parent.runId}`);
+    const identity = await sweepIdentity(file.runs[0]!, Object.keys(file.sweep.values[0] ?? {}));
+    const parent = await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length, identity }, rerun);
+    progress.line(`== sweep ${file.sweep.name}: ${file.runs.length} runs under ${parent.reopened ? 'its earlier' : 'new'} parent run ${parent.runId}`);
     parents.set(i, parent);
   }
   const jobsList = files.flatMap((file, fileIndex) => file.runs.map((exp, runIndex) => ({ exp, fileIndex, runIndex })));

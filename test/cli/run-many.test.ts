@@ -8,7 +8,7 @@ let dir: TempDir;
 beforeEach(() => (dir = new TempDir('exp-many-')));
 afterEach(() => dir.cleanup());
 
-const sweepYaml = (values: string) => `${tinyYaml({ experiment: 'many', name: 'sw' })}sweep:\n  grid:\n    train.optimizer.lr: ${values}\n`;
+const sweepYaml = (values: string, epochs = 1) => `${tinyYaml({ experiment: 'many', name: 'sw', epochs })}sweep:\n  grid:\n    train.optimizer.lr: ${values}\n`;
 
 describe('exp run over several runs', () => {
   it('runs a sweep as child runs of one parent, then skips what already finished', async () => {
@@ -33,6 +33,15 @@ describe('exp run over several runs', () => {
     const second = await runAll([grown], store, quiet(), false);
     expect(second.map((o) => o.status)).toEqual(['skipped', 'skipped', 'finished']);
     expect(second[0]!.runId).toBe(first[0]!.runId);
+    // ... under the same parent, reopened and closed again: one parent holds the whole grid.
+    const after = await store.searchRuns([expId]);
+    const parents = after.filter((r) => r.data.tags['exp.sweep'] === 'true');
+    expect(parents.map((r) => [r.info.runId, r.info.status, r.data.tags['exp.sweep.size']])).toEqual([[parent.info.runId, 'FINISHED', '3']]);
+    expect(after.filter((r) => r.data.tags['mlflow.parentRunId'] === parent.info.runId).map((r) => r.info.runName).sort()).toEqual(['sw lr=0.001', 'sw lr=0.003', 'sw lr=0.01']);
+    // Another shared setting is another sweep, with a parent of its own.
+    const longer = await runAll([loadRuns(dir.write('sweep.yaml', sweepYaml('[0.01]', 2)))], store, quiet(), false);
+    expect(longer.map((o) => o.status)).toEqual(['finished']);
+    expect((await store.searchRuns([expId])).filter((r) => r.data.tags['exp.sweep'] === 'true')).toHaveLength(2);
     // --rerun trains again.
     const third = await runAll([loadRuns(dir.write('one.yaml', tinyYaml({ experiment: 'many', name: 'sw' })))], store, quiet(), true);
     expect(third.map((o) => o.status)).toEqual(['finished']);

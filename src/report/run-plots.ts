@@ -85,8 +85,11 @@ export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOpti
   return out;
 }
 
-/** The run's plots as PNG bytes keyed by file name, for logging under PLOT_ARTIFACT_DIR. */
-export async function renderRunPlots(outcome: RunOutcome, options: RunPlotOptions = {}): Promise<Record<string, Uint8Array>> {
+/**
+ * The run's plots keyed by file name, for logging under PLOT_ARTIFACT_DIR: each as PNG (shown
+ * by the MLflow UI) and as SVG beside it (vector, for papers and slides).
+ */
+export async function renderRunPlots(outcome: RunOutcome, options: RunPlotOptions = {}): Promise<Record<string, Uint8Array | string>> {
   const plots = await renderRunPlotSet(outcome, options);
-  return Object.fromEntries(Object.entries(plots).map(([file, plot]) => [file, plot.png]));
+  return Object.fromEntries(Object.entries(plots).flatMap(([file, plot]) => [[file, plot.png], [file.replace(/\.png$/, '.svg'), plot.svg]]));
 }

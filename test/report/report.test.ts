@@ -45,11 +45,13 @@ const plot = (file: RunPlotFile): Plot => {
 const count = (text: string, re: RegExp): number => text.match(re)?.length ?? 0;
 
 describe('run plots', () => {
-  it('renders all six plots of a binary run, logged as PNGs that decode at 2x (grids 1.5x) their SVG size', async () => {
+  it('renders all six plots of a binary run, logged as SVG and as PNGs that decode at 2x (grids 1.5x) their SVG size', async () => {
     expect(Object.keys(plots).sort()).toEqual(RUN_PLOTS.map((p) => p.file).sort());
     const logged = (await run.store.listArtifacts(run.runId, PLOT_ARTIFACT_DIR)).map((e) => e.path).sort();
-    expect(logged).toEqual(RUN_PLOTS.map((p) => `${PLOT_ARTIFACT_DIR}/${p.file}`).sort());
+    expect(logged).toEqual(RUN_PLOTS.flatMap((p) => [`${PLOT_ARTIFACT_DIR}/${p.file}`, `${PLOT_ARTIFACT_DIR}/${p.file.replace('.png', '.svg')}`]).sort());
     for (const { file } of RUN_PLOTS) {
+      const svg = Buffer.from(await run.store.readArtifact(run.runId, `${PLOT_ARTIFACT_DIR}/${file.replace('.png', '.svg')}`)).toString('utf8');
+      expect(svg, file).toBe(plot(file).svg);
       const bytes = await run.store.readArtifact(run.runId, `${PLOT_ARTIFACT_DIR}/${file}`);
       const meta = await sharp(bytes).metadata();
       const { width, height } = svgSize(plot(file).svg);
@@ -63,10 +65,13 @@ describe('run plots', () => {
     }
   });
 
-  it('renderRunPlots gives the same files as PNG bytes', async () => {
-    const pngs = await renderRunPlots(run.outcome, { predictions: 4 });
-    expect(Object.keys(pngs).sort()).toEqual(RUN_PLOTS.map((p) => p.file).sort());
-    for (const png of Object.values(pngs)) expect((await sharp(png).metadata()).format).toBe('png');
+  it('renderRunPlots gives each plot as PNG bytes and as SVG text', async () => {
+    const files = await renderRunPlots(run.outcome, { predictions: 4 });
+    for (const { file } of RUN_PLOTS) {
+      expect((await sharp(files[file] as Uint8Array).metadata()).format, file).toBe('png');
+      expect(files[file.replace('.png', '.svg')], file).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    }
+    expect(Object.keys(files)).toHaveLength(2 * RUN_PLOTS.length);
   });
 
   it('learning curves: a line per series (train/validation x loss/accuracy), every epoch a point, the kept epoch a rule', () => {

@@ -25,7 +25,7 @@ function fileSystemProblem(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException;
   const why = e instanceof Error && e.code ? FILE_SYSTEM_ERRORS[e.code] : undefined;
   const verb = { scandir: 'read', mkdir: 'create', open: 'open', write: 'write to', rename: 'write', link: 'write' }[e.syscall ?? ''] ?? 'use';
-  return why && e.path ? `cannot ${verb} ${e.path}: ${why}` : undefined;
+  return why ? `cannot ${e.path ? `${verb} ${e.path}` : verb.replace(/ to$/, '')}: ${why}` : undefined;
 }
 
 /**

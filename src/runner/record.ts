@@ -48,8 +48,13 @@ export class RunRecorder {
     });
     const recorder = new RunRecorder(store, run.runId, experimentId, exp);
     const { $schema: _schema, ...config } = c;
-    await store.logBatch(run.runId, { params: flattenParams(config) });
-    await store.logArtifact(run.runId, 'config.yaml', stringify(config));
+    try {
+      await store.logBatch(run.runId, { params: flattenParams(config) });
+      await store.logArtifact(run.runId, 'config.yaml', stringify(config));
+    } catch (e) {
+      await recorder.end('FAILED', e).catch(() => undefined);
+      throw e;
+    }
     return recorder;
   }
 

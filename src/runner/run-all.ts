@@ -67,7 +67,8 @@ export async function runOne(
     outcome = await runExperiment(exp, progress, recorder, resume?.checkpoint);
     await recorder.finish(outcome);
   } catch (e) {
-    await recorder.end('FAILED', e);
+    // The run's own error is what the user needs, even when the store cannot take its end (a full disk).
+    await recorder.end('FAILED', e).catch(() => undefined);
     throw e;
   } finally {
     release();

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { appendFile, link, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Temp names stay within MLflow's key pattern so a reader listing the folder mid-write does not fail. */
@@ -18,13 +18,22 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `${TEMP_MARK}${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/** Node's errors from writing to an open file carry no path: name the file meant, for the user. */
+function withPath(err: unknown, path: string): unknown {
+  if (err instanceof Error && 'code' in err && !('path' in err && err.path)) Object.assign(err, { path });
+  return err;
+}
+
 async function withTempFile<T>(path: string, data: Uint8Array | string, place: (temp: string) => Promise<T>): Promise<T> {
   const temp = tempPathFor(path);
-  await writeFile(temp, data, { flag: 'wx' });
   try {
+    await writeFile(temp, data, { flag: 'wx' });
     return await place(temp);
+  } catch (err) {
+    throw withPath(err, path);
   } finally {
-    await unlink(temp).catch(() => undefined); // already gone after a rename
+    // Gone after a rename; after a failed write (a full disk) it must not stay behind.
+    await unlink(temp).catch(() => undefined);
   }
 }
 
@@ -55,12 +64,17 @@ export async function createFileExclusive(path: string, data: Uint8Array | strin
  */
 export async function appendAtomic(path: string, text: string): Promise<void> {
   for (;;) {
+    const before = await stat(path).then((s) => s.size, () => undefined);
     try {
       // O_APPEND without O_CREAT: fails with ENOENT instead of creating an empty file.
       await appendFile(path, text, { flag: constants.O_WRONLY | constants.O_APPEND });
       return;
     } catch (err) {
-      if (errorCode(err) !== 'ENOENT') throw err;
+      if (errorCode(err) !== 'ENOENT') {
+        // A full disk can take part of the line: cut it off, so the file still parses.
+        if (before !== undefined) await truncate(path, before).catch(() => undefined);
+        throw withPath(err, path);
+      }
     }
     if (await createFileExclusive(path, text)) return;
     // Lost the race to create it: append to the winner's file.

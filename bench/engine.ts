@@ -1,16 +1,34 @@
-// Steady-state training throughput of the ONNX engine for one model/size; prints one JSON line.
-// Build + run: see bench/compare.sh (tsc into bench/out, then node).
+// Steady-state training throughput of one engine (onnx, or tfjs on WebAssembly) for one
+// model/size; prints one JSON line. Build + run: see bench/compare.sh (tsc into bench/out, then node).
 import { compileTrainer } from '../src/engine/onnx/trainer.js';
+import type { Experiment } from '../src/config/schema.js';
+import { createEngine } from '../src/engine/select.js';
 import { mulberry32 } from '../src/data/rng.js';
 import { benchModel } from './models.js';
 
+type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
+
+/** The engine's training step on one batch, and how to release it. */
+async function stepper(engine: string, spec: ReturnType<typeof benchModel>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
+  const optimizer = { name: 'adam', lr: 1e-3 } as const;
+  if (engine === 'onnx') {
+    const trainer = await compileTrainer(spec, { batchSize: batch, loss: 'binary_crossentropy', optimizer, seed: 1 });
+    return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose() };
+  }
+  if (engine !== 'tfjs-wasm') throw new Error(`unknown engine ${engine}: onnx or tfjs-wasm`);
+  const train: Experiment['train'] = { epochs: 1, batch_size: batch, seed: 1, optimizer, callbacks: [], engine: 'tfjs', backend: 'wasm' };
+  const { engine: e } = await createEngine(train, spec, { name: 'binary_crossentropy' }, { ...optimizer, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+  const ones = new Float32Array(batch).fill(1);
+  return { step: (x, y) => e.trainStep(x, y, ones), dispose: () => e.dispose() };
+}
+
 async function main(): Promise<void> {
-  const [model = 'cnn2', sizeArg = '128', batchArg = '32', stepsArg = '20'] = process.argv.slice(2);
+  const [model = 'cnn2', sizeArg = '128', batchArg = '32', stepsArg = '20', engine = 'onnx'] = process.argv.slice(2);
   const size = Number(sizeArg);
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
   const spec = benchModel(model, size);
-  const trainer = await compileTrainer(spec, { batchSize: batch, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 1e-3 }, seed: 1 });
+  const trainer = await stepper(engine, spec, batch);
   const random = mulberry32(2);
   const x = Float32Array.from({ length: batch * size * size }, () => random());
   const y = Float32Array.from({ length: batch }, () => (random() < 0.5 ? 0 : 1));
@@ -20,7 +38,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < warmup + steps; i++) {
     if (i === warmup) cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await trainer.trainStep(x, y);
+    await trainer.step(x, y);
     if (i >= warmup) times.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpu0);
@@ -29,7 +47,7 @@ async function main(): Promise<void> {
   const total = times.reduce((a, b) => a + b, 0);
   await trainer.dispose();
   console.log(JSON.stringify({
-    engine: 'onnx', model, size, batch, steps,
+    engine, model, size, batch, steps,
     imgPerSec: (batch * steps * 1000) / total,
     medianStepMs: median,
     // CPU time (all threads) per image: less sensitive than wall time to other load on a shared machine.

@@ -4,7 +4,7 @@ import { SizePair, StringEnum } from '../registry/params.js';
 import { SweepSchema } from './sweep.js';
 
 export const ENGINES = ['auto', 'tfjs', 'onnx'] as const;
-export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 
 /**
  * The slots where an experiment names registered components. The base schema keeps them

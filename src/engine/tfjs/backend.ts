@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../cli/errors.js';
 import type { BACKENDS } from '../../config/schema.js';
+import { registerWasmConvGradients } from './wasm-kernels.js';
 
 export type Backend = Exclude<(typeof BACKENDS)[number], 'auto'>;
 
@@ -21,7 +22,7 @@ const installed = (pkg: string): boolean => {
   }
 };
 
-const INSTALL_HINTS: Record<Exclude<Backend, 'cpu'>, string> = {
+const INSTALL_HINTS: Record<Exclude<Backend, 'cpu' | 'wasm'>, string> = {
   'tfjs-node-gpu': 'npm install @tensorflow/tfjs-node-gpu (Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1; it downloads libtensorflow at install)',
   'tfjs-node': 'npm install @tensorflow/tfjs-node (it downloads libtensorflow at install)',
 };
@@ -48,9 +49,17 @@ async function activate(pkg: string, backend: Backend, device: 'GPU' | 'CPU'): P
   return { backend, device };
 }
 
+/** tfjs's WebAssembly backend (XNNPACK kernels, one thread in Node), with exp's convolution gradients. */
+async function activateWasm(): Promise<boolean> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmConvGradients();
+  return tf.setBackend('wasm');
+}
+
 /**
  * Picks the TensorFlow.js backend: the one asked for (a clear error if it is not installed or
- * does not load), or the best present: tfjs-node-gpu with a GPU, then tfjs-node, then pure JS.
+ * does not load), or the best present: tfjs-node-gpu with a GPU, then tfjs-node, then
+ * WebAssembly (about 100x pure JS's speed for CNN training), then pure JS.
  */
 export async function loadBackend(wanted: Backend | 'auto'): Promise<LoadedBackend> {
   // Production mode: no per-op debug checks, and no "install tfjs-node" banner (exp says
@@ -66,6 +75,10 @@ export async function loadBackend(wanted: Backend | 'auto'): Promise<LoadedBacke
     const p = probe(name);
     if (p.ok && (p.gpu || pkg === 'tfjs-node')) return activate(name, pkg, p.gpu ? 'GPU' : 'CPU');
     if (wanted === pkg) throw new UserError(`train.backend is ${pkg}, but ${name} ${p.ok ? 'sees no GPU' : `does not load: ${p.error}`}${pkg === 'tfjs-node-gpu' ? ' (it needs CUDA 11.2 and cuDNN 8.1)' : ''}`);
+  }
+  if (wanted === 'auto' || wanted === 'wasm') {
+    if (await activateWasm()) return { backend: 'wasm', device: 'CPU' };
+    if (wanted === 'wasm') throw new UserError('train.backend is wasm, but the WebAssembly backend did not start');
   }
   await tf.setBackend('cpu');
   return { backend: 'cpu', device: 'CPU' };

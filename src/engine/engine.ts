@@ -20,13 +20,14 @@ export interface TrainingEngine {
   getWeights(): Float32Array[];
   setWeights(weights: Float32Array[]): void;
   learningRate: number;
-  /** Everything besides the weights that training depends on (for checkpoints); engines without it cannot resume. */
-  saveState?(): EngineState;
-  loadState?(state: EngineState): void;
+  /** Everything besides the weights that training depends on (for checkpoints). */
+  saveState(): Promise<EngineState>;
+  loadState(state: EngineState): Promise<void>;
   dispose(): Promise<void>;
 }
 
 export interface EngineState {
+  /** The optimizer's moments (shaped like the trainable weights, in their order, repeated) and counters. */
   optimizer: { arrays: Float32Array[]; scalars: number[] };
   random: number;
   lr: number;

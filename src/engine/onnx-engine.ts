@@ -51,8 +51,8 @@ export async function createOnnxEngine(
     set learningRate(lr: number) {
       trainer.setLearningRate(lr);
     },
-    saveState: () => ({ ...trainer.getState(), lr: trainer.getLearningRate() }),
-    loadState(state) {
+    saveState: async () => ({ ...trainer.getState(), lr: trainer.getLearningRate() }),
+    async loadState(state) {
       trainer.setState(state);
       trainer.setLearningRate(state.lr);
     },

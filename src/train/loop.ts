@@ -68,9 +68,8 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   let best: { epoch: number; weights: Float32Array[] } | undefined = resume?.best;
   let lastEpoch = resume?.epoch ?? 0;
   if (resume) {
-    if (!engine.loadState) throw new Error(`the ${engine.name} engine cannot resume from a checkpoint`);
     engine.setWeights(resume.weights);
-    engine.loadState(resume.engine);
+    await engine.loadState(resume.engine);
     options.random.state = resume.random;
     options.callbacks.forEach((cb, i) => cb.restore(resume.callbacks[i] ?? []));
   }
@@ -123,12 +122,12 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
     options.onEpoch?.(logs);
     for (const cb of options.callbacks) cb.onEpochEnd(logs, control);
     lastEpoch = epoch;
-    if (options.onCheckpoint && engine.saveState) {
+    if (options.onCheckpoint) {
       await options.onCheckpoint({
         epoch,
         history,
         weights: engine.getWeights(),
-        engine: engine.saveState(),
+        engine: await engine.saveState(),
         random: options.random.state,
         callbacks: options.callbacks.map((cb) => cb.state()),
         ...(best ? { best } : {}),

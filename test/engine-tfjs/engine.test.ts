@@ -201,6 +201,36 @@ describe('tfjs engine', () => {
   });
 });
 
+describe('tfjs engine state (checkpoints)', () => {
+  for (const [label, optimizer] of [['adam', ADAM], ['sgd with momentum', MOMENTUM], ['rmsprop', RMSPROP]] as const) {
+    it(`a new engine given the weights and state continues bit for bit (${label}, dropout)`, async () => {
+      const model = spec(1, [{ type: 'dropout', rate: 0.3 }]);
+      const { x, labels } = batch(8, 2, 5);
+      const targets = toTargets(labels, 1);
+      const w = new Float32Array(8).fill(1);
+      // 25 steps, the learning rate halved (as reduce-LR would), 3 more: in one engine, or in two.
+      const upToCheckpoint = async (e: TrainingEngine) => {
+        for (let i = 0; i < 25; i++) await e.trainStep(x, targets, w);
+        e.learningRate = optimizer.lr / 2;
+      };
+      const whole = await engine({ optimizer, model, seed: 6 });
+      await upToCheckpoint(whole);
+      for (let i = 0; i < 3; i++) await whole.trainStep(x, targets, w);
+
+      const first = await engine({ optimizer, model, seed: 6 });
+      await upToCheckpoint(first);
+      const [weights, state] = [first.getWeights(), await first.saveState()];
+      await first.dispose();
+      const second = await engine({ optimizer, model, seed: 99 });
+      second.setWeights(weights);
+      await second.loadState(state);
+      for (let i = 0; i < 3; i++) await second.trainStep(x, targets, w);
+      expect(maxDiff(second.getWeights(), whole.getWeights())).toBe(0);
+      await Promise.all([whole.dispose(), second.dispose()]);
+    });
+  }
+});
+
 describe('engine choice', () => {
   it.skipIf(installed('@tensorflow/tfjs-node'))('train.backend tfjs-node, not installed: a clear error naming how to install it', async () => {
     const attempt = createEngine(trainConfig({ engine: 'tfjs', backend: 'tfjs-node' }), spec(), lossFor(1), ADAM);

@@ -14,7 +14,7 @@ beforeEach(() => (dir = new TempDir('exp-resume-')));
 afterEach(() => dir.cleanup());
 
 // Everything a resume must carry over: shuffling, augmentation, dropout, Adam, callbacks' counters, the best weights.
-const YAML = `experiment: resume
+const yamlFor = (engine: 'onnx' | 'tfjs') => `experiment: resume
 name: r
 data:
   dir: ${JSON.stringify(SAMPLE)}
@@ -36,10 +36,12 @@ train:
   batch_size: 16
   seed: 3
   optimizer: {name: adam, lr: 0.003}
+  engine: ${engine}
   callbacks:
     - early_stopping: {monitor: val_loss, patience: 4, restore_best: true}
     - reduce_lr_on_plateau: {monitor: val_loss, patience: 1, factor: 0.5}
 `;
+const YAML = yamlFor('onnx');
 
 /** Starts the run and stops it after `epoch` epochs, as a crash or Ctrl-C would. */
 async function interrupted(store: FileStore, file: string, epoch: number): Promise<string> {
@@ -59,9 +61,10 @@ async function interrupted(store: FileStore, file: string, epoch: number): Promi
 }
 
 describe('resume', () => {
-  it('continues an interrupted run to the same final metrics as an uninterrupted one', async () => {
+  // tfjs runs on WebAssembly here (or tfjs-node where installed).
+  it.each(['onnx', 'tfjs'] as const)('continues an interrupted run to the same final metrics as an uninterrupted one (%s engine)', async (engine) => {
     const store = new FileStore(dir.path('runs'));
-    const file = dir.write('exp.yaml', YAML);
+    const file = dir.write('exp.yaml', yamlFor(engine));
     const whole = await runOne(loadRuns(file).runs[0]!, store, quiet());
 
     const runId = await interrupted(store, file, 2);

@@ -1,5 +1,5 @@
 import type { Split } from '../../src/data/dataset.js';
-import type { TrainingEngine } from '../../src/engine/engine.js';
+import type { EngineState, TrainingEngine } from '../../src/engine/engine.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 
 /** Image size of the fake data: 2x2x1. */
@@ -43,6 +43,15 @@ export class FakeEngine implements TrainingEngine {
     // The batch loss is its mean sample weight, so the loop's averaging can be checked.
     const loss = sampleWeights.reduce((a, b) => a + b, 0) / sampleWeights.length;
     return { loss, outputs: this.outputs(x, sampleWeights.length) };
+  }
+
+  /** Its learning rate is its whole state besides the weight. */
+  async saveState(): Promise<EngineState> {
+    return { optimizer: { arrays: [], scalars: [] }, random: 0, lr: this.learningRate };
+  }
+
+  async loadState(state: EngineState): Promise<void> {
+    this.learningRate = state.lr;
   }
 
   async predict(x: Float32Array, n: number): Promise<Float32Array> {

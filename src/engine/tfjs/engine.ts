@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerSpec } from '../../registry/optimizers/index.js';
 import type { LossSpec } from '../../registry/losses/index.js';
 import type { ModelSpec } from '../../model/spec.js';
+import type { Rng } from '../../data/rng.js';
 import { outputUnits, type TrainingEngine } from '../engine.js';
 import type { LoadedBackend } from './backend.js';
 import { buildTfModel } from './build.js';
@@ -17,12 +18,32 @@ function optimizerFor(spec: OptimizerSpec): tf.Optimizer {
   }
 }
 
+/**
+ * Adam's running beta1^t and beta2^t. tfjs's setWeights recomputes them with pow(), which can
+ * differ in the last bit from the products training accumulated; a resumed run restores them as they were.
+ */
+function adamPowers(optimizer: tf.Optimizer): { read(): Promise<number[]>; write(values: number[]): void } | undefined {
+  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  const { accBeta1, accBeta2 } = adam;
+  if (!accBeta1 || !accBeta2) return undefined;
+  return {
+    read: async () => [(await accBeta1.data())[0]!, (await accBeta2.data())[0]!],
+    write(values) {
+      if (values.length !== 2) return;
+      tf.tidy(() => {
+        accBeta1.assign(tf.scalar(values[0]!));
+        accBeta2.assign(tf.scalar(values[1]!));
+      });
+    },
+  };
+}
+
 /** Per-sample loss with Keras's clipping (as model.fit computes it). */
 const perSampleLoss = (loss: LossSpec, y: tf.Tensor, p: tf.Tensor): tf.Tensor =>
   loss.name === 'binary_crossentropy' ? tf.metrics.binaryCrossentropy(y, p) : tf.metrics.categoricalCrossentropy(y, p);
 
 /** The TensorFlow.js engine: the reference path, and the fast one with tfjs-node-gpu. */
-export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; seed: number; random: () => number }): TrainingEngine {
+export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; seed: number; random: Rng }): TrainingEngine {
   const model = buildTfModel(spec, options.seed, options.random);
   const optimizer = optimizerFor(options.optimizer);
   let lr = options.optimizer.lr;
@@ -83,6 +104,28 @@ export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options
       const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
       if (typeof o.setLearningRate === 'function') o.setLearningRate(value);
       else o.learningRate = value;
+    },
+    async saveState() {
+      // tfjs's optimizer weights: the iteration count, then moments shaped like the trainable weights.
+      const [iterations, ...moments] = await optimizer.getWeights();
+      const arrays = await Promise.all(moments.map(async (m) => (await m.tensor.data()) as Float32Array));
+      const count = (await iterations!.tensor.data())[0]!;
+      iterations!.tensor.dispose(); // made for this call; the moments are the optimizer's own
+      const powers = (await adamPowers(optimizer)?.read()) ?? [];
+      return { optimizer: { arrays, scalars: [count, ...powers] }, random: options.random.state, lr };
+    },
+    async loadState(state) {
+      const shapes = trainable().map((v) => v.shape);
+      const [count, ...powers] = state.optimizer.scalars;
+      const values = [
+        { name: 'iter', tensor: tf.scalar(count!, 'int32') },
+        ...state.optimizer.arrays.map((a, i) => ({ name: `moment${i}`, tensor: tf.tensor(a, shapes[i % shapes.length]) })),
+      ];
+      await optimizer.setWeights(values); // copies them into variables of its own
+      tf.dispose(values.map((v) => v.tensor));
+      adamPowers(optimizer)?.write(powers);
+      options.random.state = state.random;
+      this.learningRate = state.lr;
     },
     async dispose() {
       // tfjs's MomentumOptimizer.dispose() leaves its SGD base's learning-rate scalar behind.

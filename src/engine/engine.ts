@@ -6,7 +6,7 @@ import type { ModelSpec } from '../model/spec.js';
  */
 export interface TrainingEngine {
   readonly name: 'tfjs' | 'onnx';
-  /** The runtime under the engine: tfjs-node-gpu, tfjs-node, cpu (pure JS) or onnxruntime. */
+  /** The runtime under the engine: tfjs-node-gpu, tfjs-node, wasm, cpu (pure JS) or onnxruntime. */
   readonly backend: string;
   readonly device: 'GPU' | 'CPU';
   readonly spec: ModelSpec;

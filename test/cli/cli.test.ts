@@ -30,7 +30,8 @@ describe('exp validate', () => {
     const files = readdirSync(path.join(REPO, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`);
     const r = exp(['validate', ...files]);
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim().split('\n')).toEqual(files.map((f) => `${f}: ok`));
+    // A sweep says how many runs it expands to (engine-check.yaml: 2 engines x 2 seeds).
+    expect(r.stdout.trim().split('\n')).toEqual(files.map((f) => `${f}: ok${f.endsWith('engine-check.yaml') ? ' (a sweep of 4 runs)' : ''}`));
     expect(r.status).toBe(0);
   });
 

@@ -81,7 +81,7 @@ augment:
     const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: onx\n  backend: gpu'));
     expect(lines).toEqual([
       `${f}:10:11: train.engine must be one of: auto, tfjs, onnx (got 'onx'); did you mean 'onnx'?`,
-      `${f}:11:12: train.backend must be one of: auto, tfjs-node-gpu, tfjs-node, cpu (got 'gpu'); did you mean 'cpu'?`,
+      `${f}:11:12: train.backend must be one of: auto, tfjs-node-gpu, tfjs-node, wasm, cpu (got 'gpu'); did you mean 'cpu'?`,
     ]);
   });
 

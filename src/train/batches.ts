@@ -1,5 +1,5 @@
 import { shuffleInPlace } from '../data/rng.js';
-import { applyAugments, type Augment } from '../registry/augmentations/index.js';
+import type { Augment } from '../registry/augmentations/index.js';
 
 export interface Batch {
   x: Float32Array;
@@ -27,7 +27,7 @@ export function* epochBatches(
     indices.forEach((src, j) => {
       const image = batch.subarray(j * size, (j + 1) * size);
       image.set(x.subarray(src * size, (src + 1) * size));
-      applyAugments(augments, { data: image, height, width, channels }, random);
+      for (const augment of augments) augment({ data: image, height, width, channels }, random);
     });
     yield { x: batch, indices };
   }

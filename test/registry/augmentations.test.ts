@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../src/config/ajv.js';
 import { IssueCollector } from '../../src/config/collector.js';
 import { mulberry32 } from '../../src/data/rng.js';
-import { applyAugments, augmentations, type Augment, type Image } from '../../src/registry/augmentations/index.js';
+import { augmentations, type Augment, type Image } from '../../src/registry/augmentations/index.js';
 
 /** The augmentation as the runner creates it: params validated, defaults filled in. */
 function make(name: string, params: Record<string, unknown> = {}): Augment {
@@ -30,7 +30,7 @@ function sequence(...values: number[]): () => number {
 
 function applied(augment: Augment, img: Image, random: () => number): Image {
   const out = copy(img);
-  applyAugments([augment], out, random);
+  augment(out, random);
   return out;
 }
 
@@ -58,7 +58,7 @@ describe('flip', () => {
     const flip = make('flip', { horizontal: true, vertical: true, p: 1 });
     const out = applied(flip, img, mulberry32(1));
     expect(Array.from(out.data)).not.toEqual(Array.from(img.data));
-    applyAugments([flip], out, mulberry32(2));
+    flip(out, mulberry32(2));
     expect(Array.from(out.data)).toEqual(Array.from(img.data));
   });
 
@@ -183,32 +183,5 @@ describe('geometric augmentations', () => {
     for (let y = 0; y < 4; y++) {
       for (let x = 0; x < 8; x++) expect(at(out, y, x, 0)).toBeCloseTo(at(img, y, Math.max(0, x - 2), 0), 6);
     }
-  });
-});
-
-describe('a run of geometric augmentations', () => {
-  it('is resampled once: a rotation and its inverse give the image back, where one resample each blurs it', () => {
-    const img = image(16, 16, 1, 3);
-    // p check 0 then angle +30 degrees; then p check 0 and angle -30 degrees.
-    const turn = make('rotate', { degrees: 30, p: 1 });
-    const both = copy(img);
-    applyAugments([turn, turn], both, sequence(0, 1, 0, 0));
-    expect(maxAbsDiff(both.data, img.data)).toBeLessThan(1e-5);
-    const apart = copy(img);
-    applyAugments([turn], apart, sequence(0, 1));
-    applyAugments([turn], apart, sequence(0, 0));
-    expect(maxAbsDiff(apart.data, img.data)).toBeGreaterThan(0.05);
-  });
-
-  it('is applied in order around pixel augmentations, drawing from the generator in the same order', () => {
-    const img = image(8, 8, 1, 4);
-    const [shift, bright, rotate] = [make('shift', { width: 0.2, height: 0.2, p: 1 }), make('brightness', { delta: 0.2, p: 1 }), make('rotate', { degrees: 20, p: 1 })];
-    const together = copy(img);
-    applyAugments([shift, bright, rotate], together, mulberry32(8));
-    const random = mulberry32(8);
-    const oneByOne = copy(img);
-    for (const a of [shift, bright, rotate]) applyAugments([a], oneByOne, random);
-    // Every geometric run here is one augmentation long: the same passes, the same draws.
-    expect(maxAbsDiff(together.data, oneByOne.data)).toBe(0);
   });
 });

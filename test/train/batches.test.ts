@@ -40,14 +40,11 @@ describe('epochBatches', () => {
     const x = images(6);
     const before = x.slice();
     const seen: number[] = [];
-    const negate: Augment = {
-      kind: 'pixel',
-      apply(image, random) {
-        expect(image.height * image.width * image.channels).toBe(SIZE);
-        seen.push(image.data[0]!);
-        const r = random();
-        for (let i = 0; i < image.data.length; i++) image.data[i] = -image.data[i]! - r;
-      },
+    const negate: Augment = (image, random) => {
+      expect(image.height * image.width * image.channels).toBe(SIZE);
+      seen.push(image.data[0]!);
+      const r = random();
+      for (let i = 0; i < image.data.length; i++) image.data[i] = -image.data[i]! - r;
     };
     const batches = [...epochBatches(x, 6, SHAPE, 4, mulberry32(2), [negate])];
     expect(Array.from(x)).toEqual(Array.from(before));
@@ -63,18 +60,12 @@ describe('epochBatches', () => {
 
   it('applies augmentations in order, with seeded random draws', () => {
     const x = images(5);
-    const add: Augment = {
-      kind: 'pixel',
-      apply(image, random) {
-        const r = random();
-        for (let i = 0; i < image.data.length; i++) image.data[i]! += r;
-      },
+    const add: Augment = (image, random) => {
+      const r = random();
+      for (let i = 0; i < image.data.length; i++) image.data[i]! += r;
     };
-    const double: Augment = {
-      kind: 'pixel',
-      apply(image) {
-        for (let i = 0; i < image.data.length; i++) image.data[i]! *= 2;
-      },
+    const double: Augment = (image) => {
+      for (let i = 0; i < image.data.length; i++) image.data[i]! *= 2;
     };
     const run = (seed: number, augments: Augment[]) => [...epochBatches(x, 5, SHAPE, 2, mulberry32(seed), augments)].map((b) => Array.from(b.x));
     expect(run(9, [add, double])).toEqual(run(9, [add, double]));

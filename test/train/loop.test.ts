@@ -92,12 +92,9 @@ describe('fit', () => {
     const train = split(TRAIN);
     const val = split(VAL);
     const [trainBefore, valBefore] = [train.x.slice(), val.x.slice()];
-    const plus: Augment = {
-      kind: 'pixel',
-      apply(image, random) {
-        const r = 10 + random();
-        for (let i = 0; i < image.data.length; i++) image.data[i]! += r;
-      },
+    const plus: Augment = (image, random) => {
+      const r = 10 + random();
+      for (let i = 0; i < image.data.length; i++) image.data[i]! += r;
     };
     await fit(engine, train, val, options({ epochs: 2, augments: [plus] }));
     expect(Array.from(train.x)).toEqual(Array.from(trainBefore));

@@ -1,23 +1,15 @@
-import type { Affine, Augment, Image } from './augmentation.js';
-
-const IDENTITY: Affine = [1, 0, 0, 1, 0, 0];
-
-/** The map of applying `first`, then `second`: output p reads the input at first(second(p)). */
-export function compose(first: Affine, second: Affine): Affine {
-  const [a1, b1, c1, d1, tx1, ty1] = first;
-  const [a2, b2, c2, d2, tx2, ty2] = second;
-  return [a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2, a1 * tx2 + b1 * ty2 + tx1, c1 * tx2 + d1 * ty2 + ty1];
-}
+import type { Image } from './augmentation.js';
 
 /**
- * Resamples `image` in place through an inverse affine map about its centre. Bilinear, with
- * edge pixels repeated outside the image (Keras' fill_mode 'nearest'), so rotated and shifted
- * X-rays get no black corners that a model could learn from.
+ * Resamples `image` in place through an inverse affine map about the image centre:
+ * output (x, y) reads input (a*x' + b*y' + cx + tx, c*x' + d*y' + cy + ty), x' = x - cx.
+ * Bilinear, with edge pixels repeated outside the image (Keras' fill_mode 'nearest'),
+ * so rotated and shifted X-rays get no black corners that a model could learn from.
  */
-export function resampleAffine(image: Image, map: Affine): void {
+export function resampleAffine(image: Image, inverse: [number, number, number, number], tx: number, ty: number): void {
   const { data, height: h, width: w, channels: ch } = image;
   const source = data.slice();
-  const [a, b, c, d, tx, ty] = map;
+  const [a, b, c, d] = inverse;
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
   for (let y = 0; y < h; y++) {
@@ -41,26 +33,4 @@ export function resampleAffine(image: Image, map: Affine): void {
       }
     }
   }
-}
-
-/**
- * Applies the augmentations in order. Consecutive geometric ones are composed into one map and
- * the image is resampled once: less blur than one bilinear pass each, and less work.
- */
-export function applyAugments(augments: readonly Augment[], image: Image, random: () => number): void {
-  let pending: Affine | undefined;
-  const flush = () => {
-    if (pending && pending.some((v, i) => v !== IDENTITY[i])) resampleAffine(image, pending);
-    pending = undefined;
-  };
-  for (const augment of augments) {
-    if (augment.kind === 'pixel') {
-      flush();
-      augment.apply(image, random);
-      continue;
-    }
-    const map = augment.draw(image, random);
-    if (map) pending = pending ? compose(pending, map) : map;
-  }
-  flush();
 }

@@ -9,20 +9,8 @@ export interface Image {
   channels: number;
 }
 
-/**
- * An inverse affine map about the image centre, [a, b, c, d, tx, ty]: output pixel (x, y) reads
- * the input at (a*x' + b*y' + tx, c*x' + d*y' + ty), centred (x' = x - cx), plus the centre.
- */
-export type Affine = [number, number, number, number, number, number];
-
-/**
- * One augmentation, drawing its random choices from `random` (seeded by the runner). A pixel
- * augmentation changes the image in place; a geometric one only draws its map (undefined when
- * it does not apply this time), so that a run of them resamples the image once, not once each.
- */
-export type Augment =
-  | { kind: 'pixel'; apply(image: Image, random: () => number): void }
-  | { kind: 'geometric'; draw(image: Image, random: () => number): Affine | undefined };
+/** Changes one image in place, drawing its random choices from `random` (seeded by the runner). */
+export type Augment = (image: Image, random: () => number) => void;
 
 export type AugmentationComponent = Component<void, Augment>;
 

@@ -10,13 +10,10 @@ export const brightness: AugmentationComponent = component({
     delta: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'largest offset either way' }),
     p: probabilityParam(),
   }),
-  create: (p) => ({
-    kind: 'pixel',
-    apply(image, random) {
-      if (random() >= p.p) return;
-      const offset = symmetric(random, p.delta);
-      const { data } = image;
-      for (let i = 0; i < data.length; i++) data[i] = clamp01(data[i]! + offset);
-    },
-  }),
+  create: (p) => (image, random) => {
+    if (random() >= p.p) return;
+    const offset = symmetric(random, p.delta);
+    const { data } = image;
+    for (let i = 0; i < data.length; i++) data[i] = clamp01(data[i]! + offset);
+  },
 });

@@ -10,16 +10,13 @@ export const contrast: AugmentationComponent = component({
     factor: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'largest relative change either way' }),
     p: probabilityParam(),
   }),
-  create: (p) => ({
-    kind: 'pixel',
-    apply(image, random) {
-      if (random() >= p.p) return;
-      const scale = 1 + symmetric(random, p.factor);
-      const { data } = image;
-      let mean = 0;
-      for (let i = 0; i < data.length; i++) mean += data[i]!;
-      mean /= data.length;
-      for (let i = 0; i < data.length; i++) data[i] = clamp01((data[i]! - mean) * scale + mean);
-    },
-  }),
+  create: (p) => (image, random) => {
+    if (random() >= p.p) return;
+    const scale = 1 + symmetric(random, p.factor);
+    const { data } = image;
+    let mean = 0;
+    for (let i = 0; i < data.length; i++) mean += data[i]!;
+    mean /= data.length;
+    for (let i = 0; i < data.length; i++) data[i] = clamp01((data[i]! - mean) * scale + mean);
+  },
 });

@@ -7,8 +7,7 @@ import { rotate } from './rotate.js';
 import { shift } from './shift.js';
 import { zoom } from './zoom.js';
 
-export { applyAugments } from './affine.js';
-export type { Affine, Augment, AugmentationComponent, Image } from './augmentation.js';
+export type { Augment, AugmentationComponent, Image } from './augmentation.js';
 
 export const augmentations = new Registry<AugmentationComponent>('augmentation');
 for (const a of [flip, rotate, zoom, shift, brightness, contrast]) augmentations.register(a);

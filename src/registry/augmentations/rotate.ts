@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { component } from '../component.js';
 import { Params } from '../params.js';
+import { resampleAffine } from './affine.js';
 import { probabilityParam, symmetric, type AugmentationComponent } from './augmentation.js';
 
 export const rotate: AugmentationComponent = component({
@@ -10,13 +11,10 @@ export const rotate: AugmentationComponent = component({
     degrees: Type.Number({ minimum: 0, maximum: 180, default: 10, description: 'largest rotation either way' }),
     p: probabilityParam(),
   }),
-  create: (p) => ({
-    kind: 'geometric',
-    draw(_image, random) {
-      if (random() >= p.p) return undefined;
-      const theta = (symmetric(random, p.degrees) * Math.PI) / 180;
-      const [cos, sin] = [Math.cos(theta), Math.sin(theta)];
-      return [cos, sin, -sin, cos, 0, 0];
-    },
-  }),
+  create: (p) => (image, random) => {
+    if (random() >= p.p) return;
+    const theta = (symmetric(random, p.degrees) * Math.PI) / 180;
+    const [cos, sin] = [Math.cos(theta), Math.sin(theta)];
+    resampleAffine(image, [cos, sin, -sin, cos], 0, 0);
+  },
 });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { component } from '../component.js';
 import { Params } from '../params.js';
+import { resampleAffine } from './affine.js';
 import { probabilityParam, symmetric, type AugmentationComponent } from './augmentation.js';
 
 export const zoom: AugmentationComponent = component({
@@ -10,13 +11,10 @@ export const zoom: AugmentationComponent = component({
     range: Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'largest relative zoom either way' }),
     p: probabilityParam(),
   }),
-  create: (p) => ({
-    kind: 'geometric',
-    draw(_image, random) {
-      if (random() >= p.p) return undefined;
-      const scale = 1 + symmetric(random, p.range);
-      // Zooming in by `scale` reads the input at 1/scale of the output's distance from the centre.
-      return [1 / scale, 0, 0, 1 / scale, 0, 0];
-    },
-  }),
+  create: (p) => (image, random) => {
+    if (random() >= p.p) return;
+    const scale = 1 + symmetric(random, p.range);
+    // Zooming in by `scale` reads the input at 1/scale of the output's distance from the centre.
+    resampleAffine(image, [1 / scale, 0, 0, 1 / scale], 0, 0);
+  },
 });

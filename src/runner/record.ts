@@ -4,11 +4,10 @@ import { buildInferenceGraph } from '../engine/onnx/build.js';
 import { tfjsModelFiles } from '../engine/tfjs/export.js';
 import { formatSummary } from '../model/summary.js';
 import { PLOT_ARTIFACT_DIR, renderRunPlots } from '../report/run-plots.js';
-import type { EpochLogs } from '../registry/callbacks/index.js';
-import type { RunStatus, TrackingStore } from '../tracking/index.js';
-import { removeCheckpoint, writeCheckpoint } from './checkpoint.js';
+import type { Metric, RunStatus, TrackingStore } from '../tracking/index.js';
+import { removeCheckpoints, saveCheckpoint } from './checkpoint.js';
 import { flattenParams } from './flatten.js';
-import type { Checkpoint } from '../train/loop.js';
+import type { Checkpoint, EpochRecord } from '../train/loop.js';
 import { configHash, IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
@@ -16,6 +15,13 @@ import { modelSignature } from './signature.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
 
+const pointKey = (m: Metric): string => `${m.key}@${m.step}`;
+
+/** An epoch's points, stamped with the time the epoch ended (MLflow's time axis), not when they were sent. */
+function epochMetrics(logs: EpochRecord): Metric[] {
+  const at = { timestamp: Math.round(logs.endedAt), step: logs.epoch };
+  return [...EPOCH_KEYS.map((key) => ({ key, value: logs[key], ...at })), { key: 'epoch_seconds', value: logs.seconds, ...at }];
+}
 
 /** Marks a sweep's parent run, which has children rather than metrics of its own. */
 export const SWEEP_TAG = 'exp.sweep';
@@ -27,6 +33,10 @@ export class RunRecorder {
     readonly runId: string,
     readonly experimentId: string,
     private readonly exp: ValidatedExperiment,
+    /** Continued from a checkpoint: what an earlier process logged must not be logged again. */
+    private readonly reopened = false,
+    /** `key@step` of the epoch points already in the store. */
+    private readonly logged = new Set<string>(),
   ) {}
 
   /** Creates the run (RUNNING) with the resolved experiment as params and provenance tags. */
@@ -58,16 +68,28 @@ export class RunRecorder {
     return recorder;
   }
 
-  /** Takes an interrupted run up again (RUNNING), to continue it from its checkpoint. */
-  static async reopen(store: TrackingStore, runId: string, exp: ValidatedExperiment): Promise<RunRecorder> {
+  /**
+   * Takes an interrupted run up again (RUNNING), to continue it from its checkpoint. The epochs
+   * the checkpoint holds whose points did not reach the store (the process died between the
+   * checkpoint and the metrics) are logged now, with their own end times: each step once.
+   */
+  static async reopen(store: TrackingStore, runId: string, exp: ValidatedExperiment, checkpoint: Checkpoint): Promise<RunRecorder> {
     const run = await store.getRun(runId);
     await store.updateRun(runId, 'RUNNING');
-    return new RunRecorder(store, runId, run.info.experimentId, exp);
+    const wanted = checkpoint.history.flatMap(epochMetrics);
+    const logged = new Set<string>();
+    for (const key of new Set(wanted.map((m) => m.key))) {
+      for (const m of await store.getMetricHistory(runId, key)) logged.add(pointKey(m));
+    }
+    const missing = wanted.filter((m) => !logged.has(pointKey(m)));
+    if (missing.length) await store.logBatch(runId, { metrics: missing });
+    for (const m of missing) logged.add(pointKey(m));
+    return new RunRecorder(store, runId, run.info.experimentId, exp, true, logged);
   }
 
-  /** Keeps the state after each epoch on disk, so an interrupted run can continue. */
+  /** Keeps the state after each epoch with the run, so an interrupted run can continue from anywhere. */
   checkpoint(checkpoint: Checkpoint): Promise<void> {
-    return writeCheckpoint(this.runId, checkpoint);
+    return saveCheckpoint(this.store, this.runId, checkpoint);
   }
 
   async started(info: StartInfo): Promise<void> {
@@ -77,11 +99,13 @@ export class RunRecorder {
     });
   }
 
-  async epoch(logs: EpochLogs & { seconds: number }): Promise<void> {
-    const timestamp = Date.now();
-    await this.store.logBatch(this.runId, {
-      metrics: [...EPOCH_KEYS.map((key) => ({ key, value: logs[key], timestamp, step: logs.epoch })), { key: 'epoch_seconds', value: logs.seconds, timestamp, step: logs.epoch }],
-    });
+  /**
+   * An epoch's metrics. One trained again after a resume from an older checkpoint (the newer one
+   * was damaged) keeps the points logged the first time: the same values, as training is deterministic.
+   */
+  async epoch(logs: EpochRecord): Promise<void> {
+    const metrics = epochMetrics(logs).filter((m) => !this.logged.has(pointKey(m)));
+    if (metrics.length) await this.store.logBatch(this.runId, { metrics });
   }
 
   /** Final metrics, verdict, artifacts (config, model, signature, metrics) and FINISHED. */
@@ -96,8 +120,12 @@ export class RunRecorder {
       total_seconds: outcome.seconds.total,
       ...(outcome.threshold.value !== null ? { threshold: outcome.threshold.value } : {}),
     };
+    // A run that died after logging its final metrics and before FINISHED logs them only once.
+    const before = this.reopened ? (await this.store.getRun(this.runId)).data.metrics : {};
     await this.store.logBatch(this.runId, {
-      metrics: Object.entries(values).map(([key, value]) => ({ key, value, timestamp, step: 0 })),
+      metrics: Object.entries(values)
+        .filter(([key]) => !(key in before))
+        .map(([key, value]) => ({ key, value, timestamp, step: 0 })),
       params: outcome.threshold.value !== null ? { 'evaluate.threshold.chosen': String(outcome.threshold.value) } : {},
       tags: {
         'exp.verdict': verdict.pass ? 'PASS' : 'FAIL',
@@ -118,7 +146,8 @@ export class RunRecorder {
     const summary = { plots: Object.keys(plots).map((f) => `${PLOT_ARTIFACT_DIR}/${f}`), metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };
     await this.store.logArtifact(this.runId, 'metrics.json', `${JSON.stringify(summary, null, 2)}\n`);
     await this.store.updateRun(this.runId, 'FINISHED', Date.now());
-    await removeCheckpoint(this.runId);
+    // After FINISHED, so a process dying before it can still be resumed; the model is in model/.
+    await removeCheckpoints(this.store, this.runId);
   }
 
   /** Closes the run as FAILED (with the error as a tag) or KILLED; never leaves it RUNNING. */

@@ -3,7 +3,7 @@ import { UserError } from '../cli/errors.js';
 import { overridesFrom } from '../cli/overrides-option.js';
 import type { Progress } from '../cli/progress.js';
 import type { TrackingStore } from '../tracking/index.js';
-import { readCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from './checkpoint.js';
 import { configHash } from './identity.js';
 import { runOne, type Outcome } from './run-all.js';
 
@@ -17,8 +17,8 @@ export async function resumeRun(store: TrackingStore, runId: string, progress: P
   if (run.info.status === 'FINISHED') throw new UserError(`run ${runId} already finished; nothing to resume`);
   const file = run.data.tags['exp.file'];
   if (!file) throw new UserError(`run ${runId} was not started by this version of exp (no exp.file tag); run its experiment again`);
-  const checkpoint = await readCheckpoint(runId);
-  if (!checkpoint) throw new UserError(`run ${runId} has no checkpoint here (they are kept in .exp/checkpoints of the folder it ran in); run its experiment again`);
+  const checkpoint = await loadCheckpoint(store, runId, (m) => progress.line(m));
+  if (!checkpoint) throw new UserError(`run ${runId} has no usable checkpoint in ${store.uri} (it stopped before its first epoch ended, or its checkpoints are damaged); run its experiment again`);
   const sets = JSON.parse(run.data.tags['exp.sets'] ?? '[]') as string[];
   const exp = loadRuns(file, overridesFrom(sets)).runs.find((r) => configHash(r) === run.data.tags['exp.config_hash']);
   if (!exp) throw new UserError(`${file} no longer resolves to the config run ${runId} trained with; resuming would mix two experiments`);

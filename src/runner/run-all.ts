@@ -7,7 +7,7 @@ import type { Progress } from '../cli/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
 import { ResilientStore, type TrackingStore } from '../tracking/index.js';
-import { readCheckpoint } from './checkpoint.js';
+import { loadCheckpoint } from './checkpoint.js';
 import { lastRunWith, runIdentity, sweepIdentity } from './identity.js';
 import type { Checkpoint } from '../train/loop.js';
 import { RunRecorder, SweepParent } from './record.js';
@@ -52,7 +52,7 @@ export async function runOne(
   resume?: { runId: string; checkpoint: Checkpoint },
 ): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'> & { runId: string }> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
-  const starting = resume ? RunRecorder.reopen(store, resume.runId, exp) : RunRecorder.start(store, exp, links);
+  const starting = resume ? RunRecorder.reopen(store, resume.runId, exp, resume.checkpoint) : RunRecorder.start(store, exp, links);
   const release = closeOnSignal(starting, progress);
   let recorder: RunRecorder;
   try {
@@ -110,8 +110,15 @@ export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, 
     progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${last.runId} (--rerun to train it again)`);
     return { name, status: 'skipped', runId: last.runId };
   }
-  // An identical run that was interrupted continues from its checkpoint, in the same MLflow run.
-  const checkpoint = last ? await readCheckpoint(last.runId) : undefined;
+  // An identical run that was interrupted continues from its checkpoint, in the same MLflow run;
+  // without a whole one (none written yet, or damaged) a new run starts.
+  let damaged = false;
+  const warn = (message: string) => {
+    damaged = true;
+    progress.line(message);
+  };
+  const checkpoint = last ? await loadCheckpoint(store, last.runId, warn) : undefined;
+  if (last && !checkpoint && damaged) progress.line(`run ${last.runId} has no whole checkpoint left: starting a new run`);
   const resume = last && checkpoint ? { runId: last.runId, checkpoint } : undefined;
   return { name, status: 'finished', ...(await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) }, resume)) };
 }

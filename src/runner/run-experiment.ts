@@ -12,8 +12,7 @@ import { normalizeEntry } from '../config/entries.js';
 import { augmentations, callbacks, defaultLoss, losses, optimizers } from '../registry/index.js';
 import type { OptimizerSpec } from '../registry/optimizers/index.js';
 import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
-import { fit, predictSplit, type Checkpoint, type FitResult } from '../train/loop.js';
-import type { EpochLogs } from '../registry/callbacks/index.js';
+import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
 
@@ -28,7 +27,8 @@ export interface StartInfo {
 /** Where a run reports as it goes (the tracking recorder); every hook may be async. */
 export interface RunHooks {
   started?(info: StartInfo): Promise<void>;
-  epoch?(logs: EpochLogs & { seconds: number }): Promise<void>;
+  /** After the epoch's checkpoint is kept: see onCheckpoint below. */
+  epoch?(logs: EpochRecord): Promise<void>;
   checkpoint?(checkpoint: Checkpoint): Promise<void>;
 }
 
@@ -89,12 +89,9 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const engineInfo = { name: engine.name, backend: engine.backend, device: engine.device, reason };
 
   const random = mulberry32(c.train.seed);
-  const trainStarted = performance.now();
   try {
     await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo });
     let epochStarted = performance.now();
-    // Epoch hooks run one after another, in order, while training goes on.
-    let pending = Promise.resolve();
     const result = await fit(engine, dataset.train, dataset.val, {
       epochs: c.train.epochs,
       batchSize: c.train.batch_size,
@@ -104,7 +101,13 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
       random,
       ...(resume ? { resume } : {}),
-      ...(hooks.checkpoint ? { onCheckpoint: (c: Checkpoint) => hooks.checkpoint!(c) } : {}),
+      // The checkpoint first, then the epoch's metrics: a process killed in between leaves a
+      // checkpoint whose history still holds them, and the resume logs them (RunRecorder.reopen).
+      // The other order would log the epoch twice, once more when it is trained again.
+      onCheckpoint: async (checkpoint: Checkpoint) => {
+        await hooks.checkpoint?.(checkpoint);
+        await hooks.epoch?.(checkpoint.history.at(-1)!);
+      },
       onBatch: (epoch, done, total, lossSoFar) => {
         progress.update(`epoch ${epoch}/${c.train.epochs}  batch ${rateAndEta(done, total, epochStarted, ' batches/s')}  loss ${lossSoFar.toFixed(4)}`);
       },
@@ -113,15 +116,9 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
           `epoch ${l.epoch}/${c.train.epochs}  loss ${l.train_loss.toFixed(4)}  acc ${l.train_accuracy.toFixed(4)}  val_loss ${l.val_loss.toFixed(4)}  val_acc ${l.val_accuracy.toFixed(4)}  lr ${l.lr.toPrecision(3)}  ${formatSeconds(l.seconds)} (${Math.round(l.imagesPerSecond)} img/s)`,
         );
         epochStarted = performance.now();
-        if (!hooks.epoch) return;
-        pending = pending.then(() => hooks.epoch!(l));
-        // Handled here, reported when awaited after training.
-        pending.catch(() => {});
       },
       log: (m) => progress.line(m),
     });
-    await pending;
-    const trainSeconds = (performance.now() - trainStarted) / 1000;
 
     const units = outputUnits(model);
     let threshold: RunOutcome['threshold'] = { value: null };
@@ -153,7 +150,8 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       verdict,
       weights: engine.getWeights(),
       testOutputs,
-      seconds: { data: dataSeconds, train: trainSeconds, total: (performance.now() - started) / 1000 },
+      // Training before a resume counts in both (the earlier processes' data loading is not known).
+      seconds: { data: dataSeconds, train: result.trainSeconds, total: (performance.now() - started) / 1000 + (resume?.trainSeconds ?? 0) },
     };
   } finally {
     await engine.dispose();

@@ -4,7 +4,7 @@
  * single O_APPEND writes, and experiment ids derive from the name so racing creators agree.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { invalidParameter, notFound, TrackingError } from './errors.js';
@@ -194,6 +194,11 @@ export class FileStore implements TrackingStore {
     const file = join(await this.runDir(runId), 'artifacts', artifactPath);
     await mkdir(join(file, '..'), { recursive: true });
     await writeFileAtomic(file, data);
+  }
+
+  async deleteArtifacts(runId: string, artifactPath: string): Promise<void> {
+    validateArtifactPath(artifactPath);
+    await rm(join(await this.runDir(runId), 'artifacts', artifactPath), { recursive: true, force: true });
   }
 
   async readArtifact(runId: string, artifactPath: string): Promise<Uint8Array> {

@@ -66,6 +66,10 @@ export class MlflowHttp {
     await (await this.send('PUT', path, {}, data, 'application/octet-stream')).arrayBuffer();
   }
 
+  async delete(path: string): Promise<void> {
+    await (await this.send('DELETE', path, {})).arrayBuffer();
+  }
+
   async getBytes(path: string, query: Query = {}): Promise<Uint8Array> {
     return new Uint8Array(await (await this.send('GET', path, query)).arrayBuffer());
   }

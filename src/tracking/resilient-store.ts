@@ -133,6 +133,10 @@ export class ResilientStore implements TrackingStore {
     return this.write(runId, (store, id) => store.logArtifact(id, artifactPath, data));
   }
 
+  deleteArtifacts(runId: string, artifactPath: string): Promise<void> {
+    return this.write(runId, (store, id) => store.deleteArtifacts(id, artifactPath));
+  }
+
   /** Reads of a run kept locally come from the local copy; everything else from the server. */
   private reader(runId: string): { store: TrackingStore; id: string } {
     const localId = this.localRuns.get(runId);

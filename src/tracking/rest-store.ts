@@ -165,6 +165,12 @@ export class RestStore implements TrackingStore {
     return ARTIFACT_PROXY + new URL(artifactUri).pathname.replace(/\/+$/, '');
   }
 
+  /** MLflow's artifact proxy deletes a file or a whole folder (what `mlflow gc` uses). */
+  async deleteArtifacts(runId: string, artifactPath: string): Promise<void> {
+    validateArtifactPath(artifactPath);
+    await this.http.delete(`${await this.artifactProxyPath(runId)}/${encodePath(artifactPath)}`);
+  }
+
   async readArtifact(runId: string, artifactPath: string): Promise<Uint8Array> {
     validateArtifactPath(artifactPath);
     return this.http.getBytes('/get-artifact', { path: artifactPath, run_uuid: runId });

@@ -83,6 +83,8 @@ export interface TrackingStore {
   /** `artifactPath` is relative to the run's artifact root, e.g. `model/model.json`. */
   logArtifact(runId: string, artifactPath: string, data: Uint8Array | string): Promise<void>;
   readArtifact(runId: string, artifactPath: string): Promise<Uint8Array>;
+  /** Removes the artifact file or folder at `artifactPath` (nothing when it is absent). */
+  deleteArtifacts(runId: string, artifactPath: string): Promise<void>;
   /** Entries directly under `path` (the artifact root when omitted). */
   listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]>;
   getRun(runId: string): Promise<Run>;

@@ -22,11 +22,12 @@ export interface FitOptions {
   /** Called after every epoch with everything needed to continue from there. */
   onCheckpoint?: (checkpoint: Checkpoint) => Promise<void>;
   onBatch?: (epoch: number, done: number, total: number, loss: number) => void;
-  onEpoch?: (logs: EpochLogs & { seconds: number; imagesPerSecond: number }) => void;
+  onEpoch?: (logs: EpochRecord) => void;
   log?: (message: string) => void;
 }
 
-type EpochRecord = EpochLogs & { seconds: number; imagesPerSecond: number };
+/** One epoch's logs, its duration and when it ended (ms since the Unix epoch: the time its metrics are stamped with). */
+export type EpochRecord = EpochLogs & { seconds: number; imagesPerSecond: number; endedAt: number };
 
 /** The state of a fit after an epoch: resuming from it continues exactly as if never stopped. */
 export interface Checkpoint {
@@ -38,13 +39,17 @@ export interface Checkpoint {
   callbacks: number[][];
   best?: { epoch: number; weights: Float32Array[] };
   stopped?: string;
+  /** Seconds spent training up to this checkpoint, across every process that trained the run. */
+  trainSeconds: number;
 }
 
 export interface FitResult {
-  history: (EpochLogs & { seconds: number; imagesPerSecond: number })[];
+  history: EpochRecord[];
   /** The epoch whose weights the model ends with. */
   keptEpoch: number;
   stoppedEarly: string | undefined;
+  /** Seconds spent training, the part before a resume included. */
+  trainSeconds: number;
 }
 
 /** Outputs of the model for a whole split, in batches. */
@@ -63,6 +68,8 @@ export async function predictSplit(engine: TrainingEngine, split: Split, batchSi
 export async function fit(engine: TrainingEngine, train: Split, val: Split, options: FitOptions): Promise<FitResult> {
   const units = outputUnits(engine.spec);
   const { resume } = options;
+  const fitStarted = performance.now();
+  const trainSeconds = () => (resume?.trainSeconds ?? 0) + (performance.now() - fitStarted) / 1000;
   const history: FitResult['history'] = resume ? [...resume.history] : [];
   let stopReason: string | undefined = resume?.stopped;
   let best: { epoch: number; weights: Float32Array[] } | undefined = resume?.best;
@@ -117,6 +124,7 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
       val_accuracy: accuracy(predictedLabels(valOutputs, units), val.y),
       seconds,
       imagesPerSecond: train.count / seconds,
+      endedAt: Date.now(),
     };
     history.push(logs);
     options.onEpoch?.(logs);
@@ -132,10 +140,11 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
         callbacks: options.callbacks.map((cb) => cb.state()),
         ...(best ? { best } : {}),
         ...(stopReason ? { stopped: stopReason } : {}),
+        trainSeconds: trainSeconds(),
       });
     }
   }
   if (stopReason) log(`stopped early: ${stopReason}`);
   for (const cb of options.callbacks) cb.onTrainEnd?.(control);
-  return { history, keptEpoch: restoredEpoch ?? lastEpoch, stoppedEarly: stopReason };
+  return { history, keptEpoch: restoredEpoch ?? lastEpoch, stoppedEarly: stopReason, trainSeconds: trainSeconds() };
 }

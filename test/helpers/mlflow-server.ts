@@ -188,6 +188,11 @@ export class MlflowTestServer {
           if (!data) throw missing(`Artifact ${key} not found`);
           return data;
         },
+        // MLflow's proxy deletes a file or a folder; an absent path is not an error.
+        DELETE: () => {
+          for (const k of [...this.artifacts.keys()]) if (k === key || k.startsWith(`${key}/`)) this.artifacts.delete(k);
+          return {};
+        },
       };
       return { route: true, handler: handlers[method] };
     }

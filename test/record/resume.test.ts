@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRuns } from '../../src/config/expand.js';
-import { readCheckpoint } from '../../src/runner/checkpoint.js';
+import { loadCheckpoint } from '../../src/runner/checkpoint.js';
 import { runIdentity } from '../../src/runner/identity.js';
 import { RunRecorder } from '../../src/runner/record.js';
 import { resumeRun } from '../../src/runner/resume.js';
@@ -10,6 +10,7 @@ import { FileStore } from '../../src/tracking/index.js';
 import { quiet, SAMPLE, TempDir } from './fixtures.js';
 
 let dir: TempDir;
+const fail = (message: string) => expect.fail(message);
 beforeEach(() => (dir = new TempDir('exp-resume-')));
 afterEach(() => dir.cleanup());
 
@@ -68,7 +69,7 @@ describe('resume', () => {
     const whole = await runOne(loadRuns(file).runs[0]!, store, quiet());
 
     const runId = await interrupted(store, file, 2);
-    expect((await readCheckpoint(runId))?.epoch).toBe(2);
+    expect((await loadCheckpoint(store, runId, fail))?.epoch).toBe(2);
     const resumed = await resumeRun(store, runId, quiet());
     expect(resumed.runId).toBe(runId);
     expect(resumed.metrics).toEqual(whole.metrics);
@@ -77,7 +78,8 @@ describe('resume', () => {
     expect(run.info.status).toBe('FINISHED');
     // Epochs 1-2 from the first process, 3-5 from the resumed one, each once.
     expect((await store.getMetricHistory(runId, 'val_loss')).map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
-    expect(await readCheckpoint(runId)).toBeUndefined();
+    // A finished run keeps no checkpoints.
+    expect(await store.listArtifacts(runId, 'checkpoints')).toEqual([]);
   });
 
   it('running the same experiment again continues the interrupted run instead of starting over', async () => {
@@ -97,6 +99,6 @@ describe('resume', () => {
     const exp = loadRuns(file).runs[0]!;
     const recorder = await RunRecorder.start(store, exp);
     await recorder.end('KILLED');
-    await expect(resumeRun(store, recorder.runId, quiet())).rejects.toThrow(/has no checkpoint here/);
+    await expect(resumeRun(store, recorder.runId, quiet())).rejects.toThrow(/has no usable checkpoint in/);
   });
 });

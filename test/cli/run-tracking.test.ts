@@ -5,14 +5,12 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOne } from '../../src/runner/run-all.js';
-import { Progress } from '../../src/cli/progress.js';
 import { FileStore, openStore, type Run } from '../../src/tracking/index.js';
 import { MlflowTestServer } from '../helpers/mlflow-server.js';
-import { SAMPLE, TempDir, tinyExperiment, tinyYaml } from '../record/fixtures.js';
+import { captured, SAMPLE, TempDir, tinyExperiment, tinyYaml } from '../record/fixtures.js';
 import { ensureBuilt, exp, stackLines, startExp, waitFor } from './spawn-exp.js';
 
 let dir: TempDir;
@@ -38,18 +36,6 @@ function runFolder(root: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Collects what a Progress prints. */
-function captured(): { progress: Progress; text: () => string } {
-  let text = '';
-  const out = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString('utf8');
-      done();
-    },
-  });
-  return { progress: new Progress(out as unknown as NodeJS.WriteStream), text: () => text };
 }
 
 describe.each(['SIGINT', 'SIGTERM'] as const)('exp run interrupted by %s', (signal) => {

@@ -69,6 +69,10 @@ export class MlflowTestServer {
   /** Artifact bytes by `<exp>/<run>/artifacts/<path>`. */
   readonly artifacts = new Map<string, Buffer>();
   readonly requests: RecordedRequest[] = [];
+  /** Sees each request before it is handled; 'drop' closes the connection with the request unapplied and unanswered. */
+  beforeHandle?: (req: { method: string; path: string; body: Buffer }) => 'drop' | void;
+  /** Sees each request once it took effect, before the answer goes out (a client killed here never hears it). */
+  afterHandle?: (req: { method: string; path: string; body: Buffer }) => void;
   private failures: { status: number; retryAfter?: number }[] = [];
   private server: Server | undefined;
   private port = 0;
@@ -137,6 +141,10 @@ export class MlflowTestServer {
     const isJson = (req.headers['content-type'] ?? '').split(';')[0]!.trim() === 'application/json';
     const recorded: RecordedRequest = { method, path: url.pathname, headers: req.headers };
     this.requests.push(recorded);
+    if (this.beforeHandle?.({ method, path: url.pathname, body }) === 'drop') {
+      res.destroy();
+      return;
+    }
     try {
       const failure = this.failures.shift();
       if (failure) {
@@ -162,6 +170,7 @@ export class MlflowTestServer {
         recorded.json = json;
       }
       const result = handler({ json, query: url.searchParams, body, path: url.pathname });
+      this.afterHandle?.({ method, path: url.pathname, body });
       if (typeof result === 'string') {
         res.writeHead(200, { 'Content-Type': 'text/plain' }).end(result);
       } else if (Buffer.isBuffer(result)) {

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { loadAndValidate, type ValidatedExperiment } from '../../src/config/validate.js';
 import { Progress } from '../../src/cli/progress.js';
 import { overridesFrom } from '../../src/cli/overrides-option.js';
@@ -78,3 +79,15 @@ export function tinyExperiment(dir: TempDir, o: TinyOptions = {}, overrides: str
 
 /** Progress that prints nothing. */
 export const quiet = (): Progress => new Progress(process.stdout, true);
+
+/** Collects what a Progress prints. */
+export function captured(): { progress: Progress; text: () => string } {
+  let text = '';
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  return { progress: new Progress(out as unknown as NodeJS.WriteStream), text: () => text };
+}

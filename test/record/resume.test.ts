@@ -1,16 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { statSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRuns } from '../../src/config/expand.js';
-import { loadCheckpoint } from '../../src/runner/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/runner/checkpoint.js';
 import { runIdentity } from '../../src/runner/identity.js';
 import { RunRecorder } from '../../src/runner/record.js';
 import { resumeRun } from '../../src/runner/resume.js';
 import { runAll, runOne } from '../../src/runner/run-all.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
 import { FileStore } from '../../src/tracking/index.js';
-import { quiet, SAMPLE, TempDir } from './fixtures.js';
+import { captured, quiet, SAMPLE, TempDir } from './fixtures.js';
 
 let dir: TempDir;
 const fail = (message: string) => expect.fail(message);
+
 beforeEach(() => (dir = new TempDir('exp-resume-')));
 afterEach(() => dir.cleanup());
 
@@ -100,5 +105,80 @@ describe('resume', () => {
     const recorder = await RunRecorder.start(store, exp);
     await recorder.end('KILLED');
     await expect(resumeRun(store, recorder.runId, quiet())).rejects.toThrow(/has no usable checkpoint in/);
+  });
+});
+
+/** The file of a run's checkpoint slot in a file store. */
+async function slotFile(store: FileStore, runId: string, slot: string, name: string): Promise<string> {
+  return path.join(fileURLToPath((await store.getRun(runId)).info.artifactUri), 'checkpoints', slot, name);
+}
+
+describe('a damaged checkpoint', () => {
+  // Interrupted after epoch 3: slot-1 holds epoch 3, slot-0 epoch 2.
+  const damages: [string, string, (file: string) => void][] = [
+    ['truncated', 'checkpoint.bin', (f) => truncateSync(f, Math.floor(statSync(f).size / 2))],
+    ['emptied', 'checkpoint.bin', (f) => truncateSync(f, 0)],
+    ['overwritten with garbage', 'checkpoint.bin', (f) => writeFileSync(f, randomBytes(statSync(f).size))],
+    ['with a garbage manifest', 'manifest.json', (f) => writeFileSync(f, '{"format": [')],
+  ];
+  it.each(damages)('%s is named and passed over for the epoch before', async (_kind, name, damage) => {
+    const store = new FileStore(dir.path('runs'));
+    const runId = await interrupted(store, dir.write('exp.yaml', YAML), 3);
+    damage(await slotFile(store, runId, 'slot-1', name));
+    const warnings: string[] = [];
+    expect((await loadCheckpoint(store, runId, (m) => warnings.push(m)))?.epoch).toBe(2);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^checkpoint checkpoints/slot-1 .*of run ${runId} is damaged, ignored: `))]);
+  });
+
+  it('makes the run start its epoch over from the last good one, each epoch still logged once', async () => {
+    const store = new FileStore(dir.path('runs'));
+    const file = dir.write('exp.yaml', YAML);
+    const whole = await runOne(loadRuns(file).runs[0]!, store, quiet());
+    const runId = await interrupted(store, file, 3);
+    truncateSync(await slotFile(store, runId, 'slot-1', 'checkpoint.bin'), 10);
+    const { progress, text } = captured();
+    const [outcome] = await runAll([loadRuns(file)], store, progress, false);
+    expect(text()).toMatch(/checkpoint checkpoints\/slot-1 \(epoch 3\) of run \w+ is damaged, ignored: checkpoint.bin has 10 bytes/);
+    expect(text()).toContain(`run ${runId} in ${store.uri}: continuing after epoch 2`);
+    expect(outcome).toMatchObject({ status: 'finished', runId, metrics: whole.metrics });
+    for (const key of ['val_loss', 'epoch_seconds']) expect((await store.getMetricHistory(runId, key)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('in both slots leaves nothing to resume: a clear refusal for exp resume, a new run for exp run; no crash', async () => {
+    const store = new FileStore(dir.path('runs'));
+    const file = dir.write('exp.yaml', YAML.replace('epochs: 5', 'epochs: 3'));
+    const runId = await interrupted(store, file, 2);
+    writeFileSync(await slotFile(store, runId, 'slot-0', 'checkpoint.bin'), '');
+    writeFileSync(await slotFile(store, runId, 'slot-1', 'checkpoint.bin'), 'garbage');
+    await expect(resumeRun(store, runId, quiet())).rejects.toThrow(`run ${runId} has no usable checkpoint in ${store.uri}`);
+    const { progress, text } = captured();
+    const [outcome] = await runAll([loadRuns(file)], store, progress, false);
+    expect(text()).toContain(`run ${runId} has no whole checkpoint left: starting a new run`);
+    expect(outcome).toMatchObject({ status: 'finished' });
+    expect(outcome!.runId).not.toBe(runId);
+  });
+});
+
+describe('what a resumed run records', () => {
+  it('stamps each epoch with its end time, also the epochs logged on resume, and carries train_seconds over', async () => {
+    const store = new FileStore(dir.path('runs'));
+    const file = dir.write('exp.yaml', YAML);
+    // Interrupted between epoch 2's checkpoint and its metrics: the resume logs them.
+    const runId = await interrupted(store, file, 2);
+    expect((await store.getMetricHistory(runId, 'val_loss')).map((m) => m.step)).toEqual([1]);
+    // As if the first process had trained for 1000 s.
+    const checkpoint = (await loadCheckpoint(store, runId, fail))!;
+    await saveCheckpoint(store, runId, { ...checkpoint, trainSeconds: 1000 });
+    await resumeRun(store, runId, quiet());
+
+    const summary = JSON.parse(Buffer.from(await store.readArtifact(runId, 'metrics.json')).toString('utf8')) as { history: { epoch: number; endedAt: number }[] };
+    expect(summary.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5]);
+    for (const key of ['val_loss', 'lr', 'epoch_seconds']) {
+      const points = await store.getMetricHistory(runId, key);
+      expect(points.map((m) => [m.step, m.timestamp])).toEqual(summary.history.map((h) => [h.epoch, Math.round(h.endedAt)]));
+    }
+    const train = (await store.getMetricHistory(runId, 'train_seconds')).map((m) => m.value);
+    expect(train).toHaveLength(1);
+    expect(train[0]).toBeGreaterThan(1000);
   });
 });

@@ -156,6 +156,20 @@ for (const [name, open] of Object.entries(backends)) {
       await rejection(store.logArtifact(runId, '../escape.txt', 'x'));
     });
 
+    it('deletes an artifact file or folder, and an absent one without error', async () => {
+      const { runId } = await newRun();
+      await store.logArtifact(runId, 'checkpoints/slot-0/checkpoint.bin', new Uint8Array([1, 2]));
+      await store.logArtifact(runId, 'checkpoints/slot-0/manifest.json', '{}');
+      await store.logArtifact(runId, 'checkpoints/slot-1/manifest.json', '{}');
+      await store.logArtifact(runId, 'model/model.json', '{}');
+      await store.deleteArtifacts(runId, 'checkpoints/slot-0/manifest.json');
+      expect((await store.listArtifacts(runId, 'checkpoints/slot-0')).map((e) => e.path)).toEqual(['checkpoints/slot-0/checkpoint.bin']);
+      await store.deleteArtifacts(runId, 'checkpoints');
+      await store.deleteArtifacts(runId, 'checkpoints');
+      expect((await store.listArtifacts(runId)).map((e) => e.path)).toEqual(['model']);
+      await rejection(store.deleteArtifacts(runId, '../escape'));
+    });
+
     it('searches runs with filter, order (missing values last) and a cap', async () => {
       const experimentId = await store.getOrCreateExperiment('chest-xray');
       const make = async (runName: string, acc: number | undefined, model: string, startTime: number) => {

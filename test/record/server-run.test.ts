@@ -71,7 +71,10 @@ describe('a run recorded to an MLflow server', () => {
     }
     expect(artifactsOf(run)).toEqual([...ARTIFACTS].sort());
     const puts = server.requests.filter((r) => r.method === 'PUT' && r.path.startsWith('/api/2.0/mlflow-artifacts/artifacts/'));
-    expect(puts).toHaveLength(ARTIFACTS.length);
+    // Each epoch's checkpoint (file and manifest) went to the server too, and is gone once the run finished.
+    expect(puts.filter((r) => !r.path.includes('/artifacts/checkpoints/'))).toHaveLength(ARTIFACTS.length);
+    expect(puts.filter((r) => r.path.includes('/artifacts/checkpoints/'))).toHaveLength(2 * 2);
+    expect(server.requests.filter((r) => r.method === 'DELETE').at(-1)?.path).toMatch(/\/artifacts\/checkpoints$/);
     // Readable back through the store (artifact download through the server).
     const signature = JSON.parse(Buffer.from(await store.readArtifact(recorder.runId, 'model/signature.json')).toString('utf8')) as { classes: string[] };
     expect(signature.classes).toEqual(CLASSES);

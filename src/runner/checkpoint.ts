@@ -2,10 +2,12 @@
  * A run's checkpoints, kept as artifacts of the run in its tracking store (file store or MLflow
  * server), so `exp resume <run-id>` works from any folder and machine that reaches the store.
  *
- * Two slots, `checkpoints/slot-0` and `checkpoints/slot-1`, take turns (epoch parity): while one is
- * being written the other still holds the epoch before, whole. Each slot is `checkpoint.bin` and a
- * `manifest.json` with its size and sha256, written last: a slot whose file does not match its
- * manifest (truncated, emptied, overwritten) is damaged and ignored, never trusted.
+ * Each epoch's checkpoint is a folder `checkpoints/epoch-<n>` of `checkpoint.bin` and a
+ * `manifest.json` with its size and sha256, written last; the last two epochs are kept, so while
+ * one is written the one before stays whole. A folder without a manifest is a write cut short
+ * (skipped quietly); one whose file does not match its manifest (truncated, emptied, overwritten)
+ * is damaged and passed over, never trusted. Only whole folders are deleted, never single files:
+ * MLflow's local artifact repository deletes through `rmtree`, which refuses a file.
  */
 import { createHash } from 'node:crypto';
 import type { TrackingStore } from '../tracking/index.js';
@@ -13,7 +15,6 @@ import type { Checkpoint } from '../train/loop.js';
 
 /** The artifact folder of a run's checkpoints; removed when the run finishes. */
 export const CHECKPOINT_DIR = 'checkpoints';
-const SLOTS = ['slot-0', 'slot-1'] as const;
 const DATA = 'checkpoint.bin';
 const MANIFEST = 'manifest.json';
 const FORMAT = 'exp-checkpoint/1';
@@ -97,19 +98,16 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   };
 }
 
-const slotOf = (epoch: number): string => `${CHECKPOINT_DIR}/${SLOTS[epoch % 2]}`;
+const folderOf = (epoch: number): string => `${CHECKPOINT_DIR}/epoch-${epoch}`;
 
-/**
- * Keeps the checkpoint in the run's artifacts. The slot's old manifest goes first, so a write
- * cut short leaves a slot without one (incomplete, skipped quietly), not one that looks damaged.
- */
+/** Keeps the checkpoint in the run's artifacts, then drops the one of two epochs before. */
 export async function saveCheckpoint(store: TrackingStore, runId: string, checkpoint: Checkpoint): Promise<void> {
   const bytes = encodeCheckpoint(checkpoint);
-  const slot = slotOf(checkpoint.epoch);
+  const folder = folderOf(checkpoint.epoch);
   const manifest: Manifest = { format: FORMAT, epoch: checkpoint.epoch, files: { [DATA]: { size: bytes.length, sha256: sha256(bytes) } } };
-  await store.deleteArtifacts(runId, `${slot}/${MANIFEST}`);
-  await store.logArtifact(runId, `${slot}/${DATA}`, bytes);
-  await store.logArtifact(runId, `${slot}/${MANIFEST}`, `${JSON.stringify(manifest, null, 2)}\n`);
+  await store.logArtifact(runId, `${folder}/${DATA}`, bytes);
+  await store.logArtifact(runId, `${folder}/${MANIFEST}`, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (checkpoint.epoch > 2) await store.deleteArtifacts(runId, folderOf(checkpoint.epoch - 2));
 }
 
 function parseManifest(bytes: Uint8Array): Manifest {
@@ -121,30 +119,30 @@ function parseManifest(bytes: Uint8Array): Manifest {
   return m as Manifest;
 }
 
-type Slot = { slot: string; checkpoint: Checkpoint } | { slot: string; damaged: string; epoch?: number };
+type Folder = { checkpoint: Checkpoint } | { damaged: string };
 
-/** One slot's checkpoint, or why it cannot be trusted; undefined when the slot holds none. Store errors (unreachable) propagate. */
-async function readSlot(store: TrackingStore, runId: string, slot: string): Promise<Slot | undefined> {
-  const files = new Set((await store.listArtifacts(runId, slot)).map((e) => e.path));
-  if (!files.has(`${slot}/${MANIFEST}`)) return undefined;
-  const manifestBytes = await store.readArtifact(runId, `${slot}/${MANIFEST}`);
+/** One folder's checkpoint, or why it cannot be trusted; undefined when its write was cut short. Store errors (unreachable) propagate. */
+async function readFolder(store: TrackingStore, runId: string, folder: string): Promise<Folder | undefined> {
+  const files = new Set((await store.listArtifacts(runId, folder)).map((e) => e.path));
+  if (!files.has(`${folder}/${MANIFEST}`)) return undefined;
+  const manifestBytes = await store.readArtifact(runId, `${folder}/${MANIFEST}`);
   let manifest: Manifest;
   try {
     manifest = parseManifest(manifestBytes);
   } catch (e) {
-    return { slot, damaged: `unreadable ${MANIFEST} (${e instanceof Error ? e.message : String(e)})` };
+    return { damaged: `unreadable ${MANIFEST} (${e instanceof Error ? e.message : String(e)})` };
   }
   const expected = manifest.files[DATA];
-  if (!files.has(`${slot}/${DATA}`)) return { slot, epoch: manifest.epoch, damaged: `${DATA} is missing` };
-  const bytes = await store.readArtifact(runId, `${slot}/${DATA}`);
-  if (bytes.length !== expected.size) return { slot, epoch: manifest.epoch, damaged: `${DATA} has ${bytes.length} bytes, its manifest says ${expected.size}` };
-  if (sha256(bytes) !== expected.sha256) return { slot, epoch: manifest.epoch, damaged: `${DATA} does not match its sha256` };
+  if (!files.has(`${folder}/${DATA}`)) return { damaged: `${DATA} is missing` };
+  const bytes = await store.readArtifact(runId, `${folder}/${DATA}`);
+  if (bytes.length !== expected.size) return { damaged: `${DATA} has ${bytes.length} bytes, its manifest says ${expected.size}` };
+  if (sha256(bytes) !== expected.sha256) return { damaged: `${DATA} does not match its sha256` };
   try {
     const checkpoint = decodeCheckpoint(bytes);
     if (checkpoint.epoch !== manifest.epoch) throw new Error(`it holds epoch ${checkpoint.epoch}, its manifest says ${manifest.epoch}`);
-    return { slot, checkpoint };
+    return { checkpoint };
   } catch (e) {
-    return { slot, epoch: manifest.epoch, damaged: `${DATA} cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+    return { damaged: `${DATA} cannot be read: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
@@ -153,16 +151,18 @@ async function readSlot(store: TrackingStore, runId: string, slot: string): Prom
  * the one before it; undefined when there is none left.
  */
 export async function loadCheckpoint(store: TrackingStore, runId: string, warn: (message: string) => void): Promise<Checkpoint | undefined> {
-  const slots: Slot[] = [];
-  for (const slot of SLOTS) {
-    const read = await readSlot(store, runId, `${CHECKPOINT_DIR}/${slot}`);
-    if (read) slots.push(read);
+  const epochs = (await store.listArtifacts(runId, CHECKPOINT_DIR))
+    .flatMap((e) => {
+      const n = /^epoch-(\d+)$/.exec(e.path.slice(CHECKPOINT_DIR.length + 1));
+      return e.isDir && n ? [Number(n[1])] : [];
+    })
+    .sort((a, b) => b - a);
+  for (const epoch of epochs) {
+    const read = await readFolder(store, runId, folderOf(epoch));
+    if (read && 'checkpoint' in read) return read.checkpoint;
+    if (read) warn(`checkpoint of epoch ${epoch} of run ${runId} is damaged, ignored: ${read.damaged}`);
   }
-  for (const s of slots) {
-    if ('damaged' in s) warn(`checkpoint ${s.slot}${s.epoch !== undefined ? ` (epoch ${s.epoch})` : ''} of run ${runId} is damaged, ignored: ${s.damaged}`);
-  }
-  const good = slots.flatMap((s) => ('checkpoint' in s ? [s.checkpoint] : []));
-  return good.sort((a, b) => b.epoch - a.epoch)[0];
+  return undefined;
 }
 
 /** A finished run needs no checkpoints (its model is in `model/`): MLflow users do not want them kept. */

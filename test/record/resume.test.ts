@@ -108,13 +108,13 @@ describe('resume', () => {
   });
 });
 
-/** The file of a run's checkpoint slot in a file store. */
-async function slotFile(store: FileStore, runId: string, slot: string, name: string): Promise<string> {
-  return path.join(fileURLToPath((await store.getRun(runId)).info.artifactUri), 'checkpoints', slot, name);
+/** A file of a run's checkpoint of `epoch` in a file store. */
+async function checkpointFile(store: FileStore, runId: string, epoch: number, name: string): Promise<string> {
+  return path.join(fileURLToPath((await store.getRun(runId)).info.artifactUri), 'checkpoints', `epoch-${epoch}`, name);
 }
 
 describe('a damaged checkpoint', () => {
-  // Interrupted after epoch 3: slot-1 holds epoch 3, slot-0 epoch 2.
+  // Interrupted after epoch 3: the checkpoints of epochs 2 and 3 are kept.
   const damages: [string, string, (file: string) => void][] = [
     ['truncated', 'checkpoint.bin', (f) => truncateSync(f, Math.floor(statSync(f).size / 2))],
     ['emptied', 'checkpoint.bin', (f) => truncateSync(f, 0)],
@@ -124,10 +124,10 @@ describe('a damaged checkpoint', () => {
   it.each(damages)('%s is named and passed over for the epoch before', async (_kind, name, damage) => {
     const store = new FileStore(dir.path('runs'));
     const runId = await interrupted(store, dir.write('exp.yaml', YAML), 3);
-    damage(await slotFile(store, runId, 'slot-1', name));
+    damage(await checkpointFile(store, runId, 3, name));
     const warnings: string[] = [];
     expect((await loadCheckpoint(store, runId, (m) => warnings.push(m)))?.epoch).toBe(2);
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^checkpoint checkpoints/slot-1 .*of run ${runId} is damaged, ignored: `))]);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^checkpoint of epoch 3 of run ${runId} is damaged, ignored: `))]);
   });
 
   it('makes the run start its epoch over from the last good one, each epoch still logged once', async () => {
@@ -135,21 +135,21 @@ describe('a damaged checkpoint', () => {
     const file = dir.write('exp.yaml', YAML);
     const whole = await runOne(loadRuns(file).runs[0]!, store, quiet());
     const runId = await interrupted(store, file, 3);
-    truncateSync(await slotFile(store, runId, 'slot-1', 'checkpoint.bin'), 10);
+    truncateSync(await checkpointFile(store, runId, 3, 'checkpoint.bin'), 10);
     const { progress, text } = captured();
     const [outcome] = await runAll([loadRuns(file)], store, progress, false);
-    expect(text()).toMatch(/checkpoint checkpoints\/slot-1 \(epoch 3\) of run \w+ is damaged, ignored: checkpoint.bin has 10 bytes/);
+    expect(text()).toContain(`checkpoint of epoch 3 of run ${runId} is damaged, ignored: checkpoint.bin has 10 bytes`);
     expect(text()).toContain(`run ${runId} in ${store.uri}: continuing after epoch 2`);
     expect(outcome).toMatchObject({ status: 'finished', runId, metrics: whole.metrics });
     for (const key of ['val_loss', 'epoch_seconds']) expect((await store.getMetricHistory(runId, key)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('in both slots leaves nothing to resume: a clear refusal for exp resume, a new run for exp run; no crash', async () => {
+  it('in both kept epochs leaves nothing to resume: a clear refusal for exp resume, a new run for exp run; no crash', async () => {
     const store = new FileStore(dir.path('runs'));
     const file = dir.write('exp.yaml', YAML.replace('epochs: 5', 'epochs: 3'));
     const runId = await interrupted(store, file, 2);
-    writeFileSync(await slotFile(store, runId, 'slot-0', 'checkpoint.bin'), '');
-    writeFileSync(await slotFile(store, runId, 'slot-1', 'checkpoint.bin'), 'garbage');
+    writeFileSync(await checkpointFile(store, runId, 1, 'checkpoint.bin'), '');
+    writeFileSync(await checkpointFile(store, runId, 2, 'checkpoint.bin'), 'garbage');
     await expect(resumeRun(store, runId, quiet())).rejects.toThrow(`run ${runId} has no usable checkpoint in ${store.uri}`);
     const { progress, text } = captured();
     const [outcome] = await runAll([loadRuns(file)], store, progress, false);

@@ -158,12 +158,12 @@ for (const [name, open] of Object.entries(backends)) {
 
     it('deletes an artifact file or folder, and an absent one without error', async () => {
       const { runId } = await newRun();
-      await store.logArtifact(runId, 'checkpoints/slot-0/checkpoint.bin', new Uint8Array([1, 2]));
-      await store.logArtifact(runId, 'checkpoints/slot-0/manifest.json', '{}');
-      await store.logArtifact(runId, 'checkpoints/slot-1/manifest.json', '{}');
+      await store.logArtifact(runId, 'checkpoints/epoch-1/checkpoint.bin', new Uint8Array([1, 2]));
+      await store.logArtifact(runId, 'checkpoints/epoch-1/manifest.json', '{}');
+      await store.logArtifact(runId, 'checkpoints/epoch-2/manifest.json', '{}');
       await store.logArtifact(runId, 'model/model.json', '{}');
-      await store.deleteArtifacts(runId, 'checkpoints/slot-0/manifest.json');
-      expect((await store.listArtifacts(runId, 'checkpoints/slot-0')).map((e) => e.path)).toEqual(['checkpoints/slot-0/checkpoint.bin']);
+      await store.deleteArtifacts(runId, 'checkpoints/epoch-1/manifest.json');
+      expect((await store.listArtifacts(runId, 'checkpoints/epoch-1')).map((e) => e.path)).toEqual(['checkpoints/epoch-1/checkpoint.bin']);
       await store.deleteArtifacts(runId, 'checkpoints');
       await store.deleteArtifacts(runId, 'checkpoints');
       expect((await store.listArtifacts(runId)).map((e) => e.path)).toEqual(['model']);

@@ -147,7 +147,10 @@ export class RunRecorder {
     await this.store.logArtifact(this.runId, 'metrics.json', `${JSON.stringify(summary, null, 2)}\n`);
     await this.store.updateRun(this.runId, 'FINISHED', Date.now());
     // After FINISHED, so a process dying before it can still be resumed; the model is in model/.
-    await removeCheckpoints(this.store, this.runId);
+    // The run is recorded by now: checkpoints the store will not delete only take room, so say so on the run.
+    await removeCheckpoints(this.store, this.runId).catch((e: unknown) =>
+      this.store.logBatch(this.runId, { tags: { 'exp.checkpoints': `kept: ${e instanceof Error ? e.message : String(e)}`.slice(0, 4000) } }).catch(() => undefined),
+    );
   }
 
   /** Closes the run as FAILED (with the error as a tag) or KILLED; never leaves it RUNNING. */

@@ -82,6 +82,19 @@ describe('a run recorded to an MLflow server', () => {
     expect((await new FileStore(dir.path('offline')).listExperiments()).filter((e) => e.name !== 'Default')).toEqual([]);
   });
 
+  it('stays FINISHED when the server refuses to delete its checkpoints, and says so in a tag', async () => {
+    const exp = tinyExperiment(dir, { epochs: 3 });
+    const store = new RestStore(url, noRetry);
+    server.beforeHandle = (req) => (req.method === 'DELETE' && req.path.endsWith('/artifacts/checkpoints') ? 'drop' : undefined);
+    const recorder = await RunRecorder.start(store, exp);
+    await recorder.finish(await runExperiment(exp, quiet(), recorder));
+    const run = server.runs.get(recorder.runId)!;
+    expect(run.info.status).toBe('FINISHED');
+    expect(run.tags.get('exp.checkpoints')).toMatch(/^kept: /);
+    // Only the last two epochs' checkpoints were left.
+    expect(artifactsOf(run).filter((a) => a.startsWith('checkpoints/'))).toEqual(['checkpoints/epoch-2/checkpoint.bin', 'checkpoints/epoch-2/manifest.json', 'checkpoints/epoch-3/checkpoint.bin', 'checkpoints/epoch-3/manifest.json']);
+  });
+
   it('keeps logging locally when the server goes away mid-run, and sync pushes every epoch exactly once', async () => {
     const epochs = 3;
     const exp = tinyExperiment(dir, { epochs });

@@ -49,7 +49,7 @@ export interface Dataset {
   test: Split;
   /** Images left out with `onBadImage: 'skip'`. */
   skipped: SkippedImage[];
-  /** Hash of the used splits' file lists with sizes and mtimes: identifies the data, not the decode. */
+  /** Hash of the used splits' file lists with content hashes: identifies the data, not the decode. */
   fingerprint: string;
   cache: {
     dir: string | null;

@@ -32,7 +32,7 @@ export async function resolveClasses(dataDir: string, spec: LabelSpec, explicit?
       throw new DataError(`classes [${explicit.join(', ')}] must be exactly the filename label classes [${found.join(', ')}]`);
     }
   } else if (explicit === undefined) {
-    found = await listSubfolders(join(dataDir, 'train'));
+    found = listSubfolders(join(dataDir, 'train'));
   } else {
     found = explicit;
   }
@@ -60,7 +60,7 @@ export async function scanSplit(dataDir: string, split: string, classes: string[
     }
     return { files, labels };
   }
-  const folders = await listSubfolders(splitDir);
+  const folders = listSubfolders(splitDir);
   if (folders.length === 0) throw new DataError(`split folder has no class folders: ${splitDir}`);
   const rules = classes.map((cls, label) => ({ label, cls, pattern: spec.classes[cls] }));
   for (const folder of folders) {

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { classKeys } from '../data/class-keys.js';
 import { DataError } from '../data/errors.js';
 import { listSubfolders } from '../data/scan.js';
 import type { IssueCollector } from './collector.js';
@@ -58,4 +59,14 @@ export function checkDataDir(dir: string, declared: string[] | undefined, splits
     ]);
   });
   return declared;
+}
+
+/** Every class must have a key of its own in MLflow (see classKey): found here, not after training. */
+export function checkClassKeys(classes: string[], declared: boolean, issues: IssueCollector): void {
+  try {
+    classKeys(classes);
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    issues.add(declared ? ['data', 'classes'] : ['data', 'dir'], e.message);
+  }
 }

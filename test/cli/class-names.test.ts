@@ -1,6 +1,7 @@
 /**
  * Class folders named with non-ASCII letters, an emoji and punctuation: `exp validate` says how
- * targets name them, and `exp run` completes into a file store whose every key MLflow accepts.
+ * targets name them, and `exp run` completes into a file store whose every key MLflow accepts;
+ * and the class counts `exp run` warns about.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -63,5 +64,15 @@ describe('class names that are no MLflow key', () => {
     for (const [kind, keys] of [['metric', metrics], ['param', params], ['tag', keysUnder(path.join(run, 'tags'))]] as const) {
       for (const key of keys) expect(() => validateKey(kind, key), key).not.toThrow();
     }
+  });
+
+  it('exp run warns, with the counts, about a class missing from validation and a class only in test', async () => {
+    const data = dir.path('sparse');
+    await writeDataset(data, { train: { a: 12, b: 1 }, test: { a: 2, b: 2, c: 3 } });
+    const yaml = tinyYaml({ experiment: 'sparse', dataDir: data, validation: '{from: train, fraction: 0.1}' });
+    const r = await exp(['run', dir.write('sparse.yaml', yaml), '--tracking-uri', dir.path('runs')], { cwd: dir.root });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('warning: test/c (3 images) is not one of the classes (a, b): ignored');
+    expect(r.stdout).toContain("warning: class 'b' has no validation image (train 1, validation 0, test 2): its metrics there are undefined");
   });
 });

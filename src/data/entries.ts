@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from './errors.js';
 
@@ -18,7 +18,13 @@ export interface Entry {
  */
 export function readEntries(dir: string, wanted: (name: string) => boolean = () => true): Entry[] {
   const out: Entry[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
+  let dirents: Dirent[];
+  try {
+    dirents = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new DataError(`cannot list folder ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  for (const e of dirents) {
     if (e.name.startsWith('.') || !wanted(e.name)) continue;
     const path = join(dir, e.name);
     const kindOf = (s: { isFile(): boolean; isDirectory(): boolean }): Entry['kind'] => (s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other');
@@ -41,7 +47,14 @@ export function followLink(path: string): Stats {
 
 /** stat() of `path`, null when nothing is there; a link there that points nowhere is a DataError. */
 export function statOrNull(path: string): Stats | null {
-  const link = lstatSync(path, { throwIfNoEntry: false });
+  let link: Stats | undefined;
+  try {
+    link = lstatSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    // A file where a folder on the way was expected (ENOTDIR) means nothing is there either.
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw new DataError(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (link === undefined) return null;
   return link.isSymbolicLink() ? followLink(path) : link;
 }

@@ -135,3 +135,18 @@ describe('data behind symbolic links', () => {
     expect((error as ConfigError).issues.map((i) => i.message)).toContain(`dangling symbolic link ${join(linked, 'train', 'b')} -> ${join(dir.path, 'nowhere')} (its target does not exist)`);
   });
 });
+
+describe('folders that are not there', () => {
+  it('a split that is a file, and a class folder under it, are named, not crashed on', async () => {
+    const d = await tempDir();
+    try {
+      await writeDataset(d.path, { train: { a: 2, b: 2 } });
+      await writeFile(join(d.path, 'test'), 'not a folder');
+      const load = loadDataset({ dir: d.path, image: { size: [8, 8], channels: 1 }, validation: { from: 'train', fraction: 0.5, stratify: true }, seed: 1, onBadImage: 'fail', cacheDir: null });
+      await expect(load).rejects.toThrow(`split folder 'test' is not a directory: ${join(d.path, 'test')}`);
+      await expect(inspectData(d.path)).resolves.toMatchObject({ splits: [{ split: 'train' }] });
+    } finally {
+      await d.cleanup();
+    }
+  });
+});

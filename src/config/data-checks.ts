@@ -1,5 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { classKeys } from '../data/class-keys.js';
+import { DataError } from '../data/errors.js';
+import { listSubfolders } from '../data/scan.js';
 import type { IssueCollector } from './collector.js';
 import type { Override, Source } from './locate.js';
 import { closest } from './suggest.js';
@@ -14,11 +17,6 @@ export function resolveDataDir(dir: string, sources: Source[], overrides: Overri
   return path.resolve(origin ? path.dirname(origin.file) : process.cwd(), dir);
 }
 
-const subfolders = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => d.name)
-    .sort();
 
 /**
  * Where the data folder exists, checks what the experiment assumes of it (split and class
@@ -31,7 +29,18 @@ export function checkDataDir(dir: string, declared: string[] | undefined, splits
     issues.add(['data', 'dir'], `data.dir ${dir} is not a folder`);
     return declared;
   }
+  // The run's own listing (symbolic links followed); a dangling link is reported where it is.
+  const subfolders = (folder: string): string[] | null => {
+    try {
+      return listSubfolders(folder);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      issues.add(['data', 'dir'], e.message);
+      return null;
+    }
+  };
   const found = subfolders(dir);
+  if (found === null) return declared;
   const missing = splits.filter((s) => !found.includes(s));
   for (const split of missing) {
     issues.add(['data', 'dir'], `data.dir ${dir} has no '${split}' split folder (found: ${found.join(', ') || 'nothing'})`, [
@@ -40,6 +49,7 @@ export function checkDataDir(dir: string, declared: string[] | undefined, splits
   }
   if (missing.includes('train')) return declared;
   const classFolders = subfolders(path.join(dir, 'train'));
+  if (classFolders === null) return declared;
   if (!declared) return classFolders;
   declared.forEach((name, i) => {
     if (classFolders.includes(name)) return;
@@ -49,4 +59,14 @@ export function checkDataDir(dir: string, declared: string[] | undefined, splits
     ]);
   });
   return declared;
+}
+
+/** Every class must have a key of its own in MLflow (see classKey): found here, not after training. */
+export function checkClassKeys(classes: string[], declared: boolean, issues: IssueCollector): void {
+  try {
+    classKeys(classes);
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    issues.add(declared ? ['data', 'classes'] : ['data', 'dir'], e.message);
+  }
 }

@@ -1,4 +1,5 @@
-import { knownTargetNames, parseTarget, parseTargetName, TargetError } from '../metrics/targets.js';
+import { classKey } from '../data/class-keys.js';
+import { knownTargetNames, parseTarget, parseTargetName, PER_CLASS_TARGET_METRICS, TargetError } from '../metrics/targets.js';
 import type { IssueCollector } from './collector.js';
 import { closest } from './suggest.js';
 import type { Mapping } from './merge.js';
@@ -23,7 +24,9 @@ export function checkTargets(targets: Mapping, classes: string[] | undefined, is
       if (!(e instanceof TargetError)) throw e;
       if (!classes && /_/.test(name)) continue;
       const names = knownTargetNames(known);
-      const guess = closest(name, names);
+      // A class named as written (`recall_A+B`) where targets take its key (`recall_A_B-<6 hex>`).
+      const byName = PER_CLASS_TARGET_METRICS.flatMap((m) => known.filter((c) => name === `${m}_${c}`).map((c) => `${m}_${classKey(c)}`));
+      const guess = byName[0] ?? closest(name, names);
       issues.add(['targets', name], `unknown target '${name}'` + (guess ? ` (did you mean '${guess}'?)` : ''), [`known targets: ${names.join(', ')}`], 'key');
     }
   }

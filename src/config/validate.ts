@@ -9,7 +9,7 @@ import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
 import { checkEntryList } from './component-lists.js';
 import { normalizeEntry } from './entries.js';
-import { checkDataDir, resolveDataDir } from './data-checks.js';
+import { checkClassKeys, checkDataDir, resolveDataDir } from './data-checks.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { loadExperiment, type LoadedExperiment } from './load.js';
 import type { Override } from './locate.js';
@@ -136,7 +136,9 @@ function checkData(config: Mapping, loaded: LoadedExperiment, issues: IssueColle
   if (validation.from === 'val' && validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.fraction applies to from: train, not from: val (got ${show(validation.fraction)})`);
   const dataDir = resolveDataDir(String(data.dir), loaded.sources, loaded.overrides);
   const splits = validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
-  return [dataDir, checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues)];
+  const classes = checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues);
+  if (classes) checkClassKeys(classes, data.classes !== undefined, issues);
+  return [dataDir, classes];
 }
 
 export function loadAndValidate(file: string, overrides: Override[] = []): ValidatedExperiment {

@@ -6,7 +6,7 @@ import type { DecodedBatch, ImageSpec } from './decode.js';
 import type { ImageFile } from './scan.js';
 
 /** Bump when the decode or the file layout changes: old entries then simply miss. */
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const MAGIC = Buffer.from('EXPDATA1', 'latin1');
 
 interface Header {
@@ -22,11 +22,11 @@ interface Header {
   crc: number;
 }
 
-/** Hash of what the decoded pixels depend on: the files (by data-dir-relative path, size, mtime), size, channels. */
+/** Hash of what the decoded pixels depend on: the files (by data-dir-relative path and content hash), size, channels. */
 export function cacheKey(files: ImageFile[], image: ImageSpec): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ v: FORMAT_VERSION, size: image.size, channels: image.channels }));
-  for (const f of files) h.update(`\n${f.rel}\t${f.size}\t${f.mtimeMs}`);
+  for (const f of files) h.update(`\n${f.rel}\t${f.sha256}`);
   return h.digest('hex').slice(0, 32);
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { cacheKey, readCache, writeCache } from './cache.js';
+import { ignoredFolderWarnings, missingClassWarnings } from './class-warnings.js';
 import { bytesToUnitFloat, decodeImages, type DecodedBatch, type ImageSpec, type OnBadImage, type SkippedImage } from './decode.js';
 import { DataError } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -49,7 +50,9 @@ export interface Dataset {
   test: Split;
   /** Images left out with `onBadImage: 'skip'`. */
   skipped: SkippedImage[];
-  /** Hash of the used splits' file lists with sizes and mtimes: identifies the data, not the decode. */
+  /** What the run output says about the classes: a class missing from a split, a folder that is no class. */
+  warnings: string[];
+  /** Hash of the used splits' file lists with content hashes: identifies the data, not the decode. */
   fingerprint: string;
   cache: {
     dir: string | null;
@@ -95,7 +98,7 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     done += n;
     opts.onProgress?.(done, total);
   };
-  const warnings: string[] = [];
+  const cacheWarnings: string[] = [];
   let allHit = true;
   // Folder by folder, so at most one folder's decodes are in flight.
   const loadFolder = async (folder: string, scan: LabeledFiles): Promise<DecodedBatch> => {
@@ -110,7 +113,7 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     const batch = await decodeImages(paths, opts.image, { onBadImage: opts.onBadImage, concurrency: opts.concurrency, onDecoded: () => advance(1) });
     if (cacheDir !== null) {
       await writeCache(cacheDir, folder, key, opts.image, batch).catch((err: unknown) => {
-        warnings.push(`could not write the data cache in ${cacheDir}: ${err instanceof Error ? err.message : String(err)}`);
+        cacheWarnings.push(`could not write the data cache in ${cacheDir}: ${err instanceof Error ? err.message : String(err)}`);
       });
     }
     return batch;
@@ -138,6 +141,11 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     val = toSplit(batches[0], scanned[0], per, carve.val);
   }
   const test = whole(folders.length - 1);
+  const splits = [{ name: 'train', y: train.y }, { name: 'validation', y: val.y }, { name: 'test', y: test.y }];
+  const warnings = [
+    ...((opts.labels ?? { from: 'folder' }).from === 'folder' ? ignoredFolderWarnings(opts.dir, folders, classes) : []),
+    ...missingClassWarnings(classes, splits),
+  ];
 
   return {
     classes,
@@ -147,8 +155,9 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     val,
     test,
     skipped,
+    warnings,
     fingerprint: fingerprintOf(scanned),
-    cache: { dir: cacheDir, hit: cacheDir !== null && allHit, seconds: (performance.now() - started) / 1000, warnings },
+    cache: { dir: cacheDir, hit: cacheDir !== null && allHit, seconds: (performance.now() - started) / 1000, warnings: cacheWarnings },
   };
 }
 

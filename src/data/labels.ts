@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { classKeys } from './class-keys.js';
 import { DataError } from './errors.js';
 import { compareNames, listImages, listSubfolders, requireDir, type ImageFile } from './scan.js';
 
@@ -32,7 +33,7 @@ export async function resolveClasses(dataDir: string, spec: LabelSpec, explicit?
       throw new DataError(`classes [${explicit.join(', ')}] must be exactly the filename label classes [${found.join(', ')}]`);
     }
   } else if (explicit === undefined) {
-    found = await listSubfolders(join(dataDir, 'train'));
+    found = listSubfolders(join(dataDir, 'train'));
   } else {
     found = explicit;
   }
@@ -41,6 +42,8 @@ export async function resolveClasses(dataDir: string, spec: LabelSpec, explicit?
     throw new DataError(`need at least 2 classes, found [${classes.join(', ')}] in ${join(dataDir, 'train')}`);
   }
   if (new Set(classes).size !== classes.length) throw new DataError(`duplicate class names in [${classes.join(', ')}]`);
+  // Before any run exists: a class name that no MLflow key can hold would fail the run at its end.
+  classKeys(classes);
   return classes;
 }
 
@@ -60,7 +63,7 @@ export async function scanSplit(dataDir: string, split: string, classes: string[
     }
     return { files, labels };
   }
-  const folders = await listSubfolders(splitDir);
+  const folders = listSubfolders(splitDir);
   if (folders.length === 0) throw new DataError(`split folder has no class folders: ${splitDir}`);
   const rules = classes.map((cls, label) => ({ label, cls, pattern: spec.classes[cls] }));
   for (const folder of folders) {

@@ -1,3 +1,4 @@
+import { classKeys } from '../data/class-keys.js';
 import { classificationMetrics, type ClassificationMetrics } from './classification.js';
 import { checkLabels } from './confusion.js';
 import { predictLabels } from './predict.js';
@@ -40,12 +41,12 @@ export function evaluate({ probabilities, labels, classes, threshold = 0.5 }: Ev
 
 /**
  * Flat metrics under fixed names, a contract read by other code:
- * <prefix>accuracy, <prefix>{recall,precision,f1,specificity,support}_<CLASS>,
+ * <prefix>accuracy, <prefix>{recall,precision,f1,specificity,support}_<CLASS KEY> (see classKey),
  * <prefix>auc, <prefix>pr_auc, <prefix>balanced_accuracy, <prefix>baseline_accuracy.
  */
 export function flatMetrics(evaluation: Evaluation, prefix = 'test_'): Record<string, number> {
   const out: Record<string, number> = { [`${prefix}accuracy`]: evaluation.accuracy };
-  evaluation.classes.forEach((name, i) => {
+  classKeys(evaluation.classes).forEach((name, i) => {
     const c = evaluation.perClass[i];
     out[`${prefix}recall_${name}`] = c.recall;
     out[`${prefix}precision_${name}`] = c.precision;

@@ -1,3 +1,5 @@
+import { classKey } from '../data/class-keys.js';
+
 /** Comparison of a target expression; >= and > ask for at least, <= and < for at most. */
 export type TargetOp = '>=' | '>' | '<=' | '<';
 
@@ -32,7 +34,7 @@ export function parseTarget(expression: string | number): Target {
   return { op, threshold };
 }
 
-/** Metrics with one value per class, usable as `<metric>` (every class) or `<metric>_<CLASS>`. */
+/** Metrics with one value per class, usable as `<metric>` (every class) or `<metric>_<CLASS KEY>` (see classKey). */
 export const PER_CLASS_TARGET_METRICS = ['recall', 'precision', 'f1', 'specificity'] as const;
 export type PerClassTargetMetric = (typeof PER_CLASS_TARGET_METRICS)[number];
 export const SCALAR_TARGET_METRICS = ['accuracy', 'balanced_accuracy', 'auc', 'pr_auc'] as const;
@@ -49,7 +51,7 @@ function targetMetrics(classes: readonly string[]): Map<string, TargetMetric> {
   for (const metric of SCALAR_TARGET_METRICS) map.set(metric, { kind: 'scalar', metric });
   for (const metric of PER_CLASS_TARGET_METRICS) map.set(metric, { kind: 'every_class', metric });
   for (const metric of PER_CLASS_TARGET_METRICS) {
-    for (const className of classes) map.set(`${metric}_${className}`, { kind: 'class', metric, className });
+    for (const className of classes) map.set(`${metric}_${classKey(className)}`, { kind: 'class', metric, className });
   }
   return map;
 }
@@ -128,9 +130,9 @@ export function judgeTargets(
     };
     switch (what.kind) {
       case 'scalar': return judge(what.metric, null);
-      case 'class': return judge(`${what.metric}_${what.className}`, what.className);
+      case 'class': return judge(`${what.metric}_${classKey(what.className)}`, what.className);
       case 'every_class': {
-        const perClass = classes.map((c) => judge(`${what.metric}_${c}`, c));
+        const perClass = classes.map((c) => judge(`${what.metric}_${classKey(c)}`, c));
         // NaN margins sort first: an unmeasured class is the worst.
         return perClass.reduce((worst, r) => (Number.isNaN(r.margin) || r.margin < worst.margin ? r : worst));
       }

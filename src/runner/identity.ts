@@ -11,7 +11,7 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex').sl
 export const configHash = (exp: ValidatedExperiment): string => sha(canonicalJson(exp.config));
 
 /**
- * A run's identity: its resolved config, its data (file list, sizes, mtimes) and the exp
+ * A run's identity: its resolved config, its data (file list with content hashes) and the exp
  * version. Two runs with one identity would train the same model.
  */
 export async function runIdentity(exp: ValidatedExperiment): Promise<string> {

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { ValidatedExperiment } from '../config/validate.js';
+import { classKey } from '../data/class-keys.js';
 import { buildInferenceGraph } from '../engine/onnx/build.js';
 import { tfjsModelFiles } from '../engine/tfjs/export.js';
 import { formatSummary } from '../model/summary.js';
@@ -94,7 +95,7 @@ export class RunRecorder {
 
   async started(info: StartInfo): Promise<void> {
     await this.store.logBatch(this.runId, {
-      params: Object.fromEntries(info.classes.map((name, i) => [`class_weight.${name}`, String(info.classWeights[i])])),
+      params: Object.fromEntries(info.classes.map((name, i) => [`class_weight.${classKey(name)}`, String(info.classWeights[i])])),
       tags: { 'exp.engine': info.engine.name, 'exp.backend': info.engine.backend, 'exp.device': info.engine.device, 'exp.data.fingerprint': info.fingerprint },
     });
   }

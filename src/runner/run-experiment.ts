@@ -1,5 +1,6 @@
 import type { ValidatedExperiment } from '../config/validate.js';
 import { loadDataset, type Dataset } from '../data/index.js';
+import { classKeys } from '../data/class-keys.js';
 import { classCounts } from '../data/counts.js';
 import { mulberry32 } from '../data/rng.js';
 import { outputUnits } from '../engine/engine.js';
@@ -71,6 +72,10 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   );
   for (const s of dataset.skipped) progress.line(`skipped unreadable image ${s.file}: ${s.reason}`);
   for (const w of dataset.cache.warnings) progress.line(`cache: ${w}`);
+  for (const w of dataset.warnings) progress.line(`warning: ${w}`);
+  const keys = classKeys(classes);
+  const renamed = classes.flatMap((name, i) => (keys[i] !== name ? [`'${name}' as ${keys[i]}`] : []));
+  if (renamed.length > 0) progress.line(`class keys in metric names and targets (MLflow keys take letters, digits, _ - . and spaces): ${renamed.join(', ')}`);
   const dataSeconds = (performance.now() - started) / 1000;
 
   const counts = classCounts(dataset.train.y, classes.length);

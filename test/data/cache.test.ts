@@ -1,4 +1,4 @@
-import { open, readdir, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cachePath } from '../../src/data/cache.js';
@@ -51,15 +51,32 @@ describe('data cache', () => {
     expect(second.train.count + second.val.count).toBe(10);
   });
 
-  it('misses when a file mtime changes, and when the image size changes', async () => {
-    const first = await loadDataset(opts());
+  it('misses when an image changes with the same size and mtime, hits when only the mtime changes', async () => {
     const file = join(data, 'train', 'b', 'img001.png');
-    const later = new Date((await stat(file)).mtimeMs + 5000);
+    const when = new Date('2026-01-02T03:04:05Z'); // whole seconds: utimes keeps them exactly
+    await utimes(file, when, when);
+    const first = await loadDataset(opts());
+    const before = await stat(file);
+    // Another image of the same byte size (same generator, same dimensions), then the old times back.
+    const other = await readFile(join(data, 'train', 'b', 'img000.png'));
+    expect(other.length).toBe(before.size);
+    await writeFile(file, other);
+    await utimes(file, when, when);
+    expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
+    const changed = await loadDataset(opts());
+    expect(changed.cache.hit).toBe(false);
+    expect(changed.fingerprint).not.toBe(first.fingerprint);
+    const row = changed.train.files.concat(changed.val.files).indexOf(file);
+    expect(row).toBeGreaterThanOrEqual(0);
+    // The decoded pixels are the new image's, not the cached old ones.
+    const twin = await loadDataset(opts({ cacheDir: null }));
+    expectSameData(twin, changed);
+    // A touch without a change of content is still the same data.
+    const later = new Date(when.getTime() + 5000);
     await utimes(file, later, later);
     const touched = await loadDataset(opts());
-    expect(touched.cache.hit).toBe(false);
-    expect(touched.fingerprint).not.toBe(first.fingerprint);
-    expect((await loadDataset(opts())).cache.hit).toBe(true);
+    expect(touched.cache.hit).toBe(true);
+    expect(touched.fingerprint).toBe(changed.fingerprint);
     const resized = await loadDataset(opts({ image: { size: [12, 12], channels: 3 } }));
     expect(resized.cache.hit).toBe(false);
     expect(resized.train.x.length).toBe(resized.train.count * 12 * 12 * 3);

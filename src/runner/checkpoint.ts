@@ -1,10 +1,19 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { TrackingError } from '../tracking/errors.js';
+import { isValidRunId } from '../tracking/ids.js';
+import { safeJoin } from '../tracking/safe-join.js';
 import type { Checkpoint } from '../train/loop.js';
 
-/** Where a run's last checkpoint lives: beside the runs, whatever the tracking store. */
-export const checkpointDir = (runId: string): string => path.resolve('.exp', 'checkpoints', runId);
+/**
+ * Where a run's last checkpoint lives: beside the runs, whatever the tracking store. The run id
+ * may come from a server: safeJoin keeps `../x` from writing, or deleting, anything outside.
+ */
+export function checkpointDir(runId: string): string {
+  if (!isValidRunId(runId)) throw new TrackingError('INVALID_PARAMETER_VALUE', `'${runId}' is not an MLflow run id: no checkpoint path is made from it`);
+  return safeJoin(path.resolve('.exp', 'checkpoints'), runId);
+}
 
 type Arrays = { offset: number; lengths: number[] };
 

@@ -4,7 +4,7 @@
  * single O_APPEND writes, and experiment ids derive from the name so racing creators agree.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { invalidParameter, notFound, TrackingError } from './errors.js';
@@ -16,7 +16,7 @@ import {
   parseRunMeta,
   runMetaYaml,
 } from './file-format.js';
-import { appendAtomic, createFileExclusive, errorCode, isTempFile, sweepTempFiles, writeFileAtomic } from './fs-atomic.js';
+import { appendAtomic, createFileExclusive, errorCode, isTempFile, makeDirs, sweepTempFiles, writeFileAtomic } from './fs-atomic.js';
 import { readRegularFile, readRegularText, readTail } from './fs-read.js';
 import { isValidExperimentId, isValidRunId } from './ids.js';
 import { printable } from '../text/escape.js';
@@ -85,7 +85,7 @@ export class FileStore implements TrackingStore {
 
   /** `location`: a folder path or a file:// URI. */
   constructor(location: string, opts: FileStoreOptions = {}) {
-    this.root = location.startsWith('file:') ? fileURLToPath(location) : resolve(location);
+    this.root = location.startsWith('file:') ? localPath(location) : resolve(location);
     this.uri = pathToFileURL(this.root).href;
     this.tempDir = join(this.root, TEMP_DIR);
     this.warn = opts.warn ?? ((m) => process.stderr.write(`exp: warning: ${printable(m)}\n`));
@@ -134,7 +134,7 @@ export class FileStore implements TrackingStore {
         `Experiment '${name}' was deleted and sits in ${join(this.root, '.trash', id)}; restore it or pick another name`,
       );
     }
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     // Racing creators write identical content, so whichever rename lands last is still right.
     await writeFileAtomic(
       metaFile,
@@ -185,7 +185,7 @@ export class FileStore implements TrackingStore {
       artifactUri: pathToFileURL(join(runDir, 'artifacts')).href,
       lifecycleStage: 'active',
     };
-    for (const sub of ['metrics', 'params', 'tags', 'artifacts']) await mkdir(join(runDir, sub), { recursive: true });
+    for (const sub of ['metrics', 'params', 'tags', 'artifacts']) await makeDirs(join(runDir, sub));
     await this.writeTags(runDir, tags);
     // meta.yaml last: readers skip folders without it, so nobody sees a half-made run.
     await writeFileAtomic(join(runDir, META), runMetaYaml(info), this.tempDir);
@@ -245,7 +245,7 @@ export class FileStore implements TrackingStore {
   async logArtifact(runId: string, artifactPath: string, data: Uint8Array | string): Promise<void> {
     validateArtifactPath(artifactPath);
     const file = safeJoin(await this.runDir(runId), 'artifacts', artifactPath);
-    await mkdir(join(file, '..'), { recursive: true });
+    await makeDirs(join(file, '..'));
     await writeFileAtomic(file, data, this.tempDir);
   }
 
@@ -348,6 +348,23 @@ export class FileStore implements TrackingStore {
   }
 }
 
+/** A file: URI's path; one naming another host (`file://otherhost/x`) cannot be written here. */
+function localPath(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new TrackingError('UNSUPPORTED_TRACKING_URI', `Tracking URI '${uri}' is not a valid file: URI`);
+  }
+  if (url.hostname !== '' && url.hostname !== 'localhost') {
+    throw new TrackingError(
+      'UNSUPPORTED_TRACKING_URI',
+      `Tracking URI '${uri}' names the host '${url.hostname}': a file store must be a local folder (file:///path, or mount the other host's folder and use its local path)`,
+    );
+  }
+  return fileURLToPath(url);
+}
+
 /** Problems of one experiment or run (bad content, a FIFO or link, no permission) that listings skip. */
 function isSkippable(err: unknown): boolean {
   if (err instanceof TrackingError) return err.code === 'MALFORMED_STORE';
@@ -438,7 +455,7 @@ async function keysIn(dir: string, prefix = ''): Promise<string[]> {
 /** The file of a key, its sub-folders created (`val/loss` -> metrics/val/loss). */
 async function keyFile(runDir: string, folder: KeyFolder, key: string): Promise<string> {
   const file = safeJoin(runDir, folder, key);
-  if (key.includes('/')) await mkdir(join(file, '..'), { recursive: true });
+  if (key.includes('/')) await makeDirs(join(file, '..'));
   return file;
 }
 

@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { appendFile, link, lstat, mkdir, readdir, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { TrackingError } from './errors.js';
 
 /** The mark of temp files that older versions of exp left beside the files they were for. */
 const LEGACY_TEMP_MARK = '.tmp-';
@@ -24,7 +25,7 @@ export function isTempFile(name: string): boolean {
 async function tempPathFor(path: string, tempDir: string | undefined): Promise<string> {
   const name = `${process.pid}-${randomBytes(4).toString('hex')}@${hostname()}`;
   if (tempDir === undefined) return join(dirname(path), `${LEGACY_TEMP_MARK}${basename(path)}-${name}`);
-  await mkdir(tempDir, { recursive: true });
+  await makeDirs(tempDir);
   return join(tempDir, name);
 }
 
@@ -117,6 +118,33 @@ export async function appendAtomic(path: string, text: string, tempDir?: string)
     }
     if (await createFileExclusive(path, text, tempDir)) return;
     // Lost the race to create it: append to the winner's file.
+  }
+}
+
+/**
+ * `mkdir -p` that fails instead of spinning: Node's recursive mkdir loops forever at 100% CPU
+ * (and ignores SIGTERM) when a folder that exists refuses new entries with ENOENT, as /proc/self
+ * does. Walks up to the first folder that exists, then creates each one below it.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST' && (await stat(dir)).isDirectory()) return;
+    if (errorCode(err) !== 'ENOENT') throw err;
+  }
+  const parent = dirname(dir);
+  if (parent === dir) throw new Error(`cannot create ${dir}`);
+  await makeDirs(parent);
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return; // made by a racing writer
+    if (errorCode(err) === 'ENOENT') {
+      throw new TrackingError('INVALID_PATH', `cannot create the folder ${dir}: ${parent} exists but takes no new folders (a virtual file system such as /proc?); track to an ordinary folder`);
+    }
+    throw err;
   }
 }
 

@@ -8,15 +8,12 @@ const PARENT_TAG = 'mlflow.parentRunId';
 /** What the board reads of a run besides meta and metrics: a file store need not read more. */
 const BOARD_FIELDS = { params: ['data.classes', 'targets.*'], tags: [SWEEP_TAG, PARENT_TAG] };
 
-/**
- * The leaderboard of one experiment, named or (when the store holds one besides MLflow's
- * `Default`, or only `Default`) implied.
- */
+/** The leaderboard of one experiment, named or (when the store holds one besides MLflow's `Default`) implied. */
 export async function boardFor(store: TrackingStore, experiment: string | undefined, primary: string, parentRunId?: string): Promise<{ experiment: string; rows: BoardRow[] }> {
   const all = await store.listExperiments();
   const own = all.filter((e) => e.name !== DEFAULT_EXPERIMENT);
-  const implied = own.length === 1 ? own[0] : own.length === 0 ? all[0] : undefined;
-  const chosen = experiment !== undefined ? all.find((e) => e.name === experiment) : implied;
+  // Named, any experiment (`Default` too); implied, the one besides `Default`, which every store has.
+  const chosen = experiment !== undefined ? all.find((e) => e.name === experiment) : own.length === 1 ? own[0] : undefined;
   if (!chosen) {
     const names = own.map((e) => e.name).join(', ') || 'none yet';
     throw new UserError(experiment !== undefined ? `no experiment named '${experiment}' in ${store.uri} (experiments: ${names})` : `name one with --experiment (experiments in ${store.uri}: ${names})`);

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
+import { printable } from '../text/escape.js';
 import { TrackingError } from '../tracking/errors.js';
 import { printIssues } from './print-issues.js';
 
@@ -19,6 +20,7 @@ const FILE_SYSTEM_ERRORS: Record<string, string> = {
   ENOTDIR: 'part of the path is a file, not a folder',
   EISDIR: 'it is a folder',
   EMFILE: 'too many open files',
+  ENOENT: 'no such file or folder',
 };
 
 function fileSystemProblem(error: unknown): string | undefined {
@@ -38,18 +40,34 @@ export function reportError(error: unknown): number {
     process.stderr.write(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} found\n`);
     return 1;
   }
+  // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal.
+  const say = (text: string) => process.stderr.write(`${printable(text, { keepNewlines: true })}\n`);
   if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError) {
-    process.stderr.write(`exp: ${error.message}\n`);
+    say(`exp: ${error.message}`);
     return 1;
   }
   const problem = fileSystemProblem(error);
   if (problem) {
-    process.stderr.write(`exp: ${problem}\n`);
+    say(`exp: ${problem}`);
     return 1;
   }
-  const log = path.join(os.tmpdir(), `exp-crash-${Date.now()}.log`);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  writeFileSync(log, `${new Date().toISOString()} exp ${process.argv.slice(2).join(' ')}\n${detail}\n`);
-  process.stderr.write(`exp: internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in exp; the details are in ${log}\n`);
+  const log = writeCrashLog(`${new Date().toISOString()} exp ${process.argv.slice(2).join(' ')}\n${detail}\n`);
+  say(`exp: internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in exp; ${log ? `the details are in ${log}` : `the details:\n${detail}`}`);
   return 1;
+}
+
+/**
+ * The crash log, in a fresh private folder (mkdtemp: mode 0700, a name nobody can guess in
+ * advance) and created exclusively: a link planted in the shared temp folder cannot make exp
+ * overwrite another file. Undefined when it cannot be written.
+ */
+function writeCrashLog(text: string): string | undefined {
+  try {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'exp-crash-')), 'crash.log');
+    writeFileSync(file, text, { flag: 'wx', mode: 0o600 });
+    return file;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,3 +1,5 @@
+import { printable } from '../text/escape.js';
+
 /**
  * One live status line on a terminal (rewritten in place), silent when stdout is not a TTY
  * so CI logs keep only the lines printed with `line`.
@@ -16,7 +18,7 @@ export class Progress {
   update(text: string): void {
     if (!this.#live) return;
     const width = this.out.columns ? this.out.columns - 1 : 100;
-    this.out.write(`\r\x1b[2K${text.slice(0, width)}`);
+    this.out.write(`\r\x1b[2K${printable(text).slice(0, width)}`);
     this.#shown = true;
   }
 
@@ -25,7 +27,8 @@ export class Progress {
     if (this.quiet) return;
     if (this.#shown) this.out.write('\r\x1b[2K');
     this.#shown = false;
-    this.out.write(`${text}\n`);
+    // Lines carry user data (experiment and run names, paths): shown, never obeyed, by the terminal.
+    this.out.write(`${printable(text, { keepNewlines: true })}\n`);
   }
 }
 

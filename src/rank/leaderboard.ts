@@ -1,5 +1,6 @@
 import { judgeTargets, type TargetResult } from '../metrics/targets.js';
 import { SWEEP_TAG } from '../runner/record.js';
+import { printable } from '../text/escape.js';
 import type { Run } from '../tracking/index.js';
 
 export interface BoardRow {
@@ -92,7 +93,7 @@ export function formatLeaderboard(rows: BoardRow[], highlight?: string): string 
   const header = ['#', 'run', 'verdict', rows[0]!.primary.key, ...targetNames.map((t) => `${t} (margin)`), 'baseline', 'run id'];
   const body = rows.map((r) => [
     `${r.runId === highlight ? '>' : ''}${r.rank}`,
-    r.runName,
+    printable(r.runName),
     r.verdict,
     fixed(r.primary.value),
     ...targetNames.map((name) => {

@@ -1,6 +1,7 @@
 /** Small pieces shared by the run and experiment pages: escaping, data URIs, the page shell. */
+import { xmlChars } from '../text/escape.js';
 
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const escapeHtml = (s: string): string => xmlChars(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A PNG's pixel size, from its IHDR chunk (bytes 16-23), so pages can show it at its CSS size. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {

@@ -44,7 +44,8 @@ export async function sweepIdentity(run: ValidatedExperiment, sweptKeys: string[
 export async function lastRunWith(store: TrackingStore, experiment: string, identity: string): Promise<{ runId: string; status: RunStatus } | undefined> {
   const found = await store.getExperimentByName(experiment);
   if (!found) return undefined;
-  const runs = await store.searchRuns([found.experimentId], { filter: `tags.\`${IDENTITY_TAG}\` = '${identity}'` });
+  // Only meta and the identity tag are needed: a file store reads nothing else of the other runs.
+  const runs = await store.searchRuns([found.experimentId], { filter: `tags.\`${IDENTITY_TAG}\` = '${identity}'`, fields: { params: [], tags: [] } });
   const run = runs.find((r) => r.info.status === 'FINISHED') ?? runs.sort((a, b) => b.info.startTime - a.info.startTime)[0];
   return run && { runId: run.info.runId, status: run.info.status };
 }

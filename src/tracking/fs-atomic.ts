@@ -1,21 +1,61 @@
 /**
  * Crash- and race-safe file writes. A reader (exp's or MLflow's) never sees a half-written file:
- * content goes to a temp file in the same folder and is renamed (or hard-linked) into place.
+ * content goes to a temp file and is renamed (or hard-linked) into place. The temp file lives in
+ * `tempDir` (on the same file system), so a kill mid-write leaves nothing in folders readers list:
+ * MLflow takes every file under `metrics/` for a metric.
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { appendFile, link, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, link, lstat, mkdir, readdir, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { TrackingError } from './errors.js';
 
-/** Temp names stay within MLflow's key pattern so a reader listing the folder mid-write does not fail. */
-const TEMP_MARK = '.tmp-';
+/** The mark of temp files that older versions of exp left beside the files they were for. */
+const LEGACY_TEMP_MARK = '.tmp-';
+/** `<pid>-<random>@<host>`: the sweep tells a dead writer's leftovers from a live one's. */
+const TEMP_NAME = /^(\d+)-[0-9a-f]+@(.+)$/;
+/** A temp file of a writer on another host is only swept once this old: its pid says nothing here. */
+const FOREIGN_TEMP_MAX_AGE_MS = 24 * 3600_000;
 
 export function isTempFile(name: string): boolean {
-  return name.startsWith(TEMP_MARK);
+  return name.startsWith(LEGACY_TEMP_MARK);
 }
 
-function tempPathFor(path: string): string {
-  return join(dirname(path), `${TEMP_MARK}${basename(path)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+async function tempPathFor(path: string, tempDir: string | undefined): Promise<string> {
+  const name = `${process.pid}-${randomBytes(4).toString('hex')}@${hostname()}`;
+  if (tempDir === undefined) return join(dirname(path), `${LEGACY_TEMP_MARK}${basename(path)}-${name}`);
+  await makeDirs(tempDir);
+  return join(tempDir, name);
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errorCode(err) === 'EPERM'; // alive, someone else's
+  }
+};
+
+/**
+ * Deletes the temp files of writers that died mid-write (kill -9, power loss): those of dead
+ * processes on this host, and those of other hosts after a day. Returns how many it removed.
+ */
+export async function sweepTempFiles(tempDir: string): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(tempDir).catch(() => [] as string[]);
+  for (const name of entries) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = join(tempDir, name);
+    const stale =
+      m[2] === hostname()
+        ? !isAlive(Number(m[1]))
+        : Date.now() - ((await lstat(file).catch(() => undefined))?.mtimeMs ?? Date.now()) > FOREIGN_TEMP_MAX_AGE_MS;
+    if (stale && (await unlink(file).then(() => true, () => false))) removed++;
+  }
+  return removed;
 }
 
 /** Node's errors from writing to an open file carry no path: name the file meant, for the user. */
@@ -24,8 +64,8 @@ function withPath(err: unknown, path: string): unknown {
   return err;
 }
 
-async function withTempFile<T>(path: string, data: Uint8Array | string, place: (temp: string) => Promise<T>): Promise<T> {
-  const temp = tempPathFor(path);
+async function withTempFile<T>(path: string, data: Uint8Array | string, tempDir: string | undefined, place: (temp: string) => Promise<T>): Promise<T> {
+  const temp = await tempPathFor(path, tempDir);
   try {
     await writeFile(temp, data, { flag: 'wx' });
     return await place(temp);
@@ -37,17 +77,17 @@ async function withTempFile<T>(path: string, data: Uint8Array | string, place: (
   }
 }
 
-/** Writes the whole file or nothing, replacing what is there. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await withTempFile(path, data, (temp) => rename(temp, path));
+/** Writes the whole file or nothing, replacing what is there. `tempDir`: see the file's comment (default: beside `path`). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, tempDir?: string): Promise<void> {
+  await withTempFile(path, data, tempDir, (temp) => rename(temp, path));
 }
 
 /**
  * Creates the file with its full content only if it does not exist yet (a hard link never replaces
  * an existing file). Returns false when the file already existed.
  */
-export async function createFileExclusive(path: string, data: Uint8Array | string): Promise<boolean> {
-  return withTempFile(path, data, async (temp) => {
+export async function createFileExclusive(path: string, data: Uint8Array | string, tempDir?: string): Promise<boolean> {
+  return withTempFile(path, data, tempDir, async (temp) => {
     try {
       await link(temp, path);
       return true;
@@ -62,7 +102,7 @@ export async function createFileExclusive(path: string, data: Uint8Array | strin
  * Appends text to a file in one O_APPEND write, so concurrent appenders never interleave inside a
  * line. A missing file is created with the text as its first content, never empty for a moment.
  */
-export async function appendAtomic(path: string, text: string): Promise<void> {
+export async function appendAtomic(path: string, text: string, tempDir?: string): Promise<void> {
   for (;;) {
     const before = await stat(path).then((s) => s.size, () => undefined);
     try {
@@ -76,8 +116,35 @@ export async function appendAtomic(path: string, text: string): Promise<void> {
         throw withPath(err, path);
       }
     }
-    if (await createFileExclusive(path, text)) return;
+    if (await createFileExclusive(path, text, tempDir)) return;
     // Lost the race to create it: append to the winner's file.
+  }
+}
+
+/**
+ * `mkdir -p` that fails instead of spinning: Node's recursive mkdir loops forever at 100% CPU
+ * (and ignores SIGTERM) when a folder that exists refuses new entries with ENOENT, as /proc/self
+ * does. Walks up to the first folder that exists, then creates each one below it.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST' && (await stat(dir)).isDirectory()) return;
+    if (errorCode(err) !== 'ENOENT') throw err;
+  }
+  const parent = dirname(dir);
+  if (parent === dir) throw new Error(`cannot create ${dir}`);
+  await makeDirs(parent);
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return; // made by a racing writer
+    if (errorCode(err) === 'ENOENT') {
+      throw new TrackingError('INVALID_PATH', `cannot create the folder ${dir}: ${parent} exists but takes no new folders (a virtual file system such as /proc?); track to an ordinary folder`);
+    }
+    throw err;
   }
 }
 

@@ -8,7 +8,7 @@ import type { Run, SearchRunsOptions } from './store.js';
 type Entity = 'metrics' | 'params' | 'tags' | 'attributes';
 type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE';
 
-interface Clause {
+export interface Clause {
   entity: Entity;
   key: string;
   comparator: Comparator;
@@ -138,7 +138,7 @@ function likeToRegExp(pattern: string, flags: string): RegExp {
   return new RegExp(`^${body}$`, flags);
 }
 
-function matches(run: Run, c: Clause): boolean {
+export function matches(run: Run, c: Clause): boolean {
   const actual = valueOf(run, c.entity, c.key);
   if (actual === undefined) return false; // MLflow: a run without the key never matches
   switch (c.comparator) {

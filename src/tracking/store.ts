@@ -63,6 +63,12 @@ export interface SearchRunsOptions {
   orderBy?: string[];
   /** Total cap on the runs returned (all pages together). */
   maxResults?: number;
+  /**
+   * The params and tags the caller reads (keys, or prefixes ending in `*`); all when absent.
+   * A hint that lets the file store skip files: a server answers with everything anyway.
+   * Metrics always come complete (their latest values).
+   */
+  fields?: { params?: string[]; tags?: string[] };
 }
 
 export interface ArtifactEntry {

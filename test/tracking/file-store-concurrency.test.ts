@@ -63,16 +63,18 @@ describe('FileStore under concurrent writers', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'exp-concurrency-'));
     root = join(work, 'store');
-    const out = join(work, 'tracking');
-    await mkdir(out);
-    const srcDir = join(repo, 'src', 'tracking');
-    for (const file of await readdir(srcDir)) {
-      if (!file.endsWith('.ts')) continue;
-      const source = await readFile(join(srcDir, file), 'utf8');
-      const { outputText } = ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      });
-      await writeFile(join(out, file.replace(/\.ts$/, '.js')), outputText);
+    for (const folder of ['tracking', 'text']) {
+      const out = join(work, folder);
+      await mkdir(out);
+      const srcDir = join(repo, 'src', folder);
+      for (const file of await readdir(srcDir)) {
+        if (!file.endsWith('.ts')) continue;
+        const source = await readFile(join(srcDir, file), 'utf8');
+        const { outputText } = ts.transpileModule(source, {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        });
+        await writeFile(join(out, file.replace(/\.ts$/, '.js')), outputText);
+      }
     }
     await writeFile(join(work, 'package.json'), '{"type":"module"}');
     await symlink(join(repo, 'node_modules'), join(work, 'node_modules'), 'dir'); // for `yaml`

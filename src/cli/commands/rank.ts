@@ -3,6 +3,8 @@ import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
+import { printable } from '../../text/escape.js';
+import { checkRunId } from '../run-id.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
@@ -27,11 +29,11 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('gate', { type: 'boolean', default: false, describe: 'exit 1 unless the top run passes every target' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      const { experiment, rows } = await boardFor(openStore(args.trackingUri, { offlineFallback: false }), args.experiment, args.metric, args.sweep);
+      const { experiment, rows } = await boardFor(openStore(args.trackingUri, { offlineFallback: false }), args.experiment, args.metric, args.sweep === undefined ? undefined : checkRunId(args.sweep, 'sweep run id'));
       if (args.json) process.stdout.write(`${JSON.stringify({ experiment, runs: rows }, null, 2)}\n`);
-      else process.stdout.write(`experiment ${experiment}\n${formatLeaderboard(rows)}\n`);
+      else process.stdout.write(`experiment ${printable(experiment)}\n${formatLeaderboard(rows)}\n`);
       if (args.gate && rows[0]?.verdict !== 'PASS') {
-        process.stderr.write(`exp: gate failed: ${rows[0] ? `the top run ${rows[0].runName} (${rows[0].runId}) does not pass every target` : 'no finished run'}\n`);
+        process.stderr.write(`exp: gate failed: ${rows[0] ? `the top run ${printable(rows[0].runName)} (${rows[0].runId}) does not pass every target` : 'no finished run'}\n`);
         process.exitCode = 1;
       }
     } catch (e) {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadExperimentReport } from '../../report/experiment-data.js';
@@ -6,6 +6,7 @@ import { experimentReportHtml, runReportHtml } from '../../report/html.js';
 import { loadRunReport } from '../../report/run-data.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError, UserError } from '../errors.js';
+import { checkRunId } from '../run-id.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
@@ -35,6 +36,11 @@ export const reportCommand: CommandModule<object, Args> = {
     try {
       if (args.runId && args.experiment) throw new UserError('give a run id or --experiment, not both');
       if (!args.runId && args.experiment === undefined) throw new UserError('name a run (`exp report <run-id>`) or an experiment (`exp report --experiment NAME`); `exp rank` lists run ids');
+      if (args.runId) checkRunId(args.runId);
+      if (args.out !== undefined) {
+        const folder = path.dirname(path.resolve(args.out));
+        if (!(await stat(folder).then((s) => s.isDirectory(), () => false))) throw new UserError(`--out ${args.out}: the folder ${folder} does not exist`);
+      }
       const store = openStore(args.trackingUri, { offlineFallback: false });
       let html: string;
       let out: string;

@@ -3,6 +3,7 @@ import { resumeRun } from '../../runner/resume.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { Progress } from '../progress.js';
+import { checkRunId } from '../run-id.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
@@ -21,7 +22,7 @@ export const resumeCommand: CommandModule<object, Args> = {
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      await resumeRun(openStore(args.trackingUri), args.runId, new Progress(process.stdout, args.quiet));
+      await resumeRun(openStore(args.trackingUri), checkRunId(args.runId), new Progress(process.stdout, args.quiet));
     } catch (e) {
       process.exitCode = reportError(e);
     }

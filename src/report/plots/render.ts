@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { xmlChars } from '../../text/escape.js';
 
 /** A rendered plot: the SVG (embeddable, searchable text) and its PNG rendering. */
 export interface Plot {
@@ -31,7 +32,8 @@ export const PNG_SCALE = 2;
  */
 export async function svgToPng(svg: string, opts: { scale?: number; palette?: boolean } = {}): Promise<Uint8Array> {
   const scale = opts.scale ?? PNG_SCALE;
-  const buffer = await sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9, palette: opts.palette ?? false }).toBuffer();
+  // A control character in a name (a title, a file name) would make librsvg reject the whole SVG.
+  const buffer = await sharp(Buffer.from(xmlChars(svg)), { density: 72 * scale }).png({ compressionLevel: 9, palette: opts.palette ?? false }).toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
@@ -41,7 +43,7 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<Plot> {
   const { spec: vgSpec } = compile(withConfig);
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
+    const svg = xmlChars(await view.toSVG());
     return { svg, png: await svgToPng(svg) };
   } finally {
     view.finalize();

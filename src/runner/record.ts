@@ -12,10 +12,14 @@ import type { Checkpoint } from '../train/loop.js';
 import { configHash, IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
+import { MODEL_DIR, mlflowModelFiles } from './mlflow-model.js';
 import { modelSignature } from './signature.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
 
+
+/** The decision threshold the run used (chosen on validation, or the configured number). */
+export const THRESHOLD_TAG = 'exp.threshold';
 
 /** Marks a sweep's parent run, which has children rather than metrics of its own. */
 export const SWEEP_TAG = 'exp.sweep';
@@ -98,8 +102,9 @@ export class RunRecorder {
     };
     await this.store.logBatch(this.runId, {
       metrics: Object.entries(values).map(([key, value]) => ({ key, value, timestamp, step: 0 })),
-      params: outcome.threshold.value !== null ? { 'evaluate.threshold.chosen': String(outcome.threshold.value) } : {},
+      // The threshold is a result, not a setting: a metric to plot and compare, a tag to read at a glance.
       tags: {
+        ...(outcome.threshold.value !== null ? { [THRESHOLD_TAG]: String(outcome.threshold.value) } : {}),
         'exp.verdict': verdict.pass ? 'PASS' : 'FAIL',
         ...Object.fromEntries(verdict.results.map((r) => [`exp.target.${r.name}`, r.pass ? 'PASS' : 'FAIL'])),
         ...(outcome.dataset.skipped.length ? { 'exp.data.skipped': String(outcome.dataset.skipped.length) } : {}),
@@ -113,6 +118,10 @@ export class RunRecorder {
     await this.store.logArtifact(this.runId, 'model/signature.json', `${JSON.stringify(signature, null, 2)}\n`);
     // The same weights as a plain ONNX inference model, deployable wherever ONNX runs.
     await this.store.logArtifact(this.runId, 'model/model.onnx', buildInferenceGraph(outcome.model, outcome.weights));
+    // ... and as an MLflow Model, so MLflow lists it and `mlflow.pyfunc.load_model('runs:/<id>/model')` loads it.
+    const mlflowModel = mlflowModelFiles(this.runId, signature);
+    for (const [file, text] of Object.entries(mlflowModel.files)) await this.store.logArtifact(this.runId, `${MODEL_DIR}/${file}`, text);
+    await this.store.logBatch(this.runId, { tags: { 'mlflow.log-model.history': mlflowModel.historyTag } });
     const plots = await renderRunPlots(outcome);
     for (const [file, data] of Object.entries(plots)) await this.store.logArtifact(this.runId, `${PLOT_ARTIFACT_DIR}/${file}`, data);
     const summary = { plots: Object.keys(plots).map((f) => `${PLOT_ARTIFACT_DIR}/${f}`), metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };

@@ -189,6 +189,27 @@ describe('a run recorded into a file store', () => {
     expect(history).toEqual([expect.objectContaining({ run_id: recorder.runId, artifact_path: 'model', model_uuid: mlmodel['model_uuid'], flavors: mlmodel.flavors })]);
   });
 
+  it('saves predictions.csv: every validation and test image with true and predicted class and each class probability', () => {
+    const [header, ...rows] = read('artifacts', 'predictions.csv').trimEnd().split('\n').map((l) => l.split(','));
+    expect(header).toEqual(['file', 'split', 'true_class', 'predicted_class', 'p_NORMAL', 'p_PNEUMONIA']);
+    const { val, test } = outcome.dataset;
+    expect(rows.map((r) => r[1])).toEqual([...Array(val.count).fill('validation'), ...Array(test.count).fill('test')]);
+    const testRows = rows.slice(val.count);
+    testRows.forEach((r, i) => {
+      // The file relative to the data folder, where it is.
+      expect(path.resolve(exp.dataDir, r[0]!)).toBe(test.files[i]);
+      expect(r[2]).toBe(CLASSES[test.y[i]!]);
+      expect(r[3]).toBe(CLASSES[outcome.evaluation.predictions[i]!]);
+      expect(Number(r[5])).toBeCloseTo(outcome.testOutputs[i]!, 6);
+      expect(Number(r[4]) + Number(r[5])).toBeCloseTo(1, 6);
+    });
+    // Validation rows follow the same rule (the run's threshold).
+    rows.slice(0, val.count).forEach((r, i) => {
+      expect(r[2]).toBe(CLASSES[val.y[i]!]);
+      expect(r[3]).toBe(Number(r[5]) >= outcome.threshold.value! ? 'PNEUMONIA' : 'NORMAL');
+    });
+  });
+
   it('model/model.json loads back into tfjs and predicts what model/model.onnx predicts (1e-4)', async () => {
     const modelJson = JSON.parse(read('artifacts', 'model', 'model.json')) as {
       modelTopology: tf.io.ModelArtifacts['modelTopology'];

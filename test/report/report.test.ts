@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperimentReport } from '../../src/report/experiment-data.js';
 import { experimentReportHtml, runReportHtml } from '../../src/report/html.js';
 import { GRID_PNG_SCALE } from '../../src/report/plots/image-grid.js';
-import { orderForDisplay } from '../../src/report/plots/predictions.js';
+import { captionFileName, orderForDisplay } from '../../src/report/plots/predictions.js';
 import { PNG_SCALE, type Plot } from '../../src/report/plots/render.js';
 import { loadRunReport } from '../../src/report/run-data.js';
 import { PLOT_ARTIFACT_DIR, renderRunPlots, renderRunPlotSet, RUN_PLOTS, type RunPlotFile } from '../../src/report/run-plots.js';
@@ -138,9 +138,21 @@ describe('run plots', () => {
     expect(svg).toContain(`${wrong} of ${dataset.test.count} wrong`);
     expect(count(svg, /Prediction: (NORMAL|PNEUMONIA) \d+\.\d%/g)).toBe(16);
     expect(count(svg, /True: (NORMAL|PNEUMONIA)/g)).toBe(16);
+    // Each tile names its file (to find it in predictions.csv and on disk).
+    const names = dataset.test.files.map((f) => path.basename(f));
+    const captions = [...svg.matchAll(/<text[^>]*fill="#666">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(captions).toHaveLength(16);
+    for (const c of captions) expect(names).toContain(c);
     // Red frames (mistakes) all come before grey ones (correct).
     const frames = [...svg.matchAll(/class="frame"[^>]*stroke="(#[0-9a-f]+)"/g)].map((m) => m[1]);
     expect(frames).toEqual([...Array(wrongShown).fill('#e41a1c'), ...Array(16 - wrongShown).fill('#cccccc')]);
+  });
+
+  it('shortens long file names in the middle, keeping where they start and end', () => {
+    expect(captionFileName('/data/test/NORMAL/IM-0001-0001.jpeg')).toBe('IM-0001-0001.jpeg');
+    const long = captionFileName('person1946_bacteria_4874_with_a_long_suffix.jpeg');
+    expect(long).toHaveLength(26);
+    expect(long).toMatch(/^person1946_b.*\u2026.*suffix\.jpeg$/);
   });
 
   it('orders mistakes by confidence, keeping a quarter of the places for correct ones', () => {

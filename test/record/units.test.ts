@@ -188,3 +188,19 @@ describe('RunRecorder start and end', () => {
     }
   });
 });
+
+describe('predictionsCsv', () => {
+  it('with more than two classes: a probability column per class, the most probable class predicted, odd names quoted', async () => {
+    const { predictionsCsv } = await import('../../src/runner/predictions-csv.js');
+    const csv = predictionsCsv({
+      dataDir: '/d',
+      classes: ['a', 'b,c', 'd'],
+      threshold: null,
+      splits: [
+        { name: 'validation', split: { files: ['/d/val/a/x.png'], y: Int32Array.from([0]), count: 1 }, outputs: Float32Array.from([0.5, 0.25, 0.25]) },
+        { name: 'test', split: { files: ['/d/test/d/y "1".png'], y: Int32Array.from([2]), count: 1 }, outputs: Float32Array.from([0.125, 0.5, 0.375]) },
+      ],
+    });
+    expect(csv).toBe(['file,split,true_class,predicted_class,p_a,"p_b,c",p_d', 'val/a/x.png,validation,a,a,0.5,0.25,0.25', '"test/d/y ""1"".png",test,d,"b,c",0.125,0.5,0.375', ''].join('\n'));
+  });
+});

@@ -76,27 +76,37 @@ ${data.configYaml === null ? '<p>config.yaml was not logged.</p>' : `<pre>${esca
   return page(`exp report: ${run.info.runName} (${run.info.runId})`, body);
 }
 
-/** An experiment: the leaderboard, then every run's learning curves side by side. */
+/** An experiment: the leaderboard (with AUC and the params that differ), every run's validation curves overlaid, then each run's learning curves. */
 export function experimentReportHtml(data: ExperimentReportData): string {
   const targetNames = [...new Set(data.runs.flatMap((r) => r.row.targets.map((t) => t.name)))];
-  const header = `<tr><th>#</th><th>run</th><th>verdict</th><th>${escapeHtml(data.primary)}</th>${targetNames.map((t) => `<th>${escapeHtml(t)} (margin)</th>`).join('')}<th>baseline</th><th>run id</th></tr>`;
-  const rows = data.runs.map(({ row }) => {
+  const showAuc = data.primary !== 'test_auc';
+  const header =
+    `<tr><th>#</th><th>run</th><th>verdict</th><th>${escapeHtml(data.primary)}</th>${showAuc ? '<th>test_auc</th>' : ''}` +
+    `${targetNames.map((t) => `<th>${escapeHtml(t)} (margin)</th>`).join('')}<th>baseline</th>${data.differing.map((k) => `<th class="param">${escapeHtml(k)}</th>`).join('')}<th>run id</th></tr>`;
+  const rows = data.runs.map(({ row, auc, params }) => {
     const cells = targetNames.map((name) => {
       const t = row.targets.find((x) => x.name === name);
       return `<td class="n">${t ? `${num(t.value)} (${signed(t.margin)})` : '-'}</td>`;
     });
-    return `<tr><td>${row.rank}</td><td><a href="#run-${escapeHtml(row.runId)}">${escapeHtml(row.runName)}</a></td><td>${badge(row.verdict)}</td><td class="n">${num(row.primary.value)}</td>${cells.join('')}<td class="n">${num(row.baseline)}</td><td><code>${escapeHtml(row.runId)}</code></td></tr>`;
+    const paramCells = data.differing.map((k) => `<td class="param">${escapeHtml(params[k] ?? '-')}</td>`);
+    return (
+      `<tr><td>${row.rank}</td><td><a href="#run-${escapeHtml(row.runId)}">${escapeHtml(row.runName)}</a></td><td>${badge(row.verdict)}</td><td class="n">${num(row.primary.value)}</td>` +
+      `${showAuc ? `<td class="n">${num(auc)}</td>` : ''}${cells.join('')}<td class="n">${num(row.baseline)}</td>${paramCells.join('')}<td><code>${escapeHtml(row.runId)}</code></td></tr>`
+    );
   });
   const cards = data.runs.map(
     ({ row, curves }) =>
       `<figure id="run-${escapeHtml(row.runId)}">${curves ? pngImg(curves, `learning curves of ${row.runName}`) : '<p>no per-epoch metrics logged</p>'}` +
       `<figcaption>#${row.rank} ${escapeHtml(row.runName)} ${badge(row.verdict)} ${escapeHtml(data.primary)} ${num(row.primary.value)} &middot; <code>exp report ${escapeHtml(row.runId)}</code></figcaption></figure>`,
   );
+  const differing = data.runs.length > 1 ? `<p>Params that differ between the runs: ${data.differing.length ? data.differing.map((k) => `<code>${escapeHtml(k)}</code>`).join(', ') : 'none'}.</p>` : '';
   const body = `
 <h1>Experiment ${escapeHtml(data.experiment)}</h1>
 <div class="sub">${data.runs.length} finished run${data.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(data.storeUri)}</code>, passing every target first, then by ${escapeHtml(data.primary)}</div>
 <h2>Leaderboard</h2>
-${data.runs.length ? `<table>${header}${rows.join('')}</table>` : '<p>No finished runs yet.</p>'}
+${data.runs.length ? `<table>${header}${rows.join('')}</table>${differing}` : '<p>No finished runs yet.</p>'}
+<h2>Validation curves</h2>
+${data.overlay ? `<figure id="overlay">${pngImg(data.overlay, 'validation loss and accuracy of every run on shared axes')}<figcaption>every run on the same axes (legend: rank and name)</figcaption></figure>` : '<p>No run logged per-epoch metrics.</p>'}
 <h2>Learning curves</h2>
 <div class="grid">${cards.join('\n')}</div>
 `;

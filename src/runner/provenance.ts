@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,9 +11,29 @@ const git = (cwd: string, ...args: string[]): string | undefined => {
 
 export const EXP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/**
+ * The experiment file as `mlflow.source.name`: relative to the git repository holding it (the
+ * one whose commit is tagged), so the name means the same from any working folder; absolute
+ * outside a repository.
+ */
+function sourceName(experimentFile: string, dir: string): string {
+  const file = path.resolve(experimentFile);
+  const top = git(dir, 'rev-parse', '--show-toplevel');
+  if (top === undefined) return file;
+  // git answers with the real path; the file may have been named through a symlink.
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // Not there (any more): the name as given.
+  }
+  const rel = path.relative(top, real);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
 /** Where a run came from, as MLflow's own clients tag it, plus exp's versions. */
 export function provenanceTags(experimentFile: string): Record<string, string> {
-  const dir = path.dirname(experimentFile);
+  const dir = path.dirname(path.resolve(experimentFile));
   const commit = git(dir, 'rev-parse', 'HEAD');
   const dirty = commit !== undefined ? (git(dir, 'status', '--porcelain') ?? '') !== '' : undefined;
   let user = '';
@@ -23,7 +43,7 @@ export function provenanceTags(experimentFile: string): Record<string, string> {
     // No passwd entry (some containers): MLflow allows an empty user.
   }
   return {
-    'mlflow.source.name': path.relative(git(dir, 'rev-parse', '--show-toplevel') ?? process.cwd(), experimentFile) || experimentFile,
+    'mlflow.source.name': sourceName(experimentFile, dir),
     'mlflow.source.type': 'LOCAL',
     'mlflow.user': user,
     ...(commit ? { 'mlflow.source.git.commit': commit, 'exp.git.dirty': String(dirty) } : {}),

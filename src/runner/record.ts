@@ -12,6 +12,8 @@ import type { Checkpoint, EpochRecord } from '../train/loop.js';
 import { configHash, IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
+import { MODEL_DIR, mlflowModelFiles } from './mlflow-model.js';
+import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from './signature.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
@@ -23,6 +25,14 @@ function epochMetrics(logs: EpochRecord): Metric[] {
   const at = { timestamp: Math.round(logs.endedAt), step: logs.epoch };
   return [...EPOCH_KEYS.map((key) => ({ key, value: logs[key], ...at })), { key: 'epoch_seconds', value: logs.seconds, ...at }];
 }
+
+/** PASS or FAIL: whether the run met every target. */
+export const VERDICT_TAG = 'exp.verdict';
+/** The final metrics, judged on the test split, are `test_<metric>`. */
+export const TEST_METRIC_PREFIX = 'test_';
+
+/** The decision threshold the run used (chosen on validation, or the configured number). */
+export const THRESHOLD_TAG = 'exp.threshold';
 
 /** Marks a sweep's parent run, which has children rather than metrics of its own. */
 export const SWEEP_TAG = 'exp.sweep';
@@ -127,9 +137,10 @@ export class RunRecorder {
       metrics: Object.entries(values)
         .filter(([key]) => !(key in before))
         .map(([key, value]) => ({ key, value, timestamp, step: 0 })),
-      params: outcome.threshold.value !== null ? { 'evaluate.threshold.chosen': String(outcome.threshold.value) } : {},
+      // The threshold is a result, not a setting: a metric to plot and compare, a tag to read at a glance.
       tags: {
-        'exp.verdict': verdict.pass ? 'PASS' : 'FAIL',
+        ...(outcome.threshold.value !== null ? { [THRESHOLD_TAG]: String(outcome.threshold.value) } : {}),
+        [VERDICT_TAG]: verdict.pass ? 'PASS' : 'FAIL',
         ...Object.fromEntries(verdict.results.map((r) => [`exp.target.${r.name}`, r.pass ? 'PASS' : 'FAIL'])),
         ...(outcome.dataset.skipped.length ? { 'exp.data.skipped': String(outcome.dataset.skipped.length) } : {}),
       },
@@ -142,6 +153,13 @@ export class RunRecorder {
     await this.store.logArtifact(this.runId, 'model/signature.json', `${JSON.stringify(signature, null, 2)}\n`);
     // The same weights as a plain ONNX inference model, deployable wherever ONNX runs.
     await this.store.logArtifact(this.runId, 'model/model.onnx', buildInferenceGraph(outcome.model, outcome.weights));
+    // ... and as an MLflow Model, so MLflow lists it and `mlflow.pyfunc.load_model('runs:/<id>/model')` loads it.
+    const mlflowModel = mlflowModelFiles(this.runId, signature);
+    for (const [file, text] of Object.entries(mlflowModel.files)) await this.store.logArtifact(this.runId, `${MODEL_DIR}/${file}`, text);
+    await this.store.logBatch(this.runId, { tags: { 'mlflow.log-model.history': mlflowModel.historyTag } });
+    const { classes, val, test } = outcome.dataset;
+    const splits = [{ name: 'validation' as const, split: val, outputs: outcome.valOutputs }, { name: 'test' as const, split: test, outputs: outcome.testOutputs }];
+    await this.store.logArtifact(this.runId, PREDICTIONS_ARTIFACT, predictionsCsv({ dataDir: this.exp.dataDir, classes, threshold: outcome.threshold.value, splits }));
     const plots = await renderRunPlots(outcome);
     for (const [file, data] of Object.entries(plots)) await this.store.logArtifact(this.runId, `${PLOT_ARTIFACT_DIR}/${file}`, data);
     const summary = { plots: Object.keys(plots).map((f) => `${PLOT_ARTIFACT_DIR}/${f}`), metrics: values, verdict, history: outcome.fit.history, skipped: outcome.dataset.skipped, engine: outcome.engine };

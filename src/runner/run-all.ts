@@ -10,7 +10,7 @@ import { ResilientStore, type TrackingStore } from '../tracking/index.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { lastRunWith, runIdentity, sweepIdentity } from './identity.js';
 import type { Checkpoint } from '../train/loop.js';
-import { RunRecorder, SweepParent } from './record.js';
+import { RunRecorder, SweepParent, TEST_METRIC_PREFIX, VERDICT_TAG } from './record.js';
 import { runExperiment, type RunOutcome } from './run-experiment.js';
 import { runInWorker, type WorkerTask } from './workers.js';
 
@@ -101,6 +101,14 @@ export interface Outcome {
   error?: string;
 }
 
+/** A finished run's verdict and test metrics as its store holds them, as a fresh run reports them. */
+async function recordedResult(store: TrackingStore, runId: string): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'>> {
+  const run = await store.getRun(runId);
+  const verdict = run.data.tags[VERDICT_TAG];
+  const metrics = Object.fromEntries(Object.entries(run.data.metrics).filter(([k]) => k.startsWith(TEST_METRIC_PREFIX)));
+  return { runId, ...(verdict === 'PASS' || verdict === 'FAIL' ? { verdict } : {}), metrics };
+}
+
 /** Runs one expanded experiment unless an identical run already finished (and --rerun is off). */
 export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, progress: Progress, rerun: boolean, parentRunId?: string): Promise<Outcome> {
   const name = exp.config.name;
@@ -108,7 +116,7 @@ export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, 
   const last = rerun ? undefined : await lastRunWith(store, exp.config.experiment, identity);
   if (last?.status === 'FINISHED') {
     progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${last.runId} (--rerun to train it again)`);
-    return { name, status: 'skipped', runId: last.runId };
+    return { name, status: 'skipped', ...(await recordedResult(store, last.runId)) };
   }
   // An identical run that was interrupted continues from its checkpoint, in the same MLflow run;
   // without a whole one (none written yet, or damaged) a new run starts.

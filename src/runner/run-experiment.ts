@@ -45,6 +45,8 @@ export interface RunOutcome {
   verdict: Verdict;
   /** The final weights (tfjs layout), the ones evaluated. */
   weights: Float32Array[];
+  /** The model's outputs on the validation images, [n, units]. */
+  valOutputs: Float32Array;
   /** The model's outputs on the test images, [n, units]. */
   testOutputs: Float32Array;
   seconds: { data: number; train: number; total: number };
@@ -126,13 +128,14 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     });
 
     const units = outputUnits(model);
+    // Also for predictions.csv, so validation mistakes can be looked at like test ones.
+    const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
     let threshold: RunOutcome['threshold'] = { value: null };
     if (units === 1) {
       const setting = c.evaluate.threshold;
       if (typeof setting === 'number') {
         threshold = { value: setting };
       } else {
-        const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
         const choice = chooseThreshold(valOutputs, dataset.val.y, { maximize: setting.maximize, min_class_recall: setting.min_class_recall, tolerance: setting.tolerance }, classes);
         threshold = { value: choice.threshold, choice };
         progress.line(`threshold ${choice.threshold.toFixed(4)}, chosen on validation (${setting.maximize} ${choice.objective.toFixed(4)})${choice.message ? `: ${choice.message}` : ''}`);
@@ -154,6 +157,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       metrics,
       verdict,
       weights: engine.getWeights(),
+      valOutputs,
       testOutputs,
       // Training before a resume counts in both (the earlier processes' data loading is not known).
       seconds: { data: dataSeconds, train: result.trainSeconds, total: (performance.now() - started) / 1000 + (resume?.trainSeconds ?? 0) },

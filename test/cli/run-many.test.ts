@@ -33,6 +33,9 @@ describe('exp run over several runs', () => {
     const second = await runAll([grown], store, quiet(), false);
     expect(second.map((o) => o.status)).toEqual(['skipped', 'skipped', 'finished']);
     expect(second[0]!.runId).toBe(first[0]!.runId);
+    // A skipped run reports the verdict and test metrics it finished with (what `--json` prints).
+    expect(second[0]!.verdict).toBe(first[0]!.verdict);
+    expect(second[0]!.metrics).toEqual(first[0]!.metrics);
     // ... under the same parent, reopened and closed again: one parent holds the whole grid.
     const after = await store.searchRuns([expId]);
     const parents = after.filter((r) => r.data.tags['exp.sweep'] === 'true');

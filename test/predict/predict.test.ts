@@ -147,10 +147,20 @@ describe('exp predict (the CLI)', () => {
     expect(out.threshold).toBe(run.outcome.threshold.value);
   });
 
+  it('takes the start of a run id or the run name for --run', () => {
+    const file = run.outcome.dataset.test.files[0]!;
+    const whole = exp(['predict', '--run', run.runId, '--tracking-uri', 'runs', '--json', file]);
+    for (const ref of [run.runId.slice(0, 8), 'tiny-predict']) {
+      const r = exp(['predict', '--run', ref, '--tracking-uri', 'runs', '--json', file]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(whole.stdout);
+    }
+  });
+
   it('a missing run is one clear line and exit 1', () => {
     const r = exp(['predict', '--run', 'nope', '--tracking-uri', 'runs', run.outcome.dataset.test.files[0]!]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^exp: no run 'nope' in /);
+    expect(r.stderr).toMatch(/^exp: no run with id, id prefix or name 'nope' in /);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

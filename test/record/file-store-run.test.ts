@@ -112,11 +112,16 @@ describe('a run recorded into a file store', () => {
     expect(read('params', 'targets.accuracy')).toBe('>= 0.01');
     expect(read('params', 'class_weight')).toBe('balanced');
     expect(keysIn('params')).not.toContain('extends');
-    // Class weights and the chosen threshold.
+    // Class weights.
     for (const [i, c] of CLASSES.entries()) expect(Number(read('params', `class_weight.${c}`))).toBeCloseTo(outcome.classWeights[i]!, 10);
-    expect(outcome.threshold.value).not.toBeNull();
-    expect(Number(read('params', 'evaluate.threshold.chosen'))).toBe(outcome.threshold.value);
     for (const key of keysIn('params')) expect(read('params', key).endsWith('\n')).toBe(false);
+  });
+
+  it('records the chosen threshold as a result (metric and tag), not as a param', () => {
+    expect(outcome.threshold.value).not.toBeNull();
+    expect(keysIn('params').filter((k) => k.includes('threshold'))).toEqual(['evaluate.threshold.choose_on', 'evaluate.threshold.maximize', 'evaluate.threshold.min_class_recall', 'evaluate.threshold.tolerance']);
+    expect(Number(read('metrics', 'threshold').split(' ')[1])).toBe(outcome.threshold.value);
+    expect(read('tags', 'exp.threshold')).toBe(String(outcome.threshold.value));
   });
 
   it('tags verdict, each target, provenance, backend/device, versions, data fingerprint and config hash', () => {
@@ -125,7 +130,7 @@ describe('a run recorded into a file store', () => {
     expect(read('tags', 'exp.target.accuracy')).toBe(outcome.verdict.results.find((r) => r.name === 'accuracy')!.pass ? 'PASS' : 'FAIL');
     expect(read('tags', 'exp.target.recall')).toBe(outcome.verdict.results.find((r) => r.name === 'recall')!.pass ? 'PASS' : 'FAIL');
     expect(read('tags', 'mlflow.runName')).toBe('child-run');
-    expect(read('tags', 'mlflow.source.name')).toBe(path.relative(process.cwd(), exp.file));
+    expect(read('tags', 'mlflow.source.name')).toBe(exp.file); // outside git: absolute
     expect(read('tags', 'mlflow.source.type')).toBe('LOCAL');
     expect(keysIn('tags')).toContain('mlflow.user');
     expect(read('tags', 'exp.version')).toBe(EXP_VERSION);
@@ -161,6 +166,48 @@ describe('a run recorded into a file store', () => {
     expect(summary.metrics['test_accuracy']).toBe(outcome.metrics['test_accuracy']);
     expect(summary.verdict.pass).toBe(outcome.verdict.pass);
     expect(summary.history).toHaveLength(2);
+  });
+
+  it('saves model/ as an MLflow Model: MLmodel with the onnx and pyfunc flavors and a tensor signature', () => {
+    const mlmodel = parse(read('artifacts', 'model', 'MLmodel')) as Record<string, unknown> & {
+      flavors: { onnx: Record<string, unknown>; python_function: Record<string, unknown> };
+      signature: { inputs: string; outputs: string };
+    };
+    expect(mlmodel).toMatchObject({ artifact_path: 'model', run_id: recorder.runId, mlflow_version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(mlmodel['model_uuid']).toMatch(/^[0-9a-f]{32}$/);
+    expect(mlmodel['utc_time_created']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+    expect(mlmodel.flavors.onnx).toMatchObject({ data: 'model.onnx', onnx_version: expect.stringMatching(/^\d+\.\d+\.\d+$/), code: null });
+    expect(mlmodel.flavors.onnx['providers']).toContain('CPUExecutionProvider');
+    expect(mlmodel.flavors.python_function).toMatchObject({ loader_module: 'mlflow.onnx', data: 'model.onnx' });
+    // `data` names the file that is there, beside MLmodel.
+    expect(existsSync(path.join(runDir, 'artifacts', 'model', mlmodel.flavors.onnx['data'] as string))).toBe(true);
+    expect(JSON.parse(mlmodel.signature.inputs)).toEqual([{ type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1, 16, 16, 1] }, name: 'x' }]);
+    expect(JSON.parse(mlmodel.signature.outputs)).toEqual([{ type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1, 1] }, name: 'predictions' }]);
+    expect(read('artifacts', 'model', 'requirements.txt')).toMatch(/^mlflow>=.*\nonnx>=.*\nonnxruntime\n$/);
+    // The tag MLflow's UI lists logged models by.
+    const history = JSON.parse(read('tags', 'mlflow.log-model.history')) as Record<string, unknown>[];
+    expect(history).toEqual([expect.objectContaining({ run_id: recorder.runId, artifact_path: 'model', model_uuid: mlmodel['model_uuid'], flavors: mlmodel.flavors })]);
+  });
+
+  it('saves predictions.csv: every validation and test image with true and predicted class and each class probability', () => {
+    const [header, ...rows] = read('artifacts', 'predictions.csv').trimEnd().split('\n').map((l) => l.split(','));
+    expect(header).toEqual(['file', 'split', 'true_class', 'predicted_class', 'p_NORMAL', 'p_PNEUMONIA']);
+    const { val, test } = outcome.dataset;
+    expect(rows.map((r) => r[1])).toEqual([...Array(val.count).fill('validation'), ...Array(test.count).fill('test')]);
+    const testRows = rows.slice(val.count);
+    testRows.forEach((r, i) => {
+      // The file relative to the data folder, where it is.
+      expect(path.resolve(exp.dataDir, r[0]!)).toBe(test.files[i]);
+      expect(r[2]).toBe(CLASSES[test.y[i]!]);
+      expect(r[3]).toBe(CLASSES[outcome.evaluation.predictions[i]!]);
+      expect(Number(r[5])).toBeCloseTo(outcome.testOutputs[i]!, 6);
+      expect(Number(r[4]) + Number(r[5])).toBeCloseTo(1, 6);
+    });
+    // Validation rows follow the same rule (the run's threshold).
+    rows.slice(0, val.count).forEach((r, i) => {
+      expect(r[2]).toBe(CLASSES[val.y[i]!]);
+      expect(r[3]).toBe(Number(r[5]) >= outcome.threshold.value! ? 'PNEUMONIA' : 'NORMAL');
+    });
   });
 
   it('model/model.json loads back into tfjs and predicts what model/model.onnx predicts (1e-4)', async () => {

@@ -14,7 +14,7 @@ import { CLASSES, quiet, TempDir, tinyExperiment } from './fixtures.js';
 const EPOCH_METRICS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'];
 const FINAL_METRICS = ['test_accuracy', 'test_auc', ...CLASSES.flatMap((c) => [`test_recall_${c}`, `test_precision_${c}`, `test_f1_${c}`])];
 const PLOTS = ['learning_curves', 'confusion_matrix', 'roc_curve', 'pr_curve', 'threshold_metrics', 'predictions'].flatMap((p) => [`plots/${p}.png`, `plots/${p}.svg`]);
-const ARTIFACTS = ['config.yaml', 'metrics.json', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', ...PLOTS];
+const ARTIFACTS = ['config.yaml', 'metrics.json', 'predictions.csv', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', 'model/MLmodel', 'model/requirements.txt', ...PLOTS];
 
 let server: MlflowTestServer;
 let url: string;
@@ -61,7 +61,10 @@ describe('a run recorded to an MLflow server', () => {
     expect(run.params.get('model.layers.0.conv2d.filters')).toBe('4');
     expect(run.params.get('targets.accuracy')).toBe('>= 0.01');
     expect(run.params.get('class_weight.PNEUMONIA')).toBe(String(outcome.classWeights[1]));
-    expect(run.params.get('evaluate.threshold.chosen')).toBe(String(outcome.threshold.value));
+    // The chosen threshold is a result (metric and tag), not a param the user set.
+    expect([...run.params.keys()].filter((k) => k.includes('threshold')).sort()).toEqual(['evaluate.threshold.choose_on', 'evaluate.threshold.maximize', 'evaluate.threshold.min_class_recall', 'evaluate.threshold.tolerance']);
+    expect(run.metrics.get('threshold')![0]!.value).toBe(outcome.threshold.value);
+    expect(run.tags.get('exp.threshold')).toBe(String(outcome.threshold.value));
     expect(run.tags.get('exp.verdict')).toBe(outcome.verdict.pass ? 'PASS' : 'FAIL');
     expect(run.tags.get('exp.target.accuracy')).toBe(outcome.verdict.results[0]!.pass ? 'PASS' : 'FAIL');
     expect(run.tags.get('mlflow.runName')).toBe('tiny');

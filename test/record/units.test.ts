@@ -1,6 +1,6 @@
 /** The pieces a run record is made of: params flattening, config hash, model signature, provenance tags. */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -110,11 +110,12 @@ describe('provenanceTags', () => {
   });
   afterAll(() => dir.cleanup());
 
-  it('outside git: source name, user, versions, and no commit', () => {
+  it('outside git: the absolute path as source name, user, versions, and no commit', () => {
     const file = path.join(os.tmpdir(), 'not-in-git', 'e.yaml');
     const tags = provenanceTags(file);
     expect(tags['mlflow.source.type']).toBe('LOCAL');
-    expect(tags['mlflow.source.name']).toBe(path.relative(process.cwd(), file));
+    // Not `../../tmp/...` relative to wherever exp was started.
+    expect(tags['mlflow.source.name']).toBe(file);
     expect(tags['mlflow.user']).toBe(os.userInfo().username);
     expect(tags['exp.version']).toBe(EXP_VERSION);
     expect(tags['exp.node']).toBe(process.version);
@@ -135,6 +136,23 @@ describe('provenanceTags', () => {
     expect(clean['exp.git.dirty']).toBe('false');
     writeFileSync(file, 'x: 2\n');
     expect(provenanceTags(file)['exp.git.dirty']).toBe('true');
+  });
+
+  it("in another repository, named through a symlink: the path inside that repository and its commit, not the working folder's", () => {
+    mkdirSync(dir.path('nested', 'deeper'), { recursive: true });
+    dir.write('nested/deeper/n.yaml', 'x: 1\n');
+    git('add', '-A');
+    git('commit', '-qm', 'two');
+    const link = path.join(os.tmpdir(), `exp-prov-link-${process.pid}`);
+    symlinkSync(dir.path('nested'), link);
+    try {
+      const tags = provenanceTags(path.join(link, 'deeper', 'n.yaml'));
+      expect(tags['mlflow.source.name']).toBe('nested/deeper/n.yaml');
+      expect(tags['mlflow.source.git.commit']).toBe(git('rev-parse', 'HEAD'));
+      expect(tags['mlflow.source.git.commit']).not.toBe(execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim());
+    } finally {
+      rmSync(link);
+    }
   });
 });
 
@@ -168,5 +186,21 @@ describe('RunRecorder start and end', () => {
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+describe('predictionsCsv', () => {
+  it('with more than two classes: a probability column per class, the most probable class predicted, odd names quoted', async () => {
+    const { predictionsCsv } = await import('../../src/runner/predictions-csv.js');
+    const csv = predictionsCsv({
+      dataDir: '/d',
+      classes: ['a', 'b,c', 'd'],
+      threshold: null,
+      splits: [
+        { name: 'validation', split: { files: ['/d/val/a/x.png'], y: Int32Array.from([0]), count: 1 }, outputs: Float32Array.from([0.5, 0.25, 0.25]) },
+        { name: 'test', split: { files: ['/d/test/d/y "1".png'], y: Int32Array.from([2]), count: 1 }, outputs: Float32Array.from([0.125, 0.5, 0.375]) },
+      ],
+    });
+    expect(csv).toBe(['file,split,true_class,predicted_class,p_a,"p_b,c",p_d', 'val/a/x.png,validation,a,a,0.5,0.25,0.25', '"test/d/y ""1"".png",test,d,"b,c",0.125,0.5,0.375', ''].join('\n'));
   });
 });

@@ -9,10 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadExperimentReport } from '../../src/report/experiment-data.js';
+import { differingParams, loadExperimentReport } from '../../src/report/experiment-data.js';
+import { validationOverlayPlot } from '../../src/report/plots/validation-overlay.js';
 import { experimentReportHtml, runReportHtml } from '../../src/report/html.js';
 import { GRID_PNG_SCALE } from '../../src/report/plots/image-grid.js';
-import { orderForDisplay } from '../../src/report/plots/predictions.js';
+import { captionFileName, orderForDisplay } from '../../src/report/plots/predictions.js';
 import { PNG_SCALE, type Plot } from '../../src/report/plots/render.js';
 import { loadRunReport } from '../../src/report/run-data.js';
 import { PLOT_ARTIFACT_DIR, renderRunPlots, renderRunPlotSet, RUN_PLOTS, type RunPlotFile } from '../../src/report/run-plots.js';
@@ -138,9 +139,21 @@ describe('run plots', () => {
     expect(svg).toContain(`${wrong} of ${dataset.test.count} wrong`);
     expect(count(svg, /Prediction: (NORMAL|PNEUMONIA) \d+\.\d%/g)).toBe(16);
     expect(count(svg, /True: (NORMAL|PNEUMONIA)/g)).toBe(16);
+    // Each tile names its file (to find it in predictions.csv and on disk).
+    const names = dataset.test.files.map((f) => captionFileName(f));
+    const captions = [...svg.matchAll(/<text[^>]*fill="#666">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(captions).toHaveLength(16);
+    for (const c of captions) expect(names).toContain(c);
     // Red frames (mistakes) all come before grey ones (correct).
     const frames = [...svg.matchAll(/class="frame"[^>]*stroke="(#[0-9a-f]+)"/g)].map((m) => m[1]);
     expect(frames).toEqual([...Array(wrongShown).fill('#e41a1c'), ...Array(16 - wrongShown).fill('#cccccc')]);
+  });
+
+  it('shortens long file names in the middle, keeping where they start and end', () => {
+    expect(captionFileName('/data/test/NORMAL/IM-0001-0001.jpeg')).toBe('IM-0001-0001.jpeg');
+    const long = captionFileName('person1946_bacteria_4874_with_a_long_suffix.jpeg');
+    expect(long).toHaveLength(26);
+    expect(long).toMatch(/^person1946_b.*\u2026.*suffix\.jpeg$/);
   });
 
   it('orders mistakes by confidence, keeping a quarter of the places for correct ones', () => {
@@ -195,8 +208,44 @@ describe('HTML reports', () => {
     const html = experimentReportHtml(data);
     expect(html).toContain('Experiment report-test');
     expect(html).toContain(`badge ${run.outcome.verdict.pass ? 'pass' : 'fail'}`);
-    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(1);
+    // The overlay of validation curves, then the run's own learning curves.
+    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(2);
+    expect(html).toContain('alt="validation loss and accuracy of every run on shared axes"');
     expect(html).not.toMatch(external);
+  });
+
+  it('the experiment leaderboard shows AUC and the params that differ; the overlay draws every run on shared axes', async () => {
+    const experimentId = await run.store.getOrCreateExperiment('report-test');
+    const first = await run.store.getRun(run.runId);
+    const other = await run.store.createRun(experimentId, { runName: 'faster-lr' });
+    const metric = (key: string, value: number, step: number) => ({ key, value, step, timestamp: Date.now() });
+    await run.store.logBatch(other.runId, {
+      params: { ...first.data.params, name: 'faster-lr', 'train.optimizer.lr': '0.01' },
+      metrics: [metric('val_loss', 0.6, 1), metric('val_accuracy', 0.7, 1), metric('test_accuracy', 0.01, 0), metric('test_auc', 0.1234, 0)],
+    });
+    await run.store.updateRun(other.runId, 'FINISHED', Date.now());
+    const data = await loadExperimentReport(run.store, 'report-test');
+    expect(data.runs.map((r) => r.row.runId).sort()).toEqual([run.runId, other.runId].sort());
+    expect(data.differing).toEqual(['train.optimizer.lr']);
+    const html = experimentReportHtml(data);
+    expect(html).toContain('<th>test_auc</th>');
+    expect(html).toContain('<td class="n">0.1234</td>');
+    expect(html).toContain(`<td class="n">${run.outcome.metrics['test_auc']!.toFixed(4)}</td>`);
+    expect(html).toContain('<th class="param">train.optimizer.lr</th>');
+    expect(html).toContain('<td class="param">0.01</td>');
+    expect(html).toContain(`<td class="param">${first.data.params['train.optimizer.lr']}</td>`);
+    // One overlay and one learning-curves card per run.
+    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(3);
+    const overlay = await validationOverlayPlot(data.runs.map((r, i) => ({ label: `#${r.row.rank} ${r.row.runName}`, history: i === 0 ? run.outcome.fit.history : [{ epoch: 1, train_loss: NaN, train_accuracy: NaN, val_loss: 0.6, val_accuracy: 0.7 }] })));
+    // Both runs in one legend, on the two shared panels.
+    for (const r of data.runs) expect(overlay.svg).toContain(`#${r.row.rank} ${r.row.runName}`);
+    expect(overlay.svg).toContain('Validation loss');
+    expect(overlay.svg).toContain('Validation accuracy');
+  });
+
+  it('differing params: set in one run and not another counts; the run name does not', () => {
+    expect(differingParams([{ name: 'a', x: '1', y: '2' }, { name: 'b', x: '1' }, { name: 'c', x: '3', y: '2' }])).toEqual(['x', 'y']);
+    expect(differingParams([{ name: 'a', x: '1' }])).toEqual([]);
   });
 
   it('exp report writes report-<run-id>.html into the current folder', () => {

@@ -5,6 +5,7 @@ import { loadRunModel } from '../../predict/load-model.js';
 import { predictFiles } from '../../predict/predict-files.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
+import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
@@ -20,16 +21,18 @@ export const predictCommand: CommandModule<object, Args> = {
   builder: (y: Argv) =>
     y
       .positional('images', { type: 'string', array: true, demandOption: true, describe: 'image files or folders (searched for .jpeg/.jpg/.png)' })
-      .option('run', { type: 'string', demandOption: true, describe: 'the run whose model to use (see `exp rank`)' })
+      .option('run', { type: 'string', demandOption: true, describe: 'the run whose model to use: its id, the start of its id, or its name (see `exp rank`)' })
       .option('tracking-uri', trackingUriOption)
       .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
       const files = await collectImages(args.images);
-      const { signature, model } = await loadRunModel(openStore(args.trackingUri, { offlineFallback: false }), args.run);
+      const store = openStore(args.trackingUri, { offlineFallback: false });
+      const runId = await resolveRunId(store, args.run);
+      const { signature, model } = await loadRunModel(store, runId);
       try {
         const { predictions, unreadable } = await predictFiles(model, signature, files);
-        if (args.json) process.stdout.write(`${predictionsJson(args.run, predictions, unreadable, signature)}\n`);
+        if (args.json) process.stdout.write(`${predictionsJson(runId, predictions, unreadable, signature)}\n`);
         else if (predictions.length) process.stdout.write(`${formatPredictions(predictions, signature)}\n`);
         for (const u of unreadable) process.stderr.write(`exp: cannot read ${u.file}: ${u.error}\n`);
         if (unreadable.length) process.exitCode = 1;

@@ -6,7 +6,7 @@ import { experimentReportHtml, runReportHtml } from '../../report/html.js';
 import { loadRunReport } from '../../report/run-data.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError, UserError } from '../errors.js';
-import { checkRunId } from '../run-id.js';
+import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
@@ -25,7 +25,7 @@ export const reportCommand: CommandModule<object, Args> = {
   describe: 'write a self-contained HTML report of a run (config, metrics, verdict, plots) or of an experiment (--experiment)',
   builder: (y: Argv) =>
     y
-      .positional('run-id', { type: 'string', describe: 'the run to report on' })
+      .positional('run-id', { type: 'string', describe: 'the run to report on: its id, the start of its id, or its name' })
       .option('experiment', { type: 'string', describe: 'report on every finished run of this experiment instead: leaderboard and learning curves' })
       .option('tracking-uri', trackingUriOption)
       .option('out', { type: 'string', describe: 'output file (default report-<run-id>.html or report-<experiment>.html in the current folder)' })
@@ -36,7 +36,6 @@ export const reportCommand: CommandModule<object, Args> = {
     try {
       if (args.runId && args.experiment) throw new UserError('give a run id or --experiment, not both');
       if (!args.runId && args.experiment === undefined) throw new UserError('name a run (`exp report <run-id>`) or an experiment (`exp report --experiment NAME`); `exp rank` lists run ids');
-      if (args.runId) checkRunId(args.runId);
       if (args.out !== undefined) {
         const folder = path.dirname(path.resolve(args.out));
         if (!(await stat(folder).then((s) => s.isDirectory(), () => false))) throw new UserError(`--out ${args.out}: the folder ${folder} does not exist`);
@@ -45,8 +44,9 @@ export const reportCommand: CommandModule<object, Args> = {
       let html: string;
       let out: string;
       if (args.runId) {
-        html = runReportHtml(await loadRunReport(store, args.runId));
-        out = args.out ?? `report-${args.runId}.html`;
+        const runId = await resolveRunId(store, args.runId);
+        html = runReportHtml(await loadRunReport(store, runId));
+        out = args.out ?? `report-${runId}.html`;
       } else {
         const data = await loadExperimentReport(store, args.experiment, args.metric);
         html = experimentReportHtml(data);

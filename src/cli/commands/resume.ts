@@ -2,8 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { resumeRun } from '../../runner/resume.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
+import { resolveRunId } from '../resolve-run.js';
 import { Progress } from '../progress.js';
-import { checkRunId } from '../run-id.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
@@ -17,12 +17,13 @@ export const resumeCommand: CommandModule<object, Args> = {
   describe: 'continue an interrupted run from its last checkpoint, in the same MLflow run',
   builder: (y: Argv) =>
     y
-      .positional('run-id', { type: 'string', demandOption: true })
+      .positional('run-id', { type: 'string', demandOption: true, describe: 'the run: its id, the start of its id, or its name' })
       .option('tracking-uri', trackingUriOption)
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      await resumeRun(openStore(args.trackingUri), checkRunId(args.runId), new Progress(process.stdout, args.quiet));
+      const store = openStore(args.trackingUri);
+      await resumeRun(store, await resolveRunId(store, args.runId), new Progress(process.stdout, args.quiet));
     } catch (e) {
       process.exitCode = reportError(e);
     }

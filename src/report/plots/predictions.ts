@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { imageGrid, pixelsToPng } from './image-grid.js';
 import { percent, type Plot } from './render.js';
 
@@ -34,7 +35,18 @@ export function orderForDisplay<T extends Pick<PredictionItem, 'trueLabel' | 'pr
   return [...wrong.slice(0, wrongShown), ...right.slice(0, count - wrongShown)];
 }
 
-/** A grid of test images labelled "True: X" / "Prediction: Y 71.6%", wrong ones framed in red. */
+/** A file's name to caption a tile with: long names keep their start and end (a tile is ~25 characters wide). */
+export function captionFileName(file: string, max = 26): string {
+  const name = path.basename(file);
+  if (name.length <= max) return name;
+  const keep = max - 1;
+  return `${name.slice(0, Math.ceil(keep / 2))}\u2026${name.slice(name.length - Math.floor(keep / 2))}`;
+}
+
+/**
+ * A grid of test images labelled "True: X" / "Prediction: Y 71.6%" and the file's name (to
+ * find it in predictions.csv and on disk), wrong ones framed in red.
+ */
 export async function predictionsPlot(data: PredictionsData): Promise<Plot> {
   const [height, width, channels] = data.shape;
   const shown = orderForDisplay(data.items, data.count ?? 16);
@@ -48,6 +60,7 @@ export async function predictionsPlot(data: PredictionsData): Promise<Plot> {
         lines: [
           { text: `True: ${item.trueLabel}` },
           { text: `Prediction: ${item.predictedLabel} ${percent(item.probability)}`, color: wrong ? '#c0392b' : '#1e7b34', bold: wrong },
+          ...(item.file ? [{ text: captionFileName(item.file), color: '#666' }] : []),
         ],
         frame: wrong ? { color: '#e41a1c', width: 5 } : { color: '#cccccc', width: 1 },
       };

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_STALE_MINUTES, ownerOf } from '../../runner/owner.js';
-import { closeStaleRun, runStates, type RunState } from '../../runner/stale-runs.js';
+import { closeStaleRun, END_REASON_TAG, runStates, type RunState } from '../../runner/stale-runs.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError, UserError } from '../errors.js';
 import { trackingUriOption } from '../tracking-option.js';
@@ -16,6 +16,9 @@ interface Args {
   json: boolean;
 }
 
+/** Why a run is where it is: its trainer's state while RUNNING, else what ended it. */
+const note = (s: RunState): string => s.owner?.why ?? (s.run.data.tags[END_REASON_TAG] ?? s.run.data.tags['exp.error'] ?? '').split('\n')[0]!;
+
 const when = (ms: number | undefined): string => (ms === undefined ? '-' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
 
 function table(states: RunState[]): string {
@@ -23,7 +26,7 @@ function table(states: RunState[]): string {
   const header = ['run id', 'experiment', 'run', 'status', 'started', 'ended', 'host:pid', 'note'];
   const body = states.map((s) => {
     const owner = ownerOf(s.run);
-    return [s.run.info.runId, s.experiment, s.run.info.runName, s.status, when(s.run.info.startTime), when(s.run.info.endTime), owner ? `${owner.host}:${owner.pid}` : '-', s.owner?.why ?? ''];
+    return [s.run.info.runId, s.experiment, s.run.info.runName, s.status, when(s.run.info.startTime), when(s.run.info.endTime), owner ? `${owner.host}:${owner.pid}` : '-', note(s)];
   });
   const widths = header.map((_, c) => Math.max(header[c]!.length, ...body.map((row) => row[c]!.length)));
   return [header, ...body].map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
@@ -65,7 +68,7 @@ export const runsCommand: CommandModule<object, Args> = {
       }
       if (args.action === 'list') {
         if (args.json) {
-          const rows = states.map((s) => ({ runId: s.run.info.runId, experiment: s.experiment, runName: s.run.info.runName, status: s.status, startTime: s.run.info.startTime, endTime: s.run.info.endTime ?? null, owner: ownerOf(s.run) ?? null, note: s.owner?.why ?? null }));
+          const rows = states.map((s) => ({ runId: s.run.info.runId, experiment: s.experiment, runName: s.run.info.runName, status: s.status, startTime: s.run.info.startTime, endTime: s.run.info.endTime ?? null, owner: ownerOf(s.run) ?? null, note: note(s) || null }));
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         } else process.stdout.write(`${table(states)}\n`);
         return;

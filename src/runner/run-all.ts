@@ -84,19 +84,20 @@ export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, 
   const name = exp.config.name;
   const identity = await runIdentity(exp);
   const last = rerun ? undefined : await lastRunWith(store, exp.config.experiment, identity);
-  if (last?.status === 'FINISHED') {
-    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${last.runId} (--rerun to train it again)`);
-    return { name, status: 'skipped', runId: last.runId };
-  }
+  const skipped = (runId: string): Outcome => {
+    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${runId} (--rerun to train it again)`);
+    return { name, status: 'skipped', runId };
+  };
+  if (last?.status === 'FINISHED') return skipped(last.runId);
   // An identical run that was interrupted continues from its checkpoint, in the same MLflow run,
   // unless another process trains it now (refused, with the reason).
   let resume: { runId: string; checkpoint: Checkpoint; lock: RunLock } | undefined;
   if (last) {
     const { lock, run, stale } = await claimRun(store, last.runId);
     if (run.info.status === 'FINISHED') {
+      // Finished by another process while this one looked.
       lock.release();
-      progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${last.runId} (--rerun to train it again)`);
-      return { name, status: 'skipped', runId: last.runId };
+      return skipped(last.runId);
     }
     try {
       if (stale) progress.line(`== taking over stale run ${last.runId}: ${stale}`);

@@ -80,6 +80,22 @@ describe('a run is closed whatever ends exp', () => {
   }, 90_000);
 });
 
+describe('a sweep stopped part-way', () => {
+  it('SIGINT closes the child run and the sweep’s parent run as KILLED', async () => {
+    const root = dir.path('sweep-int');
+    mkdirSync(root);
+    const file = dir.write('sweep-int/sweep.yaml', `${tinyYaml({ name: 'sweep-int', epochs: 500 })}sweep:\n  grid:\n    train.optimizer.lr: [0.001, 0.0003]\n`);
+    const runs = path.join(root, 'runs');
+    const { child, done, output } = startExp(['run', file, '--tracking-uri', runs], { cwd: root });
+    await waitFor(() => runFolders(runs).find((f) => epochLogged(f)), 60_000, `a training child run (output so far: ${output()})`);
+    child.kill('SIGINT');
+    expect((await done).status).toBe(130);
+    const folders = runFolders(runs);
+    expect(folders).toHaveLength(2); // the parent and the first child
+    expect(folders.map((f) => runMeta(f).status)).toEqual([KILLED, KILLED]);
+  }, 90_000);
+});
+
 describe('exp run --jobs 2', () => {
   /** Two long runs in two worker processes, both training. */
   async function twoWorkers(name: string) {

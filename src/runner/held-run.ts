@@ -32,9 +32,13 @@ export function holdRun(starting: Promise<RunRecorder>, progress: Progress, clai
     (recorder) => {
       if (released) return;
       if (!lock) {
-        const taken = RunLock.acquire(recorder.store, recorder.runId);
-        // A new run's id is fresh: nobody else can hold its lock.
-        if (taken instanceof RunLock) lock = taken;
+        try {
+          const taken = RunLock.acquire(recorder.store, recorder.runId);
+          // A new run's id is fresh: nobody else can hold its lock.
+          if (taken instanceof RunLock) lock = taken;
+        } catch {
+          // No room for the lock file: the owner tags on the run still say who trains it.
+        }
       }
       heartbeat = setInterval(() => {
         recorder.store.logBatch(recorder.runId, { tags: { [OWNER_TAGS.heartbeat]: String(Date.now()) } }).catch(() => {});

@@ -7,15 +7,14 @@ import { rankCommand } from './commands/rank.js';
 import { reportCommand } from './commands/report.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
+import { runsCommand } from './commands/runs.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
+import { installExitGuard } from './exit-guard.js';
 
-// `exp ... | head` closes the pipe early: that is the reader's choice, not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
+// Signals, a closed stdout (`exp run ... | head`) and crashes close the open runs before exit.
+installExitGuard();
 
 /** Exit codes: 0 success, 1 invalid input or failed run, 2 usage error. */
 export async function main(argv: string[]): Promise<void> {
@@ -28,11 +27,12 @@ export async function main(argv: string[]): Promise<void> {
       .command(validateCommand)
       .command(listCommand)
       .command(rankCommand)
+      .command(runsCommand)
       .command(reportCommand)
       .command(predictCommand)
       .command(dataCommand)
       .command(syncCommand)
-      .demandCommand(1, 'name a command: run, resume, validate, list, rank, sync, report, predict or data')
+      .demandCommand(1, 'name a command: run, resume, validate, list, rank, runs, sync, report, predict or data')
       .strict()
       .recommendCommands()
       .help()

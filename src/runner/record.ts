@@ -10,11 +10,13 @@ import { removeCheckpoints, saveCheckpoint } from './checkpoint.js';
 import { flattenParams } from './flatten.js';
 import type { Checkpoint, EpochRecord } from '../train/loop.js';
 import { configHash, IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
+import { ownerTags } from './owner.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
 import { MODEL_DIR, mlflowModelFiles } from './mlflow-model.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from './signature.js';
+import { END_REASON_TAG } from './stale-runs.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
 
@@ -58,6 +60,7 @@ export class RunRecorder {
       runName: c.name,
       tags: {
         ...provenanceTags(exp.file),
+        ...ownerTags(),
         'exp.config_hash': configHash(exp),
         // How `exp resume` finds this run's experiment again.
         'exp.file': exp.file,
@@ -86,6 +89,7 @@ export class RunRecorder {
    */
   static async reopen(store: TrackingStore, runId: string, exp: ValidatedExperiment, checkpoint: Checkpoint): Promise<RunRecorder> {
     const run = await store.getRun(runId);
+    await store.logBatch(runId, { tags: ownerTags() });
     await store.updateRun(runId, 'RUNNING');
     const wanted = checkpoint.history.flatMap(epochMetrics);
     const logged = new Set<string>();
@@ -172,11 +176,15 @@ export class RunRecorder {
     );
   }
 
-  /** Closes the run as FAILED (with the error as a tag) or KILLED; never leaves it RUNNING. */
-  async end(status: Extract<RunStatus, 'FAILED' | 'KILLED'>, error?: unknown): Promise<void> {
-    if (error !== undefined) {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.store.logBatch(this.runId, { tags: { 'exp.error': message.slice(0, 4000) } }).catch(() => {});
+  /**
+   * Closes the run as FAILED (with the error as `exp.error`) or KILLED (with what killed it as
+   * `exp.end_reason`: a signal, a closed stdout); never leaves it RUNNING.
+   */
+  async end(status: Extract<RunStatus, 'FAILED' | 'KILLED'>, cause?: unknown): Promise<void> {
+    if (cause !== undefined) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const key = status === 'FAILED' ? 'exp.error' : END_REASON_TAG;
+      await this.store.logBatch(this.runId, { tags: { [key]: message.slice(0, 4000) } }).catch(() => {});
     }
     await this.store.updateRun(this.runId, status, Date.now());
   }

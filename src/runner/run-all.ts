@@ -8,37 +8,15 @@ import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
 import { ResilientStore, type TrackingStore } from '../tracking/index.js';
 import { loadCheckpoint } from './checkpoint.js';
+import { holdRun } from './held-run.js';
 import { lastRunWith, runIdentity, sweepIdentity } from './identity.js';
 import type { Checkpoint } from '../train/loop.js';
 import { RunRecorder, SweepParent, TEST_METRIC_PREFIX, VERDICT_TAG } from './record.js';
 import { runExperiment, type RunOutcome } from './run-experiment.js';
 import { runInWorker, type WorkerTask } from './workers.js';
-
-/**
- * Closes the run as KILLED on Ctrl-C / SIGTERM before exiting, so no run is left RUNNING,
- * also when the signal comes while the run is being created; a second signal exits at once.
- * Returns a function removing the handlers.
- */
-function closeOnSignal(starting: Promise<RunRecorder>, progress: Progress): () => void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    // The shell's convention: 128 + the signal's number (SIGINT 130, SIGTERM 143).
-    const code = 128 + (signal === 'SIGTERM' ? 15 : 2);
-    if (stopping) process.exit(code);
-    stopping = true;
-    progress.line(`\n${signal}: closing the run as KILLED (again to exit at once)`);
-    void starting
-      .then((recorder) => recorder.end('KILLED'))
-      .catch(() => {})
-      .finally(() => process.exit(code));
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}
+import { keepOpen } from './open-runs.js';
+import { claimRun, type RunLock } from './run-lock.js';
+import { closeStaleRun } from './stale-runs.js';
 
 /**
  * Trains, evaluates and records one experiment (or continues an interrupted run from its
@@ -49,11 +27,11 @@ export async function runOne(
   store: TrackingStore,
   progress: Progress,
   links: { identity?: string; parentRunId?: string } = {},
-  resume?: { runId: string; checkpoint: Checkpoint },
+  resume?: { runId: string; checkpoint: Checkpoint; lock: RunLock },
 ): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'> & { runId: string }> {
   progress.line(`== ${exp.config.experiment} / ${exp.config.name} (${displayPath(exp.file)})`);
   const starting = resume ? RunRecorder.reopen(store, resume.runId, exp, resume.checkpoint) : RunRecorder.start(store, exp, links);
-  const release = closeOnSignal(starting, progress);
+  const release = holdRun(starting, progress, resume?.lock);
   let recorder: RunRecorder;
   try {
     recorder = await starting;
@@ -114,20 +92,38 @@ export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, 
   const name = exp.config.name;
   const identity = await runIdentity(exp);
   const last = rerun ? undefined : await lastRunWith(store, exp.config.experiment, identity);
-  if (last?.status === 'FINISHED') {
-    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${last.runId} (--rerun to train it again)`);
-    return { name, status: 'skipped', ...(await recordedResult(store, last.runId)) };
-  }
-  // An identical run that was interrupted continues from its checkpoint, in the same MLflow run;
-  // without a whole one (none written yet, or damaged) a new run starts.
-  let damaged = false;
-  const warn = (message: string) => {
-    damaged = true;
-    progress.line(message);
+  const skipped = async (runId: string): Promise<Outcome> => {
+    progress.line(`== ${exp.config.experiment} / ${name}: skipped, identical to finished run ${runId} (--rerun to train it again)`);
+    return { name, status: 'skipped', ...(await recordedResult(store, runId)) };
   };
-  const checkpoint = last ? await loadCheckpoint(store, last.runId, warn) : undefined;
-  if (last && !checkpoint && damaged) progress.line(`run ${last.runId} has no whole checkpoint left: starting a new run`);
-  const resume = last && checkpoint ? { runId: last.runId, checkpoint } : undefined;
+  if (last?.status === 'FINISHED') return skipped(last.runId);
+  // An identical run that was interrupted continues from its checkpoint, in the same MLflow run,
+  // unless another process trains it now (refused, with the reason); without a whole checkpoint
+  // (none written yet, or damaged) a new run starts.
+  let resume: { runId: string; checkpoint: Checkpoint; lock: RunLock } | undefined;
+  if (last) {
+    const { lock, run, stale } = await claimRun(store, last.runId);
+    if (run.info.status === 'FINISHED') {
+      // Finished by another process while this one looked.
+      lock.release();
+      return skipped(last.runId);
+    }
+    try {
+      if (stale) progress.line(`== taking over stale run ${last.runId}: ${stale}`);
+      let damaged = false;
+      const checkpoint = await loadCheckpoint(store, last.runId, (message) => {
+        damaged = true;
+        progress.line(message);
+      });
+      if (checkpoint) resume = { runId: last.runId, checkpoint, lock };
+      else {
+        if (damaged) progress.line(`run ${last.runId} has no whole checkpoint left: starting a new run`);
+        if (stale) await closeStaleRun(store, last.runId, stale);
+      }
+    } finally {
+      if (!resume) lock.release();
+    }
+  }
   return { name, status: 'finished', ...(await runOne(exp, store, progress, { identity, ...(parentRunId ? { parentRunId } : {}) }, resume)) };
 }
 
@@ -138,10 +134,13 @@ export async function runOrSkip(exp: ValidatedExperiment, store: TrackingStore, 
 export async function runAll(files: ExperimentRuns[], store: TrackingStore, progress: Progress, rerun: boolean, jobs = 1, task?: Omit<WorkerTask, 'fileIndex' | 'runIndex' | 'parentRunId' | 'rerun'>): Promise<Outcome[]> {
   const many = files.reduce((n, f) => n + f.runs.length, 0) > 1;
   const parents = new Map<number, SweepParent>();
+  const parentClosers = new Map<number, () => void>();
   for (const [i, file] of files.entries()) {
     if (!file.sweep) continue;
     const identity = await sweepIdentity(file.runs[0]!, Object.keys(file.sweep.values[0] ?? {}));
     const parent = await SweepParent.start(store, { ...file.sweep, file: file.file, size: file.runs.length, identity }, rerun);
+    // Closed as KILLED, like its runs, if the process is stopped before the sweep ends.
+    parentClosers.set(i, keepOpen({ label: `sweep ${file.sweep.name}`, say: (t) => progress.line(t), close: () => parent.end('KILLED') }));
     progress.line(`== sweep ${file.sweep.name}: ${file.runs.length} runs under ${parent.reopened ? 'its earlier' : 'new'} parent run ${parent.runId}`);
     parents.set(i, parent);
   }
@@ -170,6 +169,7 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
   await Promise.all(lanes);
   for (const [i, parent] of parents) {
     const mine = jobsList.flatMap((j, k) => (j.fileIndex === i ? [outcomes[k]!] : []));
+    parentClosers.get(i)?.();
     await parent.end(mine.some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
   }
   return outcomes;

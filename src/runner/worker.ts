@@ -4,6 +4,10 @@ import { Progress } from '../cli/progress.js';
 import { loadRuns } from '../config/expand.js';
 import { openStore } from '../tracking/index.js';
 import type { WorkerTask } from './workers.js';
+import { installExitGuard } from '../cli/exit-guard.js';
+
+// Its run is closed on any way out, also when the parent exp is gone.
+installExitGuard();
 
 // A worker of `exp run --jobs N`: runs the one run it is sent, reports its outcome, exits.
 process.once('message', async (message) => {

@@ -59,8 +59,11 @@ describe.each(['file store', 'server'] as const)('exp rank on a %s', (kind) => {
   it.runIf(kind === 'file store')('prints a table by default, and --metric reorders it', async () => {
     const r = await exp(['rank', '--tracking-uri', uri, '--metric', 'test_recall_A'], { cwd: dir.root });
     expect(r.status).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n');
+    const [table, unfinished] = r.stdout.trimEnd().split('\n\n');
+    const lines = table!.split('\n');
     expect(lines[0]).toBe('experiment xray');
+    // The seeded RUNNING run records no trainer: listed apart, not ranked.
+    expect(unfinished).toMatch(new RegExp(`^not ranked, not finished .*\n  RUNNING  running  ${ids['running']}  no host or pid recorded`));
     expect(lines[1]).toMatch(/^#\s+run\s+verdict\s+test_recall_A\s+accuracy \(margin\)\s+recall \(margin\)\s+baseline\s+run id$/);
     expect(lines.slice(2).map((l) => l.split(/\s+/)[1])).toEqual(['passes-high', 'passes-low', 'passes-high-later', 'fails-recall', 'no-metrics']);
     expect(lines[2]).toContain(ids['passes-high']);

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOne } from '../../src/runner/run-all.js';
-import { FileStore, openStore, type Run } from '../../src/tracking/index.js';
+import { openStore } from '../../src/tracking/index.js';
 import { MlflowTestServer } from '../helpers/mlflow-server.js';
+import { runFolder, runsIn } from '../helpers/file-store-runs.js';
 import { captured, SAMPLE, TempDir, tinyExperiment, tinyYaml } from '../record/fixtures.js';
 import { ensureBuilt, exp, stackLines, startExp, waitFor } from './spawn-exp.js';
 
@@ -20,23 +21,6 @@ beforeAll(() => {
 });
 afterAll(() => dir.cleanup());
 
-/** Every run in a file store (all experiments). */
-async function runsIn(root: string): Promise<Run[]> {
-  const store = new FileStore(root);
-  return store.searchRuns((await store.listExperiments()).map((e) => e.experimentId));
-}
-
-/** The one run folder (with meta.yaml) under a file store root, once it exists. */
-function runFolder(root: string): string | undefined {
-  if (!existsSync(root)) return undefined;
-  for (const e of readdirSync(root, { withFileTypes: true })) {
-    if (!e.isDirectory() || e.name === '0') continue;
-    for (const r of readdirSync(path.join(root, e.name), { withFileTypes: true })) {
-      if (r.isDirectory() && existsSync(path.join(root, e.name, r.name, 'meta.yaml'))) return path.join(root, e.name, r.name);
-    }
-  }
-  return undefined;
-}
 
 describe.each(['SIGINT', 'SIGTERM'] as const)('exp run interrupted by %s', (signal) => {
   it('closes the run as KILLED (status 5, with an end time) and exits non-zero', async () => {

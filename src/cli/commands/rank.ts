@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
+import { openRunStates } from '../../runner/stale-runs.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { printable } from '../../text/escape.js';
@@ -29,9 +30,17 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('gate', { type: 'boolean', default: false, describe: 'exit 1 unless the top run passes every target' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      const { experiment, rows } = await boardFor(openStore(args.trackingUri, { offlineFallback: false }), args.experiment, args.metric, args.sweep === undefined ? undefined : checkRunId(args.sweep, 'sweep run id'));
-      if (args.json) process.stdout.write(`${JSON.stringify({ experiment, runs: rows }, null, 2)}\n`);
-      else process.stdout.write(`experiment ${printable(experiment)}\n${formatLeaderboard(rows)}\n`);
+      const store = openStore(args.trackingUri, { offlineFallback: false });
+      const { experiment, rows } = await boardFor(store, args.experiment, args.metric, args.sweep === undefined ? undefined : checkRunId(args.sweep, 'sweep run id'));
+      // Not on the board (not finished), but a run left RUNNING by a dead process needs saying.
+      const open = (await openRunStates(store, experiment)).filter((s) => !args.sweep || s.run.data.tags['mlflow.parentRunId'] === args.sweep);
+      if (args.json) {
+        const unfinished = open.map((s) => ({ runId: s.run.info.runId, runName: s.run.info.runName, status: s.status, note: s.owner?.why ?? null }));
+        process.stdout.write(`${JSON.stringify({ experiment, runs: rows, unfinished }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`experiment ${printable(experiment)}\n${formatLeaderboard(rows)}\n`);
+        if (open.length) process.stdout.write(`\nnot ranked, not finished (\`exp runs clean\` closes stale runs, \`exp resume <run-id>\` continues one):\n${open.map((s) => `  ${s.status.padEnd(7)}  ${printable(s.run.info.runName)}  ${s.run.info.runId}  ${printable(s.owner?.why ?? '')}`).join('\n')}\n`);
+      }
       if (args.gate && rows[0]?.verdict !== 'PASS') {
         process.stderr.write(`exp: gate failed: ${rows[0] ? `the top run ${printable(rows[0].runName)} (${rows[0].runId}) does not pass every target` : 'no finished run'}\n`);
         process.exitCode = 1;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
 import { TrackingError } from '../tracking/errors.js';
+import { maskSecrets } from '../config/secrets.js';
 import { printIssues } from './print-issues.js';
 
 /** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
@@ -35,11 +36,11 @@ function fileSystemProblem(error: unknown): string | undefined {
 export function reportError(error: unknown): number {
   if (error instanceof ConfigError) {
     printIssues(error.issues);
-    process.stderr.write(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} found\n`);
+    process.stderr.write(`${error.issues.length.toLocaleString('en-US')} problem${error.issues.length === 1 ? '' : 's'} found\n`);
     return 1;
   }
   if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError) {
-    process.stderr.write(`exp: ${error.message}\n`);
+    process.stderr.write(`exp: ${maskSecrets(error.message)}\n`);
     return 1;
   }
   const problem = fileSystemProblem(error);
@@ -50,6 +51,6 @@ export function reportError(error: unknown): number {
   const log = path.join(os.tmpdir(), `exp-crash-${Date.now()}.log`);
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   writeFileSync(log, `${new Date().toISOString()} exp ${process.argv.slice(2).join(' ')}\n${detail}\n`);
-  process.stderr.write(`exp: internal error: ${error instanceof Error ? error.message : String(error)}\nThis is a bug in exp; the details are in ${log}\n`);
+  process.stderr.write(`exp: internal error: ${maskSecrets(error instanceof Error ? error.message : String(error))}\nThis is a bug in exp; the details are in ${log}\n`);
   return 1;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
 import { TrackingError } from '../tracking/errors.js';
+import { DivergedError } from '../train/errors.js';
 import { maskSecrets } from '../config/secrets.js';
 import { printIssues } from './print-issues.js';
 
@@ -39,7 +40,7 @@ export function reportError(error: unknown): number {
     process.stderr.write(`${error.issues.length.toLocaleString('en-US')} problem${error.issues.length === 1 ? '' : 's'} found\n`);
     return 1;
   }
-  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError) {
+  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError) {
     process.stderr.write(`exp: ${maskSecrets(error.message)}\n`);
     return 1;
   }

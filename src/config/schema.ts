@@ -31,11 +31,14 @@ export const NamedEntry = Type.Union([
   }),
 ]);
 
+/** A class's loss weight: beyond 1000 the loss of one class swamps the rest and training diverges. */
+export const ClassWeightValue = Type.Number({ exclusiveMinimum: 0, maximum: 1000 });
+
 export const baseSlots = {
   architectureModel: Type.Object({}),
   layer: NamedEntry,
   augmentation: NamedEntry,
-  classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }))], {
+  classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), ClassWeightValue)], {
     default: 'none',
     description: "a registered strategy (none, balanced, ...) or {CLASS: weight}",
   }),

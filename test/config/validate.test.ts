@@ -77,6 +77,11 @@ augment:
     ]);
   });
 
+  it('refuses absurd class weights as range errors', () => {
+    const [f, lines] = problems(`${VALID.replace('  dir: data', '  dir: data\n  classes: [A, B]')}class_weight: {A: 1.0e+38, B: 0}\n`);
+    expect(lines).toEqual([`${f}:11:19: class_weight.A must be <= 1000 (got 1e+38)`, `${f}:11:31: class_weight.B must be > 0 (got 0)`]);
+  });
+
   it('lists the allowed values of an enum and suggests the near miss', () => {
     const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: onx\n  backend: gpu'));
     expect(lines).toEqual([

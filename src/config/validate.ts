@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
 import { headFor } from '../model/resolve.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
@@ -81,6 +82,7 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
   const optimizer = lookup(optimizers, String(name), ['train', 'optimizer', 'name'], issues);
   if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
   checkEntryList(train.callbacks as unknown[], callbacks, ['train', 'callbacks'], issues);
+  checkEngine(train, issues);
   if (typeof train.loss === 'string') {
     const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
     if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
@@ -88,6 +90,20 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
         'binary_crossentropy is for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
       ]);
     }
+  }
+}
+
+/** What select.ts would refuse at run time, said here, before a run is created. */
+function checkEngine(train: Mapping, issues: IssueCollector): void {
+  const optimizer = train.optimizer as Mapping;
+  if (train.engine === 'onnx' && optimizers.has(String(optimizer.name)) && !onnxSupports({ name: String(optimizer.name) })) {
+    issues.add(['train', 'engine'], `train.engine onnx has no '${String(optimizer.name)}' optimizer (it has ${ONNX_OPTIMIZERS.join(', ')})`, [
+      'use train.engine: tfjs (or auto, which picks tfjs for it), or another optimizer',
+    ]);
+  }
+  const backend = train.backend;
+  if (train.engine !== 'onnx' && (backend === 'tfjs-node-gpu' || backend === 'tfjs-node') && !nativeInstalled(backend)) {
+    issues.add(['train', 'backend'], `train.backend is ${backend}, but @tensorflow/${backend} is not installed`, [INSTALL_HINTS[backend], 'or leave train.backend: auto to use the best one installed']);
   }
 }
 

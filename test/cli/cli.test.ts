@@ -120,6 +120,8 @@ describe('exp run --dry-run', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.match(/total params: 21,121/g)).toHaveLength(2);
     expect(r.stdout).toContain('run n epochs=2');
+    // The engine a run will use, said before it starts (this machine has no native tfjs backend).
+    expect(r.stdout).toMatch(/^engine {6}(onnx \(ONNX Runtime on the CPU\) \(train\.engine: auto, no GPU backend installed\)|tfjs on tfjs-node-gpu if it sees a GPU, else onnx .*)$/m);
     expect(existsSync(path.join(dir.root, 'runs'))).toBe(false);
   });
 });

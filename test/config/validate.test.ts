@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/cli/print-issues.js';
 import { loadAndValidate } from '../../src/config/validate.js';
+import { nativeInstalled } from '../../src/engine/capabilities.js';
 import { closest, editDistance } from '../../src/config/suggest.js';
 import { resolveModel } from '../../src/model/resolve.js';
 import { ExperimentDir, headlines, issuesOf, shown, VALID } from '../helpers/experiment-files.js';
@@ -75,6 +76,18 @@ augment:
       `${f}:11:9: train.seed must be an integer (got 1.5)`,
       `${f}:12:23: evaluate.threshold must be <= 1 (got 2)`,
     ]);
+  });
+
+  it('refuses an engine and optimizer that do not fit, before any run exists', () => {
+    const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: onnx\n  optimizer: {name: rmsprop}'));
+    expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, sgd)`]);
+  });
+
+  it.skipIf(nativeInstalled('tfjs-node'))('refuses a backend that is not installed, with how to install it', () => {
+    const f = dir.write('exp.yaml', VALID.replace('epochs: 1', 'epochs: 1\n  backend: tfjs-node'));
+    const issues = issuesOf(() => loadAndValidate(f));
+    expect(headlines(issues)).toEqual([`${shown(f)}:10:12: train.backend is tfjs-node, but @tensorflow/tfjs-node is not installed`]);
+    expect(issues[0]!.hints?.[0]).toBe('npm install @tensorflow/tfjs-node (it downloads libtensorflow at install)');
   });
 
   it('refuses absurd class weights as range errors', () => {

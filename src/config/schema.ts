@@ -25,7 +25,9 @@ export interface ComponentSlots {
 /** `- name: {params}` or just `- name`: one registered component in a list. */
 export const NamedEntry = Type.Union([
   Type.String({ minLength: 1 }),
-  Type.Record(Type.String(), Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]), {
+  // Any value here: the name is looked up first (an unknown one is said as such), then the
+  // value is checked as that component's params (component-lists.ts).
+  Type.Record(Type.String(), Type.Unknown(), {
     minProperties: 1,
     maxProperties: 1,
   }),

@@ -200,6 +200,16 @@ train:
     ]);
   });
 
+  it('says an unknown layer written with a list value is unknown, keeping the other errors of the list', () => {
+    const [f, lines] = problems(VALID.replace('  architecture: cnn2', '  layers:\n    - conv2d: {filters: 8, kernal: 3}\n    - residual: [conv2d, conv2d]\n    - dense: [3]\n    - flaten'));
+    expect(lines).toEqual([
+      `${f}:8:28: unknown key 'kernal' in model.layers[0].conv2d (did you mean 'kernel'?)`,
+      `${f}:9:7: unknown layer 'residual'`,
+      `${f}:10:14: model.layers[2].dense takes its params as a mapping, \`- dense: {...}\` (got [3])`,
+      `${f}:11:7: unknown layer 'flaten' (did you mean 'flatten'?)`,
+    ]);
+  });
+
   it('reports a missing required layer param at the layer', () => {
     const [f, lines] = problems(VALID.replace('  architecture: cnn2', '  layers:\n    - flatten\n    - dense: {unit: 3}'));
     expect(lines).toEqual([

@@ -119,8 +119,16 @@ function checkClassWeight(config: Mapping, classes: string[] | undefined, issues
   }
 }
 
+export interface ValidateOptions {
+  /**
+   * A missing data folder is an error (the CLI: `exp run`, `exp validate` without `--no-data`).
+   * Off, the config alone is checked, and the data folder's layout only where it exists.
+   */
+  requireData?: boolean;
+}
+
 /** Validates a loaded experiment: schema, registry names and params, data folder, targets. */
-export function validateExperiment(loaded: LoadedExperiment): ValidatedExperiment {
+export function validateExperiment(loaded: LoadedExperiment, options: ValidateOptions = {}): ValidatedExperiment {
   const issues = new IssueCollector(loaded.sources, loaded.overrides);
   const architectures = builtinArchitectures();
   const brokenModelFiles = registerModelFiles(architectures, modelDirs(loaded.file));
@@ -135,7 +143,7 @@ export function validateExperiment(loaded: LoadedExperiment): ValidatedExperimen
 
   let classes: string[] | undefined;
   let dataDir = '';
-  if (clean('data')) [dataDir, classes] = checkData(config, loaded, issues);
+  if (clean('data')) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
   if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);
@@ -145,16 +153,16 @@ export function validateExperiment(loaded: LoadedExperiment): ValidatedExperimen
   return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
 }
 
-function checkData(config: Mapping, loaded: LoadedExperiment, issues: IssueCollector): [string, string[] | undefined] {
+function checkData(config: Mapping, loaded: LoadedExperiment, requireData: boolean, issues: IssueCollector): [string, string[] | undefined] {
   const data = config.data as Mapping;
   const validation = data.validation as Mapping;
   if (validation.from === 'train' && validation.fraction === undefined) issues.add(['data', 'validation'], 'data.validation from train needs a fraction, e.g. {from: train, fraction: 0.1}');
   if (validation.from === 'val' && validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.fraction applies to from: train, not from: val (got ${show(validation.fraction)})`);
   const dataDir = resolveDataDir(String(data.dir), loaded.sources, loaded.overrides);
   const splits = validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
-  return [dataDir, checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues)];
+  return [dataDir, checkDataDir(dataDir, data.classes as string[] | undefined, splits, requireData, issues)];
 }
 
-export function loadAndValidate(file: string, overrides: Override[] = []): ValidatedExperiment {
-  return validateExperiment(loadExperiment(file, overrides));
+export function loadAndValidate(file: string, overrides: Override[] = [], options: ValidateOptions = {}): ValidatedExperiment {
+  return validateExperiment(loadExperiment(file, overrides), options);
 }

@@ -13,7 +13,7 @@ import { normalizeEntry } from './entries.js';
 import { checkDataDir, resolveDataDir } from './data-checks.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { loadExperiment, type LoadedExperiment } from './load.js';
-import type { Override } from './locate.js';
+import type { Override, PathKey } from './locate.js';
 import { lookup } from './lookup.js';
 import { isMapping, type Mapping } from './merge.js';
 import { BaseExperimentSchema, ThresholdChoiceSchema, type Experiment } from './schema.js';
@@ -76,13 +76,20 @@ function checkHead(list: unknown[], classes: string[], issues: IssueCollector): 
   ]);
 }
 
+/** Whether the schema found nothing wrong at or inside `keys`. */
+const cleanAt = (issues: IssueCollector, keys: PathKey[]): boolean => !issues.paths.some((p) => p.length >= keys.length && keys.every((k, i) => p[i] === k));
+
+/** Each part of train is checked where the schema found it well-formed, so an epochs typo hides no unknown optimizer. */
 function checkTraining(config: Mapping, classes: string[] | undefined, issues: IssueCollector): void {
   const train = config.train as Mapping;
-  const { name, ...params } = train.optimizer as Mapping;
-  const optimizer = lookup(optimizers, String(name), ['train', 'optimizer', 'name'], issues);
-  if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
-  checkEntryList(train.callbacks as unknown[], callbacks, ['train', 'callbacks'], issues);
-  checkEngine(train, issues);
+  const clean = (key: string) => cleanAt(issues, ['train', key]);
+  if (isMapping(train.optimizer) && clean('optimizer')) {
+    const { name, ...params } = train.optimizer;
+    const optimizer = lookup(optimizers, String(name), ['train', 'optimizer', 'name'], issues);
+    if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
+    if (clean('engine') && clean('backend')) checkEngine(train, issues);
+  }
+  if (Array.isArray(train.callbacks) && clean('callbacks')) checkEntryList(train.callbacks, callbacks, ['train', 'callbacks'], issues);
   if (typeof train.loss === 'string') {
     const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
     if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
@@ -139,7 +146,7 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   checkSchema(BaseExperimentSchema, config, [], issues);
   // A section the schema found wrong may not have the shape the checks below assume: skip it,
   // but still check the others, so that every problem is reported at once.
-  const clean = (section: string) => config[section] !== undefined && !issues.paths.some((p) => p[0] === section);
+  const clean = (section: string) => config[section] !== undefined && cleanAt(issues, [section]);
 
   let classes: string[] | undefined;
   let dataDir = '';
@@ -147,7 +154,8 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);
-  if (clean('train')) checkTraining(config, classes, issues);
+  // Train's parts are checked one by one where well-formed (checkTraining).
+  if (isMapping(config.train)) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
   return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };

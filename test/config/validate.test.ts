@@ -327,6 +327,32 @@ targets:
       `${f}:11:11: train.epochs must be >= 1 (got -1)`,
       `${f}:7:17: unknown architecture 'cnn3' (did you mean 'cnn1'?)`,
       `${f}:9:14: unknown key 'degres' in augment[0].rotate (did you mean 'degrees'?)`,
+      `${f}:12:21: unknown optimizer 'adma' (did you mean 'adam'?)`,
+      `${f}:14:3: unknown target 'acuracy' (did you mean 'accuracy'?)`,
+    ]);
+  });
+
+  it('reports a schema error and the unknown names of the same section in one pass', () => {
+    const text = `experiment: e
+name: n
+data:
+  dir: data
+  image: {size: 32, channels: 1}
+model:
+  architecture: cnn2
+train:
+  epochs: -1
+  optimizer: {name: adma}
+  callbacks:
+    - early_stoping: {patience: 2}
+targets:
+  acuracy: 0.5
+`;
+    const [f, lines] = problems(text);
+    expect(lines).toEqual([
+      `${f}:9:11: train.epochs must be >= 1 (got -1)`,
+      `${f}:10:21: unknown optimizer 'adma' (did you mean 'adam'?)`,
+      `${f}:12:7: unknown callback 'early_stoping' (did you mean 'early_stopping'?)`,
       `${f}:14:3: unknown target 'acuracy' (did you mean 'accuracy'?)`,
     ]);
   });

@@ -150,7 +150,9 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
 
   let classes: string[] | undefined;
   let dataDir = '';
-  if (clean('data')) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
+  // The data folder and classes are checked unless what they read is broken (an image size typo hides nothing).
+  const dataClean = isMapping(config.data) && ['dir', 'validation', 'classes'].every((k) => cleanAt(issues, ['data', k]));
+  if (dataClean) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
   if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);

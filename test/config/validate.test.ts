@@ -333,11 +333,13 @@ targets:
   });
 
   it('reports a schema error and the unknown names of the same section in one pass', () => {
+    dir.dataDir('data', ['NORMAL', 'PNEUMONIA']);
     const text = `experiment: e
 name: n
 data:
   dir: data
-  image: {size: 32, channels: 1}
+  image: {size: 2, channels: 1}
+  classes: [NORMAL, PNEUMONA]
 model:
   architecture: cnn2
 train:
@@ -350,10 +352,12 @@ targets:
 `;
     const [f, lines] = problems(text);
     expect(lines).toEqual([
-      `${f}:9:11: train.epochs must be >= 1 (got -1)`,
-      `${f}:10:21: unknown optimizer 'adma' (did you mean 'adam'?)`,
-      `${f}:12:7: unknown callback 'early_stoping' (did you mean 'early_stopping'?)`,
-      `${f}:14:3: unknown target 'acuracy' (did you mean 'accuracy'?)`,
+      `${f}:5:17: data.image.size must be >= 8 (got 2)`,
+      `${f}:10:11: train.epochs must be >= 1 (got -1)`,
+      `${f}:6:21: class 'PNEUMONA' has no folder in ${path.join(dir.root, 'data', 'train')} (did you mean 'PNEUMONIA'?)`,
+      `${f}:11:21: unknown optimizer 'adma' (did you mean 'adam'?)`,
+      `${f}:13:7: unknown callback 'early_stoping' (did you mean 'early_stopping'?)`,
+      `${f}:15:3: unknown target 'acuracy' (did you mean 'accuracy'?)`,
     ]);
   });
 

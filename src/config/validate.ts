@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
-import { headFor } from '../model/resolve.js';
+import os from 'node:os';
+import { headFor, resolveModel } from '../model/resolve.js';
+import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
@@ -159,8 +161,42 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   // Train's parts are checked one by one where well-formed (checkTraining).
   if (isMapping(config.train)) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
+  const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
+  if (issues.issues.length === 0) checkModelFits(validated, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
-  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
+  return validated;
+}
+
+const GB = 1024 ** 3;
+
+/**
+ * Builds the model's shapes as a run would (a layer that shrinks the image below one pixel is
+ * found here, not at run time) and refuses a model whose training cannot fit in this machine's
+ * memory. The estimate, float32 throughout: weights, gradients and two optimizer moments
+ * (4 x params), each layer's output for the batch kept for the backward pass and its gradient
+ * (2 x activations), and the batch itself.
+ */
+function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void {
+  const { model, data, train } = exp.config;
+  let summary: ReturnType<typeof summarize>;
+  try {
+    summary = summarize(resolveModel(exp, exp.classes?.length ?? 2));
+  } catch (e) {
+    // A head that does not fit the class count: checkHead judges it where the classes are known.
+    if (e instanceof ConfigError) return;
+    if (!(e instanceof ModelShapeError)) throw e;
+    const at = model.layers && e.layerIndex < model.layers.length ? ['model', 'layers', e.layerIndex] : model.architecture ? ['model', 'architecture'] : ['model', 'layers'];
+    issues.add(at, e.message, [`data.image.size is ${JSON.stringify(data.image.size)}: give a larger size, or a model with fewer pooling or strided layers`]);
+    return;
+  }
+  const [h, w] = typeof data.image.size === 'number' ? [data.image.size, data.image.size] : data.image.size;
+  const activations = summary.layers.reduce((sum, l) => sum + l.outputShape.reduce((a, b) => a * b, 1), 0) * train.batch_size;
+  const bytes = 4 * (4 * summary.totalParams + 2 * activations + train.batch_size * h * w * data.image.channels);
+  if (bytes > os.totalmem()) {
+    issues.add(['model'], `training this model needs about ${(bytes / GB).toFixed(1)} GB (${summary.totalParams.toLocaleString('en-US')} params, batch ${train.batch_size} of ${h}x${w}x${data.image.channels} images), more than this machine's ${(os.totalmem() / GB).toFixed(1)} GB`, [
+      'a smaller data.image.size, train.batch_size or model',
+    ]);
+  }
 }
 
 function checkData(config: Mapping, loaded: LoadedExperiment, requireData: boolean, issues: IssueCollector): [string, string[] | undefined] {

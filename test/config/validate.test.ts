@@ -434,6 +434,23 @@ describe('the output head of a layers list', () => {
   });
 });
 
+describe('a model that cannot train on this image size or machine', () => {
+  it('reports a layer that shrinks the image below one pixel at that layer', () => {
+    const [f, lines] = problems(VALID.replace('size: 32', 'size: 8').replace('  architecture: cnn2', '  layers:\n    - conv2d: {filters: 4, kernel: 5}\n    - conv2d: {filters: 4, kernel: 5}\n    - flatten'));
+    expect(lines).toEqual([`${f}:9:7: conv2d 4 5x5 valid linear shrinks its input to [0, 0, 4]: the image is too small for this model`]);
+  });
+
+  it('reports an architecture too deep for the image at the architecture', () => {
+    const [f, lines] = problems(VALID.replace('size: 32', 'size: 8').replace('cnn2', 'cnn4'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${f.replace(/[.]/g, '\\.')}:7:17: .* shrinks its input to \\[0, 0, \\d+\\]: the image is too small for this model$`))]);
+  });
+
+  it("refuses a model whose training needs more than this machine's memory, with the figure", () => {
+    const [f, lines] = problems(VALID.replace('size: 32', 'size: [100000, 100000]'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${f.replace(/[.]/g, '\\.')}:7:3: training this model needs about [\\d.]+ GB \\([\\d,]+ params, batch 32 of 100000x100000x1 images\\), more than this machine's [\\d.]+ GB$`))]);
+  });
+});
+
 describe('did you mean', () => {
   it('counts a swap of neighbouring letters as one edit', () => {
     expect(editDistance('trian', 'train')).toBe(1);

@@ -5,6 +5,8 @@ import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
 import { printable } from '../text/escape.js';
 import { TrackingError } from '../tracking/errors.js';
+import { DivergedError } from '../train/errors.js';
+import { maskSecrets } from '../config/secrets.js';
 import { printIssues } from './print-issues.js';
 
 /** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
@@ -37,12 +39,12 @@ function fileSystemProblem(error: unknown): string | undefined {
 export function reportError(error: unknown): number {
   if (error instanceof ConfigError) {
     printIssues(error.issues);
-    process.stderr.write(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} found\n`);
+    process.stderr.write(`${error.issues.length.toLocaleString('en-US')} problem${error.issues.length === 1 ? '' : 's'} found\n`);
     return 1;
   }
-  // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal.
-  const say = (text: string) => process.stderr.write(`${printable(text, { keepNewlines: true })}\n`);
-  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError) {
+  // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal; secrets masked.
+  const say = (text: string) => process.stderr.write(`${printable(maskSecrets(text), { keepNewlines: true })}\n`);
+  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError) {
     say(`exp: ${error.message}`);
     return 1;
   }

@@ -6,7 +6,7 @@ export class IssueCollector {
   readonly issues: ConfigIssue[] = [];
   /** The config path of each issue added here, in order. */
   readonly paths: PathKey[][] = [];
-  readonly #messages: string[] = [];
+  readonly #said = new Set<string>();
 
   constructor(
     readonly sources: Source[],
@@ -15,9 +15,10 @@ export class IssueCollector {
 
   add(keys: PathKey[], message: string, hints: string[] = [], at: 'key' | 'value' = 'value'): void {
     // The same error can come from several schemas at one path (model is an intersection): say it once.
-    if (this.paths.some((p, i) => dotted(p) === dotted(keys) && this.#messages[i] === message)) return;
+    const said = `${dotted(keys)}\n${message}`;
+    if (this.#said.has(said)) return;
+    this.#said.add(said);
     this.paths.push(keys);
-    this.#messages.push(message);
     this.issues.push({ message, where: locate(this.sources, this.overrides, keys, at), ...(hints.length ? { hints } : {}) });
   }
 }

@@ -21,10 +21,19 @@ export function resolveDataDir(dir: string, sources: Source[], overrides: Overri
 /**
  * Where the data folder exists, checks what the experiment assumes of it (split and class
  * folders) and returns the class names; otherwise the classes the experiment lists, if any.
- * A missing folder is not an error here: the run reports it when it needs the data.
+ * A missing folder is an error when `required` (a run needs it), else left for the run.
  */
-export function checkDataDir(dir: string, declared: string[] | undefined, splits: string[], issues: IssueCollector): string[] | undefined {
-  if (!existsSync(dir)) return declared;
+export function checkDataDir(dir: string, declared: string[] | undefined, splits: string[], required: boolean, issues: IssueCollector): string[] | undefined {
+  if (!existsSync(dir)) {
+    if (required) {
+      issues.add(['data', 'dir'], `data.dir ${dir} does not exist`, [
+        'point the experiment at your copy of the data: --set data.dir=/path/to/chest_xray',
+        "the shipped chest X-ray experiments read ../shared/data/chest_xray_224 beside the repo, which a fresh clone does not have (experiments/quickstart.yaml uses the repo's data/sample)",
+        'to check the experiment file alone: exp validate --no-data',
+      ]);
+    }
+    return declared;
+  }
   if (!statSync(dir).isDirectory()) {
     issues.add(['data', 'dir'], `data.dir ${dir} is not a folder`);
     return declared;

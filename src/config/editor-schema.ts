@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
 import type { Entry, Registry } from '../registry/registry.js';
-import { experimentSchema, type ComponentSlots } from './schema.js';
+import { ClassWeightValue, experimentSchema, type ComponentSlots } from './schema.js';
 
 /** `- name: {params}` for each entry of a registry (or the bare name, when no param is required). */
 function entryList<T extends Entry>(registry: Registry<T>): TSchema {
@@ -31,7 +31,7 @@ export function editorSchema(): Record<string, unknown> {
     callback: entryList(callbacks),
     classWeight: Type.Union([
       Type.Unsafe({ type: 'string', enum: classWeights.names(), description: 'a class-weight strategy' }),
-      Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { description: '{CLASS: weight}' }),
+      Type.Record(Type.String(), ClassWeightValue, { description: '{CLASS: weight}' }),
     ]),
     optimizer: Type.Union(
       optimizers.entries().map((o) =>

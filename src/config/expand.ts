@@ -4,7 +4,7 @@ import { ConfigError } from './issues.js';
 import { loadExperiment } from './load.js';
 import type { Override } from './locate.js';
 import { checkSweep, expandSweep, SweepSchema, type Sweep } from './sweep.js';
-import { validateExperiment, type ValidatedExperiment } from './validate.js';
+import { validateExperiment, type ValidateOptions, type ValidatedExperiment } from './validate.js';
 
 /** One experiment file as the runs it stands for: itself, or every run of its sweep. */
 export interface ExperimentRuns {
@@ -18,10 +18,10 @@ export interface ExperimentRuns {
  * Loads a file and validates every run it expands to before any starts, reporting all
  * problems of all runs at once.
  */
-export function loadRuns(file: string, overrides: Override[] = []): ExperimentRuns {
+export function loadRuns(file: string, overrides: Override[] = [], options: ValidateOptions = {}): ExperimentRuns {
   const loaded = loadExperiment(file, overrides);
   const sweep = loaded.value.sweep;
-  if (sweep === undefined) return { file: loaded.file, runs: [validateExperiment(loaded)] };
+  if (sweep === undefined) return { file: loaded.file, runs: [validateExperiment(loaded, options)] };
   const issues = new IssueCollector(loaded.sources, loaded.overrides);
   if (checkSchema(SweepSchema, sweep, ['sweep'], issues)) checkSweep(sweep as Sweep, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
@@ -30,7 +30,7 @@ export function loadRuns(file: string, overrides: Override[] = []): ExperimentRu
   const problems = [];
   for (const p of points) {
     try {
-      runs.push(validateExperiment(p.loaded));
+      runs.push(validateExperiment(p.loaded, options));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.issues);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from './issues.js';
 
 /** One parsed YAML file with what is needed to point into it. */
@@ -29,21 +29,44 @@ export const displayPath = (file: string): string => {
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 };
 
+/** Longer lines are cut in a code frame: the caret's neighbourhood is what helps. */
+const FRAME_WIDTH = 160;
+
+/** Line `n` (1-based) of a source, found through its line index (no split of the whole text per issue). */
+function lineOf(source: Source, n: number): string {
+  const starts = source.lines.lineStarts;
+  if (n < 1 || n > starts.length) return '';
+  return source.text.slice(starts[n - 1], n < starts.length ? starts[n]! : undefined).replace(/\r?\n$/, '');
+}
+
 /** A short code frame: the line before, the line, and a caret under the column. */
-export function codeFrame(text: string, line: number, col: number): string {
-  const all = text.split(/\r?\n/);
+export function codeFrame(source: Source, line: number, col: number): string {
   const width = String(line).length;
+  // Keep the caret on screen: a long line is shown from a little before the column.
+  const from = col > FRAME_WIDTH ? col - Math.floor(FRAME_WIDTH / 2) : 0;
+  const cut = (text: string) => (from > 0 ? '...' : '') + text.slice(from, from + FRAME_WIDTH) + (text.length > from + FRAME_WIDTH ? '...' : '');
   const out: string[] = [];
-  for (let n = Math.max(1, line - 1); n <= line; n++) {
-    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${all[n - 1] ?? ''}`);
-  }
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, col - 1))}^`);
+  for (let n = Math.max(1, line - 1); n <= line; n++) out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${cut(lineOf(source, n))}`);
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, col - 1 - from + (from > 0 ? 3 : 0)))}^`);
   return out.join('\n');
 }
 
 export function positionIssueWhere(source: Source, offset: number): NonNullable<ConfigIssue['where']> {
   const { line, col } = source.lines.linePos(offset);
-  return { file: displayPath(source.file), line, col, frame: codeFrame(source.text, line, col) };
+  return { file: displayPath(source.file), line, col, frame: codeFrame(source, line, col) };
+}
+
+/** Each mapping's pairs by key, built once: an issue per key of a 16,000-key mapping stays linear. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: PathKey): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    pairIndex.set(map, index);
+  }
+  return index.get(String(key));
 }
 
 /** The node at `path` and, for a map entry, its key node (an unknown key is shown at the key). */
@@ -52,7 +75,7 @@ function nodeAt(doc: Document.Parsed, keys: PathKey[]): { value?: Node; key?: No
   let key: Node | undefined;
   for (const k of keys) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(k));
+      const pair = pairOf(node, k);
       if (!pair) return undefined;
       key = pair.key as Node;
       node = pair.value;

@@ -1,9 +1,11 @@
 import { parse } from 'yaml';
 import type { ConfigIssue } from './issues.js';
 import type { Override } from './locate.js';
-import { isMapping, type Mapping } from './merge.js';
+import { getOwn, isMapping, isReservedKey, setOwn, type Mapping } from './merge.js';
 
 const KEY_PATH = /^[A-Za-z_$][\w-]*(\.[A-Za-z_$][\w-]*|\.\d+)*$/;
+
+export const RESERVED_HINT = 'no experiment key is named __proto__, constructor or prototype';
 
 /** Parses `key.path=value` strings; values are YAML (`3`, `true`, `[16, 32]`, `adam`). */
 export function parseOverrides(texts: readonly string[]): { overrides: Override[]; issues: ConfigIssue[] } {
@@ -19,6 +21,11 @@ export function parseOverrides(texts: readonly string[]): { overrides: Override[
     const key = text.slice(0, eq).trim();
     if (!KEY_PATH.test(key)) {
       issues.push({ message: `malformed override '${text}': '${key}' is not a dotted key path`, where, hints: ['e.g. --set train.optimizer.lr=0.0003'] });
+      continue;
+    }
+    const reserved = key.split('.').find(isReservedKey);
+    if (reserved) {
+      issues.push({ message: `refusing override '${text}': '${reserved}' is not a config key`, where, hints: [RESERVED_HINT] });
       continue;
     }
     try {
@@ -41,9 +48,15 @@ export function applyOverrides(config: Mapping, overrides: readonly Override[]):
         if (last) node[Number(k)] = o.value;
         else node = node[Number(k)] ??= {};
       } else if (isMapping(node)) {
-        if (last) node[k] = o.value;
+        // Own properties only: the keys come from users (parseOverrides refuses __proto__ and co., this is the second line).
+        const current = getOwn(node, k);
+        if (last) setOwn(node, k, o.value);
         // Create missing mappings on the way, but never replace a value the config already has.
-        else node = node[k] === undefined || node[k] === null ? (node[k] = {}) : node[k];
+        else if (current === undefined || current === null) {
+          const created: Mapping = {};
+          setOwn(node, k, created);
+          node = created;
+        } else node = current;
       } else {
         issues.push({ message: `cannot set '${o.path.join('.')}': '${o.path.slice(0, i).join('.')}' is not a mapping or list`, where: { override: o.text } });
         break;

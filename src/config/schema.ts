@@ -25,17 +25,22 @@ export interface ComponentSlots {
 /** `- name: {params}` or just `- name`: one registered component in a list. */
 export const NamedEntry = Type.Union([
   Type.String({ minLength: 1 }),
-  Type.Record(Type.String(), Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]), {
+  // Any value here: the name is looked up first (an unknown one is said as such), then the
+  // value is checked as that component's params (component-lists.ts).
+  Type.Record(Type.String(), Type.Unknown(), {
     minProperties: 1,
     maxProperties: 1,
   }),
 ]);
 
+/** A class's loss weight: beyond 1000 the loss of one class swamps the rest and training diverges. */
+export const ClassWeightValue = Type.Number({ exclusiveMinimum: 0, maximum: 1000 });
+
 export const baseSlots = {
   architectureModel: Type.Object({}),
   layer: NamedEntry,
   augmentation: NamedEntry,
-  classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }))], {
+  classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), ClassWeightValue)], {
     default: 'none',
     description: "a registered strategy (none, balanced, ...) or {CLASS: weight}",
   }),

@@ -4,7 +4,8 @@ import type { IssueCollector } from './collector.js';
 import type { LoadedExperiment } from './load.js';
 import { ConfigError } from './issues.js';
 import type { Override } from './locate.js';
-import { applyOverrides } from './overrides.js';
+import { isReservedKey } from './merge.js';
+import { applyOverrides, RESERVED_HINT } from './overrides.js';
 
 const KEY = '^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$';
 
@@ -59,6 +60,11 @@ function sample(spec: unknown[] | Static<typeof Range>, random: () => number): u
 /** Checks what a schema cannot: ranges that are ordered and positive where log-scaled. */
 export function checkSweep(sweep: Sweep, issues: IssueCollector): void {
   if (!sweep.grid && !sweep.random) issues.add(['sweep'], 'sweep needs a grid, a random block, or both');
+  const keyed: [string[], string][] = [...Object.keys(sweep.grid ?? {}).map((k): [string[], string] => [['sweep', 'grid'], k]), ...Object.keys(sweep.random?.params ?? {}).map((k): [string[], string] => [['sweep', 'random', 'params'], k])];
+  for (const [at, key] of keyed) {
+    const reserved = key.split('.').find(isReservedKey);
+    if (reserved) issues.add([...at, key], `sweep key '${key}': '${reserved}' is not a config key`, [RESERVED_HINT], 'key');
+  }
   for (const [key, spec] of Object.entries(sweep.random?.params ?? {})) {
     if (Array.isArray(spec)) continue;
     if (spec.min > spec.max) issues.add(['sweep', 'random', 'params', key], `sweep range ${key}: min ${spec.min} is above max ${spec.max}`);

@@ -1,5 +1,8 @@
 import path from 'node:path';
-import { headFor } from '../model/resolve.js';
+import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
+import os from 'node:os';
+import { headFor, resolveModel } from '../model/resolve.js';
+import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
@@ -12,7 +15,7 @@ import { normalizeEntry } from './entries.js';
 import { checkClassKeys, checkDataDir, resolveDataDir } from './data-checks.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { loadExperiment, type LoadedExperiment } from './load.js';
-import type { Override } from './locate.js';
+import type { Override, PathKey } from './locate.js';
 import { lookup } from './lookup.js';
 import { isMapping, type Mapping } from './merge.js';
 import { BaseExperimentSchema, ThresholdChoiceSchema, type Experiment } from './schema.js';
@@ -75,12 +78,20 @@ function checkHead(list: unknown[], classes: string[], issues: IssueCollector): 
   ]);
 }
 
+/** Whether the schema found nothing wrong at or inside `keys`. */
+const cleanAt = (issues: IssueCollector, keys: PathKey[]): boolean => !issues.paths.some((p) => p.length >= keys.length && keys.every((k, i) => p[i] === k));
+
+/** Each part of train is checked where the schema found it well-formed, so an epochs typo hides no unknown optimizer. */
 function checkTraining(config: Mapping, classes: string[] | undefined, issues: IssueCollector): void {
   const train = config.train as Mapping;
-  const { name, ...params } = train.optimizer as Mapping;
-  const optimizer = lookup(optimizers, String(name), ['train', 'optimizer', 'name'], issues);
-  if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
-  checkEntryList(train.callbacks as unknown[], callbacks, ['train', 'callbacks'], issues);
+  const clean = (key: string) => cleanAt(issues, ['train', key]);
+  if (isMapping(train.optimizer) && clean('optimizer')) {
+    const { name, ...params } = train.optimizer;
+    const optimizer = lookup(optimizers, String(name), ['train', 'optimizer', 'name'], issues);
+    if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
+    if (clean('engine') && clean('backend')) checkEngine(train, issues);
+  }
+  if (Array.isArray(train.callbacks) && clean('callbacks')) checkEntryList(train.callbacks, callbacks, ['train', 'callbacks'], issues);
   if (typeof train.loss === 'string') {
     const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
     if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
@@ -88,6 +99,20 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
         'binary_crossentropy is for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
       ]);
     }
+  }
+}
+
+/** What select.ts would refuse at run time, said here, before a run is created. */
+function checkEngine(train: Mapping, issues: IssueCollector): void {
+  const optimizer = train.optimizer as Mapping;
+  if (train.engine === 'onnx' && optimizers.has(String(optimizer.name)) && !onnxSupports({ name: String(optimizer.name) })) {
+    issues.add(['train', 'engine'], `train.engine onnx has no '${String(optimizer.name)}' optimizer (it has ${ONNX_OPTIMIZERS.join(', ')})`, [
+      'use train.engine: tfjs (or auto, which picks tfjs for it), or another optimizer',
+    ]);
+  }
+  const backend = train.backend;
+  if (train.engine !== 'onnx' && (backend === 'tfjs-node-gpu' || backend === 'tfjs-node') && !nativeInstalled(backend)) {
+    issues.add(['train', 'backend'], `train.backend is ${backend}, but @tensorflow/${backend} is not installed`, [INSTALL_HINTS[backend], 'or leave train.backend: auto to use the best one installed']);
   }
 }
 
@@ -103,8 +128,16 @@ function checkClassWeight(config: Mapping, classes: string[] | undefined, issues
   }
 }
 
+export interface ValidateOptions {
+  /**
+   * A missing data folder is an error (the CLI: `exp run`, `exp validate` without `--no-data`).
+   * Off, the config alone is checked, and the data folder's layout only where it exists.
+   */
+  requireData?: boolean;
+}
+
 /** Validates a loaded experiment: schema, registry names and params, data folder, targets. */
-export function validateExperiment(loaded: LoadedExperiment): ValidatedExperiment {
+export function validateExperiment(loaded: LoadedExperiment, options: ValidateOptions = {}): ValidatedExperiment {
   const issues = new IssueCollector(loaded.sources, loaded.overrides);
   const architectures = builtinArchitectures();
   const brokenModelFiles = registerModelFiles(architectures, modelDirs(loaded.file));
@@ -115,32 +148,69 @@ export function validateExperiment(loaded: LoadedExperiment): ValidatedExperimen
   checkSchema(BaseExperimentSchema, config, [], issues);
   // A section the schema found wrong may not have the shape the checks below assume: skip it,
   // but still check the others, so that every problem is reported at once.
-  const clean = (section: string) => config[section] !== undefined && !issues.paths.some((p) => p[0] === section);
+  const clean = (section: string) => config[section] !== undefined && cleanAt(issues, [section]);
 
   let classes: string[] | undefined;
   let dataDir = '';
-  if (clean('data')) [dataDir, classes] = checkData(config, loaded, issues);
+  // The data folder and classes are checked unless what they read is broken (an image size typo hides nothing).
+  const dataClean = isMapping(config.data) && ['dir', 'validation', 'classes'].every((k) => cleanAt(issues, ['data', k]));
+  if (dataClean) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
   if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);
-  if (clean('train')) checkTraining(config, classes, issues);
+  // Train's parts are checked one by one where well-formed (checkTraining).
+  if (isMapping(config.train)) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
+  const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
+  if (issues.issues.length === 0) checkModelFits(validated, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
-  return { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
+  return validated;
 }
 
-function checkData(config: Mapping, loaded: LoadedExperiment, issues: IssueCollector): [string, string[] | undefined] {
+const GB = 1024 ** 3;
+
+/**
+ * Builds the model's shapes as a run would (a layer that shrinks the image below one pixel is
+ * found here, not at run time) and refuses a model whose training cannot fit in this machine's
+ * memory. The estimate, float32 throughout: weights, gradients and two optimizer moments
+ * (4 x params), each layer's output for the batch kept for the backward pass and its gradient
+ * (2 x activations), and the batch itself.
+ */
+function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void {
+  const { model, data, train } = exp.config;
+  let summary: ReturnType<typeof summarize>;
+  try {
+    summary = summarize(resolveModel(exp, exp.classes?.length ?? 2));
+  } catch (e) {
+    // A head that does not fit the class count: checkHead judges it where the classes are known.
+    if (e instanceof ConfigError) return;
+    if (!(e instanceof ModelShapeError)) throw e;
+    const at = model.layers && e.layerIndex < model.layers.length ? ['model', 'layers', e.layerIndex] : model.architecture ? ['model', 'architecture'] : ['model', 'layers'];
+    issues.add(at, e.message, [`data.image.size is ${JSON.stringify(data.image.size)}: give a larger size, or a model with fewer pooling or strided layers`]);
+    return;
+  }
+  const [h, w] = typeof data.image.size === 'number' ? [data.image.size, data.image.size] : data.image.size;
+  const activations = summary.layers.reduce((sum, l) => sum + l.outputShape.reduce((a, b) => a * b, 1), 0) * train.batch_size;
+  const bytes = 4 * (4 * summary.totalParams + 2 * activations + train.batch_size * h * w * data.image.channels);
+  if (bytes > os.totalmem()) {
+    issues.add(['model'], `training this model needs about ${(bytes / GB).toFixed(1)} GB (${summary.totalParams.toLocaleString('en-US')} params, batch ${train.batch_size} of ${h}x${w}x${data.image.channels} images), more than this machine's ${(os.totalmem() / GB).toFixed(1)} GB`, [
+      'a smaller data.image.size, train.batch_size or model',
+    ]);
+  }
+}
+
+function checkData(config: Mapping, loaded: LoadedExperiment, requireData: boolean, issues: IssueCollector): [string, string[] | undefined] {
   const data = config.data as Mapping;
   const validation = data.validation as Mapping;
   if (validation.from === 'train' && validation.fraction === undefined) issues.add(['data', 'validation'], 'data.validation from train needs a fraction, e.g. {from: train, fraction: 0.1}');
   if (validation.from === 'val' && validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.fraction applies to from: train, not from: val (got ${show(validation.fraction)})`);
   const dataDir = resolveDataDir(String(data.dir), loaded.sources, loaded.overrides);
   const splits = validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
-  const classes = checkDataDir(dataDir, data.classes as string[] | undefined, splits, issues);
+  const classes = checkDataDir(dataDir, data.classes as string[] | undefined, splits, requireData, issues);
   if (classes) checkClassKeys(classes, data.classes !== undefined, issues);
   return [dataDir, classes];
 }
 
-export function loadAndValidate(file: string, overrides: Override[] = []): ValidatedExperiment {
-  return validateExperiment(loadExperiment(file, overrides));
+export function loadAndValidate(file: string, overrides: Override[] = [], options: ValidateOptions = {}): ValidatedExperiment {
+  return validateExperiment(loadExperiment(file, overrides), options);
 }

@@ -4,10 +4,7 @@ import type { OptimizerSpec } from '../registry/optimizers/index.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { TrainingEngine } from './engine.js';
 
-/** Optimizers the compiled engine implements (with tfjs's update rules). */
-export const ONNX_OPTIMIZERS = ['adam', 'sgd'] as const;
-
-export const onnxSupports = (optimizer: OptimizerSpec): boolean => (ONNX_OPTIMIZERS as readonly string[]).includes(optimizer.name);
+export { ONNX_OPTIMIZERS, onnxSupports } from './capabilities.js';
 
 /**
  * The compiled CPU engine: the whole training step as one ONNX Runtime graph per batch.

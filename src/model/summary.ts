@@ -33,11 +33,21 @@ function describe(layer: LayerSpec): string {
   }
 }
 
+/** A layer that cannot take its input's shape (too small an image, dense on an image): which layer, and why. */
+export class ModelShapeError extends Error {
+  constructor(
+    message: string,
+    readonly layerIndex: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Output shapes and parameter counts per layer, checking that every layer gets a valid input. */
 export function summarize(model: ModelSpec): { layers: LayerSummary[]; totalParams: number } {
   let shape: number[] = [...model.inputShape];
   const out: LayerSummary[] = [];
-  for (const layer of model.layers) {
+  for (const [index, layer] of model.layers.entries()) {
     let params = 0;
     const channels = shape.at(-1)!;
     switch (layer.type) {
@@ -57,7 +67,7 @@ export function summarize(model: ModelSpec): { layers: LayerSummary[]; totalPara
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
       case 'dense':
-        if (shape.length !== 1) throw new Error(`dense needs a flat input, got shape [${shape.join(', ')}]: add flatten or global pooling before it`);
+        if (shape.length !== 1) throw new ModelShapeError(`dense needs a flat input, got shape [${shape.join(', ')}]: add flatten or global pooling before it`, index);
         params = channels * layer.units + (layer.useBias ? layer.units : 0);
         shape = [layer.units];
         break;
@@ -68,7 +78,7 @@ export function summarize(model: ModelSpec): { layers: LayerSummary[]; totalPara
       case 'activation':
         break;
     }
-    if (shape.some((d) => d < 1)) throw new Error(`${describe(layer)} shrinks its input to [${shape.join(', ')}]: the image is too small for this model`);
+    if (shape.some((d) => d < 1)) throw new ModelShapeError(`${describe(layer)} shrinks its input to [${shape.join(', ')}]: the image is too small for this model`, index);
     out.push({ name: describe(layer), outputShape: shape, params });
   }
   return { layers: out, totalParams: out.reduce((a, l) => a + l.params, 0) };

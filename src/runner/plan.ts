@@ -4,6 +4,7 @@ import { formatSummary } from '../model/summary.js';
 import { resolveModel } from '../model/resolve.js';
 import { defaultLoss } from '../registry/index.js';
 import { existsSync } from 'node:fs';
+import { expectedEngine } from '../engine/capabilities.js';
 
 const entryNames = (list: unknown[]) => list.map((e) => (typeof e === 'string' ? e : Object.keys(e as object)[0])).join(', ') || 'none';
 
@@ -24,6 +25,7 @@ export function describePlan(exp: ValidatedExperiment): string {
     `class wt    ${typeof c.class_weight === 'string' ? c.class_weight : JSON.stringify(c.class_weight)}`,
     `train       ${c.train.epochs} epochs, batch ${c.train.batch_size}, seed ${c.train.seed}, ${optimizer}, loss ${c.train.loss ?? defaultLoss(classes.length)}`,
     `callbacks   ${entryNames(c.train.callbacks)}`,
+    `engine      ${expectedEngine(c.train, c.train.optimizer as { name: string })}`,
     `threshold   ${threshold}`,
     `targets     ${Object.entries(c.targets).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none'}`,
   ].join('\n');

@@ -5,6 +5,7 @@ import { outputUnits } from '../engine/engine.js';
 import type { Augment } from '../registry/augmentations/index.js';
 import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
 import { epochBatches } from './batches.js';
+import { DivergedError } from './errors.js';
 import { accuracy, meanCrossEntropy, predictedLabels, toTargets } from './targets.js';
 
 export interface FitOptions {
@@ -109,6 +110,12 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
       const labels = batch.indices.map((i) => train.y[i]!);
       const weights = Float32Array.from(labels, (l) => options.classWeights[l]!);
       const { loss, outputs } = await engine.trainStep(batch.x, toTargets(labels, units), weights);
+      // Once the loss is NaN or infinite every later step is too: stop rather than train on and rank "best NaN".
+      if (!Number.isFinite(loss)) {
+        throw new DivergedError(
+          `training diverged: the loss became ${loss} at epoch ${epoch}, batch ${done + 1} (learning rate ${engine.learningRate}, class weights ${options.classWeights.map((w) => Number(w.toPrecision(4))).join(', ')}); lower train.optimizer.lr or the class weights`,
+        );
+      }
       lossSum += loss * labels.length;
       correct += accuracy(predictedLabels(outputs, units), labels) * labels.length;
       options.onBatch?.(epoch, ++done, batchesPerEpoch, lossSum / Math.min(train.count, done * options.batchSize));

@@ -26,16 +26,33 @@ beforeAll(() => {
 afterAll(() => dir.cleanup());
 
 describe('exp validate', () => {
-  it('passes the shipped examples (exit 0)', () => {
+  it('passes the shipped examples (exit 0), checking the files alone with --no-data', () => {
+    // A fresh clone (CI) lacks ../shared/data, which the chest X-ray experiments read.
     const files = readdirSync(path.join(REPO, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`);
-    const r = exp(['validate', ...files]);
+    const r = exp(['validate', '--no-data', ...files]);
     expect(r.stderr).toBe('');
     // A sweep says how many runs it expands to (engine-check.yaml: 2 engines x 2 seeds).
     expect(r.stdout.trim().split('\n')).toEqual(files.map((f) => `${f}: ok${f.endsWith('engine-check.yaml') ? ' (a sweep of 4 runs)' : ''}`));
     expect(r.status).toBe(0);
   });
 
+  it('refuses a missing data folder (and so does --dry-run), saying how to point at one; --no-data checks the file alone', () => {
+    const f = dir.write('nodata/exp.yaml', VALID.replace('dir: data', 'dir: missing'));
+    const missing = path.join(dir.root, 'nodata', 'missing');
+    for (const args of [['validate', f], ['run', f, '--dry-run']]) {
+      const r = exp(args, dir.root);
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe(`nodata/exp.yaml:4:8: data.dir ${missing} does not exist`);
+      expect(r.stderr).toContain('  hint: point the experiment at your copy of the data: --set data.dir=/path/to/chest_xray\n');
+      expect(r.stderr).toContain('a fresh clone does not have');
+    }
+    expect(exp(['validate', '--no-data', f], dir.root).status).toBe(0);
+    const data = dir.dataDir('elsewhere', ['A', 'B']);
+    expect(exp(['validate', f, '--set', `data.dir=${data}`], dir.root).status).toBe(0);
+  });
+
   it('prints every error of every file on stderr, one headline per line, and exits 1', () => {
+    dir.dataDir('data', ['A', 'B']);
     dir.write('ok.yaml', VALID);
     dir.write('cnn2.yaml', `# comment\n${VALID.replace('cnn2', 'cnn3').replace('epochs: 1', 'epochs: 1\n  batch_size: 8\n  seed: 1\n  optimizer: {name: adam}\n  callbacks: []\n  engine: auto\n  epochs:\n    -1')}trian: {}\n`.replace('  epochs: 1\n', ''));
     dir.write('bad.yaml', '- a list\n');
@@ -67,7 +84,7 @@ describe('exp validate', () => {
 
 describe('exp run', () => {
   it('refuses an invalid experiment with exit 1, the override named, and no stack trace', () => {
-    const r = exp(['run', 'experiments/yaml-layers.yaml', '--set', 'train.epochs=0']);
+    const r = exp(['run', 'experiments/quickstart.yaml', '--set', 'train.epochs=0']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('--set train.epochs=0: train.epochs must be >= 1 (got 0)\n1 problem found\n');
     expect(r.stdout).toBe('');
@@ -115,11 +132,14 @@ describe('exp list', () => {
 
 describe('exp run --dry-run', () => {
   it('shows each run of a sweep with its model and trains nothing', () => {
+    dir.dataDir('data', ['A', 'B']);
     const f = dir.write('dry.yaml', `${VALID}sweep:\n  grid:\n    train.epochs: [1, 2]\n`);
     const r = exp(['run', f, '--dry-run', '--tracking-uri', path.join(dir.root, 'runs')]);
     expect(r.status).toBe(0);
     expect(r.stdout.match(/total params: 21,121/g)).toHaveLength(2);
     expect(r.stdout).toContain('run n epochs=2');
+    // The engine a run will use, said before it starts (this machine has no native tfjs backend).
+    expect(r.stdout).toMatch(/^engine {6}(onnx \(ONNX Runtime on the CPU\) \(train\.engine: auto, no GPU backend installed\)|tfjs on tfjs-node-gpu if it sees a GPU, else onnx .*)$/m);
     expect(existsSync(path.join(dir.root, 'runs'))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/cli/print-issues.js';
 import { loadAndValidate } from '../../src/config/validate.js';
+import { nativeInstalled } from '../../src/engine/capabilities.js';
 import { closest, editDistance } from '../../src/config/suggest.js';
 import { resolveModel } from '../../src/model/resolve.js';
 import { ExperimentDir, headlines, issuesOf, shown, VALID } from '../helpers/experiment-files.js';
@@ -75,6 +76,23 @@ augment:
       `${f}:11:9: train.seed must be an integer (got 1.5)`,
       `${f}:12:23: evaluate.threshold must be <= 1 (got 2)`,
     ]);
+  });
+
+  it('refuses an engine and optimizer that do not fit, before any run exists', () => {
+    const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: onnx\n  optimizer: {name: rmsprop}'));
+    expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, sgd)`]);
+  });
+
+  it.skipIf(nativeInstalled('tfjs-node'))('refuses a backend that is not installed, with how to install it', () => {
+    const f = dir.write('exp.yaml', VALID.replace('epochs: 1', 'epochs: 1\n  backend: tfjs-node'));
+    const issues = issuesOf(() => loadAndValidate(f));
+    expect(headlines(issues)).toEqual([`${shown(f)}:10:12: train.backend is tfjs-node, but @tensorflow/tfjs-node is not installed`]);
+    expect(issues[0]!.hints?.[0]).toBe('npm install @tensorflow/tfjs-node (it downloads libtensorflow at install)');
+  });
+
+  it('refuses absurd class weights as range errors', () => {
+    const [f, lines] = problems(`${VALID.replace('  dir: data', '  dir: data\n  classes: [A, B]')}class_weight: {A: 1.0e+38, B: 0}\n`);
+    expect(lines).toEqual([`${f}:11:19: class_weight.A must be <= 1000 (got 1e+38)`, `${f}:11:31: class_weight.B must be > 0 (got 0)`]);
   });
 
   it('lists the allowed values of an enum and suggests the near miss', () => {
@@ -179,6 +197,16 @@ train:
       `${f}:14:30: train.optimizer.lr must be > 0 (got 0)`,
       `${f}:16:47: train.callbacks[0].early_stopping.monitor must be one of: val_loss, val_accuracy, train_loss, train_accuracy (got 'val_acc')`,
       `${f}:16:34: train.callbacks[0].early_stopping.patience must be >= 0 (got -1)`,
+    ]);
+  });
+
+  it('says an unknown layer written with a list value is unknown, keeping the other errors of the list', () => {
+    const [f, lines] = problems(VALID.replace('  architecture: cnn2', '  layers:\n    - conv2d: {filters: 8, kernal: 3}\n    - residual: [conv2d, conv2d]\n    - dense: [3]\n    - flaten'));
+    expect(lines).toEqual([
+      `${f}:8:28: unknown key 'kernal' in model.layers[0].conv2d (did you mean 'kernel'?)`,
+      `${f}:9:7: unknown layer 'residual'`,
+      `${f}:10:14: model.layers[2].dense takes its params as a mapping, \`- dense: {...}\` (got [3])`,
+      `${f}:11:7: unknown layer 'flaten' (did you mean 'flatten'?)`,
     ]);
   });
 
@@ -299,7 +327,37 @@ targets:
       `${f}:11:11: train.epochs must be >= 1 (got -1)`,
       `${f}:7:17: unknown architecture 'cnn3' (did you mean 'cnn1'?)`,
       `${f}:9:14: unknown key 'degres' in augment[0].rotate (did you mean 'degrees'?)`,
+      `${f}:12:21: unknown optimizer 'adma' (did you mean 'adam'?)`,
       `${f}:14:3: unknown target 'acuracy' (did you mean 'accuracy'?)`,
+    ]);
+  });
+
+  it('reports a schema error and the unknown names of the same section in one pass', () => {
+    dir.dataDir('data', ['NORMAL', 'PNEUMONIA']);
+    const text = `experiment: e
+name: n
+data:
+  dir: data
+  image: {size: 2, channels: 1}
+  classes: [NORMAL, PNEUMONA]
+model:
+  architecture: cnn2
+train:
+  epochs: -1
+  optimizer: {name: adma}
+  callbacks:
+    - early_stoping: {patience: 2}
+targets:
+  acuracy: 0.5
+`;
+    const [f, lines] = problems(text);
+    expect(lines).toEqual([
+      `${f}:5:17: data.image.size must be >= 8 (got 2)`,
+      `${f}:10:11: train.epochs must be >= 1 (got -1)`,
+      `${f}:6:21: class 'PNEUMONA' has no folder in ${path.join(dir.root, 'data', 'train')} (did you mean 'PNEUMONIA'?)`,
+      `${f}:11:21: unknown optimizer 'adma' (did you mean 'adam'?)`,
+      `${f}:13:7: unknown callback 'early_stoping' (did you mean 'early_stopping'?)`,
+      `${f}:15:3: unknown target 'acuracy' (did you mean 'accuracy'?)`,
     ]);
   });
 
@@ -373,6 +431,23 @@ describe('the output head of a layers list', () => {
   it('adds the head after a hidden dense layer', () => {
     const v = loadAndValidate(dir.write('exp.yaml', layers('dense: {units: 3, activation: relu}')));
     expect(resolveModel(v, 2).layers.map((l) => l.type)).toEqual(['flatten', 'dense', 'dense']);
+  });
+});
+
+describe('a model that cannot train on this image size or machine', () => {
+  it('reports a layer that shrinks the image below one pixel at that layer', () => {
+    const [f, lines] = problems(VALID.replace('size: 32', 'size: 8').replace('  architecture: cnn2', '  layers:\n    - conv2d: {filters: 4, kernel: 5}\n    - conv2d: {filters: 4, kernel: 5}\n    - flatten'));
+    expect(lines).toEqual([`${f}:9:7: conv2d 4 5x5 valid linear shrinks its input to [0, 0, 4]: the image is too small for this model`]);
+  });
+
+  it('reports an architecture too deep for the image at the architecture', () => {
+    const [f, lines] = problems(VALID.replace('size: 32', 'size: 8').replace('cnn2', 'cnn4'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${f.replace(/[.]/g, '\\.')}:7:17: .* shrinks its input to \\[0, 0, \\d+\\]: the image is too small for this model$`))]);
+  });
+
+  it("refuses a model whose training needs more than this machine's memory, with the figure", () => {
+    const [f, lines] = problems(VALID.replace('size: 32', 'size: [100000, 100000]'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${f.replace(/[.]/g, '\\.')}:7:3: training this model needs about [\\d.]+ GB \\([\\d,]+ params, batch 32 of 100000x100000x1 images\\), more than this machine's [\\d.]+ GB$`))]);
   });
 });
 

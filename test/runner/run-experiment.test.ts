@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, DataError } from '../../src/data/index.js';
-import { UserError } from '../../src/cli/errors.js';
 import type { RunOutcome } from '../../src/runner/run-experiment.js';
+import { issuesOf } from '../helpers/experiment-files.js';
 import { copySlice, picks, runnerIn, temp, twoClassSlice, type Temp } from './fixtures.js';
 
 let t: Temp;
@@ -209,9 +209,10 @@ describe('engine errors', () => {
       return false;
     }
   })();
-  it.skipIf(installed)('train.engine tfjs with backend tfjs-node, which is not installed, fails naming how to install it', async () => {
-    const attempt = runWith(data, { train: { epochs: 1, engine: 'tfjs', backend: 'tfjs-node' } });
-    await expect(attempt).rejects.toBeInstanceOf(UserError);
-    await expect(runWith(data, { train: { epochs: 1, engine: 'tfjs', backend: 'tfjs-node' } })).rejects.toThrow(/npm install @tensorflow\/tfjs-node/);
+  it.skipIf(installed)('train.engine tfjs with backend tfjs-node, which is not installed, is refused at validation, naming how to install it', () => {
+    // Validation says it before a run exists (config/validate.ts checkEngine).
+    const issues = issuesOf(() => runWith(data, { train: { epochs: 1, engine: 'tfjs', backend: 'tfjs-node' } }));
+    expect(issues.map((i) => i.message)).toEqual(['train.backend is tfjs-node, but @tensorflow/tfjs-node is not installed']);
+    expect(issues[0]!.hints?.[0]).toMatch(/^npm install @tensorflow\/tfjs-node /);
   });
 });

@@ -62,7 +62,7 @@ export const runCommand: CommandModule<object, Args> = {
     try {
       // Validate every run of every file before the first one starts, so a typo in the last fails fast.
       const overrides = overridesFrom(args.set);
-      const files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides)));
+      const files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides, { requireData: true })));
       if (args.dryRun) {
         for (const exp of files.flatMap((f) => f.runs)) process.stdout.write(`${describePlan(exp)}\n\n`);
         return;

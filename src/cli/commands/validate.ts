@@ -7,17 +7,22 @@ import { overridesFrom, setOption } from '../overrides-option.js';
 interface Args {
   files: string[];
   set: string[];
+  data: boolean;
 }
 
 export const validateCommand: CommandModule<object, Args> = {
   command: 'validate <files..>',
   describe: 'check experiment files; exit 0 when all are valid, 1 otherwise',
-  builder: (y: Argv) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('set', setOption) as unknown as Argv<Args>,
+  builder: (y: Argv) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('set', setOption).option('data', {
+      type: 'boolean',
+      default: true,
+      describe: 'check that the data folder exists and fits the experiment; --no-data checks the files alone (CI without the data)',
+    }) as unknown as Argv<Args>,
   handler: (args) => {
     let failed = 0;
     for (const file of args.files) {
       try {
-        const { runs } = loadRuns(file, overridesFrom(args.set));
+        const { runs } = loadRuns(file, overridesFrom(args.set), { requireData: args.data });
         process.stdout.write(`${displayPath(file)}: ok${runs.length > 1 ? ` (a sweep of ${runs.length} runs)` : ''}\n`);
       } catch (e) {
         failed++;

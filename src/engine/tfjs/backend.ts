@@ -1,31 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../cli/errors.js';
-import type { BACKENDS } from '../../config/schema.js';
+import { INSTALL_HINTS, installed, type Backend } from '../capabilities.js';
 import { registerWasmConvGradients } from './wasm-kernels.js';
 
-export type Backend = Exclude<(typeof BACKENDS)[number], 'auto'>;
+export type { Backend } from '../capabilities.js';
 
 export interface LoadedBackend {
   backend: Backend;
   device: 'GPU' | 'CPU';
 }
-
-const require = createRequire(import.meta.url);
-const installed = (pkg: string): boolean => {
-  try {
-    require.resolve(pkg);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const INSTALL_HINTS: Record<Exclude<Backend, 'cpu' | 'wasm'>, string> = {
-  'tfjs-node-gpu': 'npm install @tensorflow/tfjs-node-gpu (Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1; it downloads libtensorflow at install)',
-  'tfjs-node': 'npm install @tensorflow/tfjs-node (it downloads libtensorflow at install)',
-};
 
 /**
  * Loads a native package in a child process first: a missing CUDA library can abort the

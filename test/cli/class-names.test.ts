@@ -50,7 +50,7 @@ describe('class names that are no MLflow key', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`class keys in metric names and targets (MLflow keys take letters, digits, _ - . and spaces): 'A+B' as ${ab}, 'NORMÁL 😷' as ${normal}`);
-    const expDir = readdirSync(runs).find((e) => e !== '0' && statSync(path.join(runs, e)).isDirectory())!;
+    const expDir = readdirSync(runs).find((e) => e !== '0' && !e.startsWith('.') && statSync(path.join(runs, e)).isDirectory())!;
     const [runId] = readdirSync(path.join(runs, expDir)).filter((e) => statSync(path.join(runs, expDir, e)).isDirectory());
     const run = path.join(runs, expDir, runId!);
     expect(readFileSync(path.join(run, 'meta.yaml'), 'utf8')).toMatch(/^status: 3$/m); // FINISHED

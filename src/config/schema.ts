@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { THRESHOLD_OBJECTIVES } from '../metrics/threshold.js';
+import { metricNames } from '../registry/metrics/index.js';
 import { SizePair, StringEnum } from '../registry/params.js';
 import { SweepSchema } from './sweep.js';
 
@@ -59,7 +59,7 @@ const closed = { additionalProperties: false } as const;
 export const ThresholdChoiceSchema = Type.Object(
   {
     choose_on: StringEnum(['validation'] as const, { default: 'validation' }),
-    maximize: StringEnum(THRESHOLD_OBJECTIVES, { default: 'accuracy' }),
+    maximize: StringEnum(metricNames('threshold'), { default: 'accuracy' }),
     min_class_recall: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
     tolerance: Type.Number({
       minimum: 0,

@@ -1,4 +1,5 @@
 import { classKey } from '../data/class-keys.js';
+import { metricNames, metrics } from '../registry/metrics/index.js';
 
 /** Comparison of a target expression; >= and > ask for at least, <= and < for at most. */
 export type TargetOp = '>=' | '>' | '<=' | '<';
@@ -34,24 +35,18 @@ export function parseTarget(expression: string | number): Target {
   return { op, threshold };
 }
 
-/** Metrics with one value per class, usable as `<metric>` (every class) or `<metric>_<CLASS KEY>` (see classKey). */
-export const PER_CLASS_TARGET_METRICS = ['recall', 'precision', 'f1', 'specificity'] as const;
-export type PerClassTargetMetric = (typeof PER_CLASS_TARGET_METRICS)[number];
-export const SCALAR_TARGET_METRICS = ['accuracy', 'balanced_accuracy', 'auc', 'pr_auc'] as const;
-export type ScalarTargetMetric = (typeof SCALAR_TARGET_METRICS)[number];
-
-/** What a target name refers to. */
+/** What a target name refers to: a registered metric with the `target` use, for every class or one. */
 export type TargetMetric =
-  | { kind: 'scalar'; metric: ScalarTargetMetric }
-  | { kind: 'every_class'; metric: PerClassTargetMetric }
-  | { kind: 'class'; metric: PerClassTargetMetric; className: string };
+  | { kind: 'scalar'; metric: string }
+  | { kind: 'every_class'; metric: string }
+  | { kind: 'class'; metric: string; className: string };
 
 function targetMetrics(classes: readonly string[]): Map<string, TargetMetric> {
   const map = new Map<string, TargetMetric>();
-  for (const metric of SCALAR_TARGET_METRICS) map.set(metric, { kind: 'scalar', metric });
-  for (const metric of PER_CLASS_TARGET_METRICS) map.set(metric, { kind: 'every_class', metric });
-  for (const metric of PER_CLASS_TARGET_METRICS) {
-    for (const className of classes) map.set(`${metric}_${classKey(className)}`, { kind: 'class', metric, className });
+  const usable = metricNames('target').map((name) => metrics.get(name));
+  for (const m of usable) map.set(m.name, { kind: m.perClass ? 'every_class' : 'scalar', metric: m.name });
+  for (const m of usable.filter((x) => x.perClass)) {
+    for (const className of classes) map.set(`${m.name}_${classKey(className)}`, { kind: 'class', metric: m.name, className });
   }
   return map;
 }

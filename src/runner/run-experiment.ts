@@ -128,7 +128,8 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     });
 
     const units = outputUnits(model);
-    // Also for predictions.csv, so validation mistakes can be looked at like test ones.
+    // The kept weights on validation: for the threshold, the figures runs are chosen by, and
+    // predictions.csv, so validation mistakes can be looked at like test ones.
     const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
     let threshold: RunOutcome['threshold'] = { value: null };
     if (units === 1) {
@@ -141,9 +142,17 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
         progress.line(`threshold ${choice.threshold.toFixed(4)}, chosen on validation (${setting.maximize} ${choice.objective.toFixed(4)})${choice.message ? `: ${choice.message}` : ''}`);
       }
     }
+    const at = threshold.value !== null ? { threshold: threshold.value } : {};
     const testOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
-    const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...(threshold.value !== null ? { threshold: threshold.value } : {}) });
-    const metrics = flatMetrics(evaluation);
+    const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...at });
+    const valEvaluation = evaluate({ probabilities: probabilities(valOutputs, units), labels: dataset.val.y, classes, ...at });
+    const kept = result.history.find((h) => h.epoch === result.keptEpoch);
+    const metrics = {
+      ...flatMetrics(evaluation),
+      // Validation at the kept epoch (the `val_*` histories end at the last one): what runs are chosen by, never test.
+      ...flatMetrics(valEvaluation, 'best_val_'),
+      ...(kept ? { best_val_loss: kept.val_loss } : {}),
+    };
     const verdict = judgeTargets(c.targets, metrics, classes);
     progress.line(`\ntest set (${dataset.test.count} images):\n${formatReport(evaluation, verdict)}`);
     return {

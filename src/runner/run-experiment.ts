@@ -5,7 +5,7 @@ import { classCounts } from '../data/counts.js';
 import { mulberry32 } from '../data/rng.js';
 import { outputUnits } from '../engine/engine.js';
 import { createEngine } from '../engine/select.js';
-import { chooseThreshold, evaluate, flatMetrics, formatReport, judgeTargets, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
+import { chooseThreshold, evaluate, flatMetrics, formatReport, judgeTargets, metricIntervals, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
 import { resolveModel } from '../model/resolve.js';
 import { formatSummary, summarize } from '../model/summary.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -149,6 +149,8 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     const kept = result.history.find((h) => h.epoch === result.keptEpoch);
     const metrics = {
       ...flatMetrics(evaluation),
+      // 95% intervals: Wilson for proportions, a stratified bootstrap seeded by the run's seed for the rest.
+      ...metricIntervals(evaluation, { probabilities: probabilities(testOutputs, units), labels: dataset.test.y }, 'test_', { seed: c.train.seed }),
       // Validation at the kept epoch (the `val_*` histories end at the last one): what runs are chosen by, never test.
       ...flatMetrics(valEvaluation, 'best_val_'),
       ...(kept ? { best_val_loss: kept.val_loss } : {}),

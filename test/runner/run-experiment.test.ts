@@ -103,6 +103,13 @@ describe('runExperiment on a slice of the real images', () => {
     expect(outcome.metrics.best_val_auc).toBeGreaterThanOrEqual(0);
   });
 
+  it('logs a 95% interval around each test metric', () => {
+    for (const key of ['accuracy', 'auc', 'recall_NORMAL', 'balanced_accuracy']) {
+      expect(outcome.metrics[`test_${key}_ci_low`]).toBeLessThanOrEqual(outcome.metrics[`test_${key}`]!);
+      expect(outcome.metrics[`test_${key}_ci_high`]).toBeGreaterThanOrEqual(outcome.metrics[`test_${key}`]!);
+    }
+  });
+
   it('is deterministic: the same seed gives the same history, weights and metrics', async () => {
     const again = await runWith(data, { train: { epochs: 5, batch_size: 8 } });
     const measured = ({ seconds: _s, imagesPerSecond: _i, endedAt: _e, ...l }: (typeof outcome.fit.history)[number]) => l;

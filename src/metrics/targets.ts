@@ -81,6 +81,8 @@ export interface TargetResult {
   pass: boolean;
   /** signed so that positive is the passing side: value - threshold for >=/>, threshold - value for <=/< */
   margin: number;
+  /** the metric's confidence interval where one was logged (`<metric>_ci_low/_ci_high`) */
+  interval?: { low: number; high: number };
 }
 
 export interface Verdict {
@@ -121,7 +123,9 @@ export function judgeTargets(
     const everyClass = what.kind === 'every_class';
     const judge = (key: string, className: string | null): TargetResult => {
       const value = metrics[prefix + key] ?? NaN;
-      return { name, metric: prefix + key, className, everyClass, ...target, value, pass: compare(value, target), margin: marginOf(value, target) };
+      const [low, high] = [metrics[`${prefix}${key}_ci_low`], metrics[`${prefix}${key}_ci_high`]];
+      const interval = low !== undefined && high !== undefined ? { interval: { low, high } } : {};
+      return { name, metric: prefix + key, className, everyClass, ...target, value, pass: compare(value, target), margin: marginOf(value, target), ...interval };
     };
     switch (what.kind) {
       case 'scalar': return judge(what.metric, null);

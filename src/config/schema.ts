@@ -140,6 +140,9 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
             ],
             { default: 0.5, description: 'a fixed threshold for the positive class, or how to choose one on validation' },
           ),
+          confidence: Type.Optional(
+            Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'e.g. 0.95: intervals at this level, and a target passes only when its whole interval clears it' }),
+          ),
         },
         { ...closed, default: {} },
       ),

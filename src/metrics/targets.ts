@@ -83,6 +83,8 @@ export interface TargetResult {
   margin: number;
   /** the metric's confidence interval where one was logged (`<metric>_ci_low/_ci_high`) */
   interval?: { low: number; high: number };
+  /** judged with confidence: the point estimate passes but the interval does not clear the threshold */
+  withinNoise?: boolean;
 }
 
 export interface Verdict {
@@ -116,6 +118,8 @@ export function judgeTargets(
   metrics: Readonly<Record<string, number>>,
   classes: readonly string[],
   prefix = 'test_',
+  /** pass only when the whole logged interval clears the threshold (`evaluate.confidence`) */
+  withConfidence = false,
 ): Verdict {
   const results = Object.entries(targets).map(([name, expression]): TargetResult => {
     const target = parseTarget(expression);
@@ -125,7 +129,12 @@ export function judgeTargets(
       const value = metrics[prefix + key] ?? NaN;
       const [low, high] = [metrics[`${prefix}${key}_ci_low`], metrics[`${prefix}${key}_ci_high`]];
       const interval = low !== undefined && high !== undefined ? { interval: { low, high } } : {};
-      return { name, metric: prefix + key, className, everyClass, ...target, value, pass: compare(value, target), margin: marginOf(value, target), ...interval };
+      const pointPass = compare(value, target);
+      if (!withConfidence) return { name, metric: prefix + key, className, everyClass, ...target, value, pass: pointPass, margin: marginOf(value, target), ...interval };
+      // The bound on the failing side must pass too; with no interval logged, it cannot pass with confidence.
+      const bound = target.op === '>=' || target.op === '>' ? low : high;
+      const pass = pointPass && bound !== undefined && compare(bound, target);
+      return { name, metric: prefix + key, className, everyClass, ...target, value, pass, margin: marginOf(value, target), ...interval, withinNoise: pointPass && !pass };
     };
     switch (what.kind) {
       case 'scalar': return judge(what.metric, null);

@@ -150,12 +150,12 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     const metrics = {
       ...flatMetrics(evaluation),
       // 95% intervals: Wilson for proportions, a stratified bootstrap seeded by the run's seed for the rest.
-      ...metricIntervals(evaluation, { probabilities: probabilities(testOutputs, units), labels: dataset.test.y }, 'test_', { seed: c.train.seed }),
+      ...metricIntervals(evaluation, { probabilities: probabilities(testOutputs, units), labels: dataset.test.y }, 'test_', { seed: c.train.seed, ...(c.evaluate.confidence ? { confidence: c.evaluate.confidence } : {}) }),
       // Validation at the kept epoch (the `val_*` histories end at the last one): what runs are chosen by, never test.
       ...flatMetrics(valEvaluation, 'best_val_'),
       ...(kept ? { best_val_loss: kept.val_loss } : {}),
     };
-    const verdict = judgeTargets(c.targets, metrics, classes);
+    const verdict = judgeTargets(c.targets, metrics, classes, 'test_', c.evaluate.confidence !== undefined);
     progress.line(`\ntest set (${dataset.test.count} images):\n${formatReport(evaluation, verdict)}`);
     return {
       dataset,

@@ -94,6 +94,15 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
               from: StringEnum(['train', 'val'] as const, { description: "'train': carve out of train; 'val': the val folder" }),
               fraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "share of train (from: train)" })),
               stratify: Type.Boolean({ default: true, description: 'keep class proportions (from: train)' }),
+              group: Type.Optional(
+                Type.Union(
+                  [
+                    Type.String({ minLength: 1 }),
+                    Type.Object({ pattern: Type.String({ minLength: 1 }), from: StringEnum(['name', 'path'] as const, { default: 'name' }) }, closed),
+                  ],
+                  { description: "a regex whose first capture group is the file's group (patient), on its name; or {pattern, from: name|path}. No group is on both sides (from: train)" },
+                ),
+              ),
             },
             { ...closed, default: { from: 'train', fraction: 0.1 } },
           ),

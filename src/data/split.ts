@@ -1,4 +1,5 @@
 import { DataError } from './errors.js';
+import type { GroupSpec } from './groups.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
 
 /**
@@ -6,9 +7,10 @@ import { mulberry32, shuffleInPlace } from './rng.js';
  * - `train`: carved out of train, seeded. With `stratify`, each class gives
  *   `round(fraction * n_class)` images (so class proportions are kept); without, the set is
  *   `round(fraction * n_train)` images drawn from all of train.
+ *   With `group`, whole groups go to one side (carveGroupedValidation).
  * - `val`: the data set's own `val` folder.
  */
-export type ValidationSpec = { from: 'train'; fraction: number; stratify: boolean } | { from: 'val' };
+export type ValidationSpec = { from: 'train'; fraction: number; stratify: boolean; group?: GroupSpec } | { from: 'val' };
 
 export interface Carve {
   /** Indices (ascending) into the original train split that stay in train. */

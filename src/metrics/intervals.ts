@@ -1,3 +1,4 @@
+import { classKeys } from '../data/class-keys.js';
 import { mulberry32 } from '../data/rng.js';
 import { metrics as registry } from '../registry/metrics/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -95,7 +96,8 @@ export function metricIntervals(
   options: BootstrapOptions = {},
 ): Record<string, number> {
   const confidence = options.confidence ?? 0.95;
-  const keyed = registry.entries().flatMap((m) => (m.perClass ? evaluation.classes.map((name, c) => ({ m, c, key: `${m.name}_${name}` })) : [{ m, c: 0, key: m.name }]));
+  const classKeyed = classKeys(evaluation.classes);
+  const keyed = registry.entries().flatMap((m) => (m.perClass ? classKeyed.map((name, c) => ({ m, c, key: `${m.name}_${name}` })) : [{ m, c: 0, key: m.name }]));
   const out: Record<string, number> = {};
   const put = (key: string, i: Interval): void => {
     out[`${prefix}${key}_ci_low`] = i.low;

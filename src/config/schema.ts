@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { THRESHOLD_OBJECTIVES } from '../metrics/threshold.js';
+import { metricNames } from '../registry/metrics/index.js';
 import { SizePair, StringEnum } from '../registry/params.js';
 import { SweepSchema } from './sweep.js';
 
@@ -59,7 +59,7 @@ const closed = { additionalProperties: false } as const;
 export const ThresholdChoiceSchema = Type.Object(
   {
     choose_on: StringEnum(['validation'] as const, { default: 'validation' }),
-    maximize: StringEnum(THRESHOLD_OBJECTIVES, { default: 'accuracy' }),
+    maximize: StringEnum(metricNames('threshold'), { default: 'accuracy' }),
     min_class_recall: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
     tolerance: Type.Number({
       minimum: 0,
@@ -94,6 +94,15 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
               from: StringEnum(['train', 'val'] as const, { description: "'train': carve out of train; 'val': the val folder" }),
               fraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "share of train (from: train)" })),
               stratify: Type.Boolean({ default: true, description: 'keep class proportions (from: train)' }),
+              group: Type.Optional(
+                Type.Union(
+                  [
+                    Type.String({ minLength: 1 }),
+                    Type.Object({ pattern: Type.String({ minLength: 1 }), from: StringEnum(['name', 'path'] as const, { default: 'name' }) }, closed),
+                  ],
+                  { description: "a regex whose first capture group is the file's group (patient), on its name; or {pattern, from: name|path}. No group is on both sides (from: train)" },
+                ),
+              ),
             },
             { ...closed, default: { from: 'train', fraction: 0.1 } },
           ),
@@ -139,6 +148,9 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
               ThresholdChoiceSchema,
             ],
             { default: 0.5, description: 'a fixed threshold for the positive class, or how to choose one on validation' },
+          ),
+          confidence: Type.Optional(
+            Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'e.g. 0.95: intervals at this level, and a target passes only when its whole interval clears it' }),
           ),
         },
         { ...closed, default: {} },

@@ -1,5 +1,6 @@
 import { classKey } from '../data/class-keys.js';
-import { knownTargetNames, parseTarget, parseTargetName, PER_CLASS_TARGET_METRICS, TargetError } from '../metrics/targets.js';
+import { knownTargetNames, parseTarget, parseTargetName, TargetError } from '../metrics/targets.js';
+import { metricNames, metrics } from '../registry/metrics/index.js';
 import type { IssueCollector } from './collector.js';
 import { closest } from './suggest.js';
 import type { Mapping } from './merge.js';
@@ -25,7 +26,8 @@ export function checkTargets(targets: Mapping, classes: string[] | undefined, is
       if (!classes && /_/.test(name)) continue;
       const names = knownTargetNames(known);
       // A class named as written (`recall_A+B`) where targets take its key (`recall_A_B-<6 hex>`).
-      const byName = PER_CLASS_TARGET_METRICS.flatMap((m) => known.filter((c) => name === `${m}_${c}`).map((c) => `${m}_${classKey(c)}`));
+      const perClass = metricNames('target').filter((m) => metrics.get(m).perClass);
+      const byName = perClass.flatMap((m) => known.filter((c) => name === `${m}_${c}`).map((c) => `${m}_${classKey(c)}`));
       const guess = byName[0] ?? closest(name, names);
       issues.add(['targets', name], `unknown target '${name}'` + (guess ? ` (did you mean '${guess}'?)` : ''), [`known targets: ${names.join(', ')}`], 'key');
     }

@@ -6,7 +6,8 @@ import { DataError } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { resolveClasses, scanSplit, type LabeledFiles, type LabelSpec } from './labels.js';
 import { requireDir } from './scan.js';
-import { carveValidation, type ValidationSpec } from './split.js';
+import { groupKeys } from './groups.js';
+import { carveGroupedValidation, carveValidation, type ValidationSpec } from './split.js';
 
 export const DEFAULT_CACHE_DIR = '.exp-cache';
 
@@ -136,7 +137,10 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     [train, val] = [whole(0), whole(1)];
   } else {
     const labels = batches[0].kept.map((k) => scanned[0].labels[k]);
-    const carve = carveValidation(labels, classes.length, opts.validation.fraction, opts.validation.stratify, opts.seed);
+    const { fraction, stratify, group } = opts.validation;
+    const carve = group
+      ? carveGroupedValidation(labels, groupKeys(batches[0].kept.map((k) => scanned[0].files[k].path), group, opts.dir), classes.length, fraction, stratify, opts.seed)
+      : carveValidation(labels, classes.length, fraction, stratify, opts.seed);
     train = toSplit(batches[0], scanned[0], per, carve.train);
     val = toSplit(batches[0], scanned[0], per, carve.val);
   }

@@ -10,3 +10,4 @@ export * from './threshold.js';
 export * from './targets.js';
 export * from './evaluate.js';
 export * from './report.js';
+export * from './intervals.js';

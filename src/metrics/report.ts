@@ -81,7 +81,9 @@ function confusionTable(e: Evaluation): string[] {
 
 function targetLine(r: TargetResult, digits: number): string {
   const of = r.everyClass && r.className !== null ? ` (worst class: ${fit(r.className)})` : '';
-  return `  ${r.pass ? 'PASS' : 'FAIL'}  ${r.name} ${r.op} ${r.threshold}: ${fixed(r.value, digits)}${of}, margin ${signed(r.margin, digits)}`;
+  const ci = r.interval ? ` (CI ${fixed(r.interval.low, digits)}..${fixed(r.interval.high, digits)})` : '';
+  const noise = r.withinNoise ? ': passes on the point estimate, not with confidence' : '';
+  return `  ${r.pass ? 'PASS' : 'FAIL'}  ${r.name} ${r.op} ${r.threshold}: ${fixed(r.value, digits)}${ci}${of}, margin ${signed(r.margin, digits)}${noise}`;
 }
 
 function verdictBlock(v: Verdict, digits: number): string[] {

@@ -1,4 +1,5 @@
 import { classKey } from '../data/class-keys.js';
+import { metricNames, metrics } from '../registry/metrics/index.js';
 
 /** Comparison of a target expression; >= and > ask for at least, <= and < for at most. */
 export type TargetOp = '>=' | '>' | '<=' | '<';
@@ -34,24 +35,18 @@ export function parseTarget(expression: string | number): Target {
   return { op, threshold };
 }
 
-/** Metrics with one value per class, usable as `<metric>` (every class) or `<metric>_<CLASS KEY>` (see classKey). */
-export const PER_CLASS_TARGET_METRICS = ['recall', 'precision', 'f1', 'specificity'] as const;
-export type PerClassTargetMetric = (typeof PER_CLASS_TARGET_METRICS)[number];
-export const SCALAR_TARGET_METRICS = ['accuracy', 'balanced_accuracy', 'auc', 'pr_auc'] as const;
-export type ScalarTargetMetric = (typeof SCALAR_TARGET_METRICS)[number];
-
-/** What a target name refers to. */
+/** What a target name refers to: a registered metric with the `target` use, for every class or one. */
 export type TargetMetric =
-  | { kind: 'scalar'; metric: ScalarTargetMetric }
-  | { kind: 'every_class'; metric: PerClassTargetMetric }
-  | { kind: 'class'; metric: PerClassTargetMetric; className: string };
+  | { kind: 'scalar'; metric: string }
+  | { kind: 'every_class'; metric: string }
+  | { kind: 'class'; metric: string; className: string };
 
 function targetMetrics(classes: readonly string[]): Map<string, TargetMetric> {
   const map = new Map<string, TargetMetric>();
-  for (const metric of SCALAR_TARGET_METRICS) map.set(metric, { kind: 'scalar', metric });
-  for (const metric of PER_CLASS_TARGET_METRICS) map.set(metric, { kind: 'every_class', metric });
-  for (const metric of PER_CLASS_TARGET_METRICS) {
-    for (const className of classes) map.set(`${metric}_${classKey(className)}`, { kind: 'class', metric, className });
+  const usable = metricNames('target').map((name) => metrics.get(name));
+  for (const m of usable) map.set(m.name, { kind: m.perClass ? 'every_class' : 'scalar', metric: m.name });
+  for (const m of usable.filter((x) => x.perClass)) {
+    for (const className of classes) map.set(`${m.name}_${classKey(className)}`, { kind: 'class', metric: m.name, className });
   }
   return map;
 }
@@ -86,6 +81,10 @@ export interface TargetResult {
   pass: boolean;
   /** signed so that positive is the passing side: value - threshold for >=/>, threshold - value for <=/< */
   margin: number;
+  /** the metric's confidence interval where one was logged (`<metric>_ci_low/_ci_high`) */
+  interval?: { low: number; high: number };
+  /** judged with confidence: the point estimate passes but the interval does not clear the threshold */
+  withinNoise?: boolean;
 }
 
 export interface Verdict {
@@ -119,6 +118,8 @@ export function judgeTargets(
   metrics: Readonly<Record<string, number>>,
   classes: readonly string[],
   prefix = 'test_',
+  /** pass only when the whole logged interval clears the threshold (`evaluate.confidence`) */
+  withConfidence = false,
 ): Verdict {
   const results = Object.entries(targets).map(([name, expression]): TargetResult => {
     const target = parseTarget(expression);
@@ -126,7 +127,14 @@ export function judgeTargets(
     const everyClass = what.kind === 'every_class';
     const judge = (key: string, className: string | null): TargetResult => {
       const value = metrics[prefix + key] ?? NaN;
-      return { name, metric: prefix + key, className, everyClass, ...target, value, pass: compare(value, target), margin: marginOf(value, target) };
+      const [low, high] = [metrics[`${prefix}${key}_ci_low`], metrics[`${prefix}${key}_ci_high`]];
+      const interval = low !== undefined && high !== undefined ? { interval: { low, high } } : {};
+      const pointPass = compare(value, target);
+      if (!withConfidence) return { name, metric: prefix + key, className, everyClass, ...target, value, pass: pointPass, margin: marginOf(value, target), ...interval };
+      // The bound on the failing side must pass too; with no interval logged, it cannot pass with confidence.
+      const bound = target.op === '>=' || target.op === '>' ? low : high;
+      const pass = pointPass && bound !== undefined && compare(bound, target);
+      return { name, metric: prefix + key, className, everyClass, ...target, value, pass, margin: marginOf(value, target), ...interval, withinNoise: pointPass && !pass };
     };
     switch (what.kind) {
       case 'scalar': return judge(what.metric, null);

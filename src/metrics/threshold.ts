@@ -1,15 +1,14 @@
 import { binaryCounts, type BinaryCounts } from './binary-counts.js';
 import { metricsFromConfusion, type ClassificationMetrics } from './classification.js';
 import { checkLabels } from './confusion.js';
+import { metricNames, metrics } from '../registry/metrics/index.js';
 import { normalizeProbabilities, type Probabilities } from './probabilities.js';
 
 /**
- * What the threshold search maximizes. `f1` is the positive (second) class's
- * F1, `macro_f1` the mean over both classes, `youden` is
- * sensitivity + specificity - 1, `min_class_recall` the worst class's recall.
+ * What the threshold search maximizes: a registered metric with the `threshold` use; a
+ * per-class one (`f1`) is the positive (second) class's.
  */
-export const THRESHOLD_OBJECTIVES = ['accuracy', 'balanced_accuracy', 'f1', 'macro_f1', 'youden', 'min_class_recall'] as const;
-export type ThresholdObjective = (typeof THRESHOLD_OBJECTIVES)[number];
+export type ThresholdObjective = string;
 
 /** Field names follow the YAML config. */
 export interface ThresholdSpec {
@@ -59,17 +58,6 @@ interface Candidate extends ThresholdSweepPoint {
 /** Metric values closer than this count as equal, so float noise cannot break ties. */
 const TIE = 1e-12;
 
-function objectiveOf(m: ClassificationMetrics, objective: ThresholdObjective): number {
-  const recall = m.perClass.map((c) => c.recall);
-  switch (objective) {
-    case 'accuracy': return m.accuracy;
-    case 'balanced_accuracy': return m.balancedAccuracy;
-    case 'f1': return m.perClass[1].f1;
-    case 'macro_f1': return m.macro.f1;
-    case 'youden': return recall[0] + recall[1] - 1;
-    case 'min_class_recall': return Math.min(...recall);
-  }
-}
 
 /**
  * Candidate thresholds: every distinct probability, the midpoint between each
@@ -123,9 +111,11 @@ export function chooseThreshold(
   if (classes.length !== 2) {
     throw new Error(`a decision threshold needs exactly 2 classes, got ${classes.length}; with more, prediction is argmax`);
   }
-  if (!THRESHOLD_OBJECTIVES.includes(spec.maximize)) {
-    throw new Error(`unknown threshold objective "${spec.maximize}"; known: ${THRESHOLD_OBJECTIVES.join(', ')}`);
+  const objectives = metricNames('threshold');
+  if (!objectives.includes(spec.maximize)) {
+    throw new Error(`unknown threshold objective "${spec.maximize}"; known: ${objectives.join(', ')}`);
   }
+  const objective = metrics.get(spec.maximize);
   const minClassRecall = spec.min_class_recall ?? null;
   if (minClassRecall !== null && !(minClassRecall >= 0 && minClassRecall <= 1)) {
     throw new Error(`min_class_recall must be in [0, 1], got ${minClassRecall}`);
@@ -149,7 +139,7 @@ export function chooseThreshold(
       accuracy: metrics.accuracy,
       balancedAccuracy: metrics.balancedAccuracy,
       recall,
-      objective: objectiveOf(metrics, spec.maximize),
+      objective: objective.compute(metrics, 1),
       feasible: minClassRecall === null || minRecall >= minClassRecall,
       metrics,
       minRecall,

@@ -1,6 +1,7 @@
 import { UserError } from '../cli/errors.js';
 import { SWEEP_TAG } from '../runner/record.js';
 import type { TrackingStore } from '../tracking/index.js';
+import { UnknownMetricError } from '../registry/metrics/index.js';
 import { leaderboard, type BoardRow } from './leaderboard.js';
 
 const DEFAULT_EXPERIMENT = 'Default';
@@ -19,5 +20,9 @@ export async function boardFor(store: TrackingStore, experiment: string | undefi
     throw new UserError(experiment !== undefined ? `no experiment named '${experiment}' in ${store.uri} (experiments: ${names})` : `name one with --experiment (experiments in ${store.uri}: ${names})`);
   }
   const runs = await store.searchRuns([chosen.experimentId], { filter: "attributes.status = 'FINISHED'", fields: BOARD_FIELDS });
-  return { experiment: chosen.name, rows: leaderboard(parentRunId ? runs.filter((r) => r.data.tags[PARENT_TAG] === parentRunId) : runs, primary) };
+  try {
+    return { experiment: chosen.name, rows: leaderboard(parentRunId ? runs.filter((r) => r.data.tags[PARENT_TAG] === parentRunId) : runs, primary) };
+  } catch (e) {
+    throw e instanceof UnknownMetricError ? new UserError(`--metric: ${e.message}`) : e;
+  }
 }

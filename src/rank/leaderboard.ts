@@ -1,4 +1,5 @@
 import { judgeTargets, type TargetResult } from '../metrics/targets.js';
+import { requireMetricOfKey } from '../registry/metrics/index.js';
 import { SWEEP_TAG } from '../runner/record.js';
 import { printable } from '../text/escape.js';
 import type { Run } from '../tracking/index.js';
@@ -53,14 +54,16 @@ function judgeRun(run: Run): { pass: boolean; results: TargetResult[] } | undefi
 }
 
 /**
- * Finished runs ranked: those passing every target first, then by the primary metric
- * (higher is better), runs missing it last, ties by earlier start. Targets are judged again
- * from each run's logged metrics and its own targets.
+ * Finished runs ranked: those passing every target first, then by the primary metric in its
+ * registered direction (a loss ascending), runs missing it last, ties by earlier start.
+ * Targets are judged again from each run's logged metrics and its own targets. Throws
+ * UnknownMetricError when `primary` names no metric.
  */
 export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] {
-  const rows = runs
-    // A sweep's parent holds no model of its own: its children are on the board.
-    .filter((r) => r.info.status === 'FINISHED' && r.data.tags[SWEEP_TAG] !== 'true')
+  // A sweep's parent holds no model of its own: its children are on the board.
+  const finished = runs.filter((r) => r.info.status === 'FINISHED' && r.data.tags[SWEEP_TAG] !== 'true');
+  const sign = requireMetricOfKey(primary, [...new Set(finished.flatMap(runClasses))]).direction === 'lower' ? -1 : 1;
+  const rows = finished
     .map((run): Omit<BoardRow, 'rank'> => {
       const judged = judgeRun(run);
       return {
@@ -73,7 +76,7 @@ export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] 
         startTime: run.info.startTime,
       };
     });
-  const score = (v: number) => (Number.isNaN(v) ? -Infinity : v);
+  const score = (v: number) => (Number.isNaN(v) ? -Infinity : sign * v);
   rows.sort(
     (a, b) =>
       Number(b.verdict === 'PASS') - Number(a.verdict === 'PASS') ||

@@ -10,7 +10,14 @@ export function datasetOptions(exp: ValidatedExperiment): Omit<LoadOptions, 'onP
     dir: exp.dataDir,
     ...(data.classes ? { classes: data.classes } : {}),
     image: { size: [height, width], channels: data.image.channels },
-    validation: data.validation.from === 'val' ? { from: 'val' } : { from: 'train', fraction: data.validation.fraction!, stratify: data.validation.stratify },
+    validation: data.validation.from === 'val'
+      ? { from: 'val' }
+      : {
+          from: 'train',
+          fraction: data.validation.fraction!,
+          stratify: data.validation.stratify,
+          ...(data.validation.group ? { group: typeof data.validation.group === 'string' ? { pattern: data.validation.group, from: 'name' } : data.validation.group } : {}),
+        },
     seed: train.seed,
     onBadImage: data.on_bad_image,
     // EXP_CACHE_DIR moves the decoded-image cache (default .exp-cache in the working directory).

@@ -5,7 +5,7 @@ import { classCounts } from '../data/counts.js';
 import { mulberry32 } from '../data/rng.js';
 import { outputUnits } from '../engine/engine.js';
 import { createEngine } from '../engine/select.js';
-import { chooseThreshold, evaluate, flatMetrics, formatReport, judgeTargets, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
+import { chooseThreshold, evaluate, flatMetrics, formatReport, judgeTargets, metricIntervals, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
 import { resolveModel } from '../model/resolve.js';
 import { formatSummary, summarize } from '../model/summary.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -128,7 +128,8 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     });
 
     const units = outputUnits(model);
-    // Also for predictions.csv, so validation mistakes can be looked at like test ones.
+    // The kept weights on validation: for the threshold, the figures runs are chosen by, and
+    // predictions.csv, so validation mistakes can be looked at like test ones.
     const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
     let threshold: RunOutcome['threshold'] = { value: null };
     if (units === 1) {
@@ -141,10 +142,20 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
         progress.line(`threshold ${choice.threshold.toFixed(4)}, chosen on validation (${setting.maximize} ${choice.objective.toFixed(4)})${choice.message ? `: ${choice.message}` : ''}`);
       }
     }
+    const at = threshold.value !== null ? { threshold: threshold.value } : {};
     const testOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
-    const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...(threshold.value !== null ? { threshold: threshold.value } : {}) });
-    const metrics = flatMetrics(evaluation);
-    const verdict = judgeTargets(c.targets, metrics, classes);
+    const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...at });
+    const valEvaluation = evaluate({ probabilities: probabilities(valOutputs, units), labels: dataset.val.y, classes, ...at });
+    const kept = result.history.find((h) => h.epoch === result.keptEpoch);
+    const metrics = {
+      ...flatMetrics(evaluation),
+      // 95% intervals: Wilson for proportions, a stratified bootstrap seeded by the run's seed for the rest.
+      ...metricIntervals(evaluation, { probabilities: probabilities(testOutputs, units), labels: dataset.test.y }, 'test_', { seed: c.train.seed, ...(c.evaluate.confidence ? { confidence: c.evaluate.confidence } : {}) }),
+      // Validation at the kept epoch (the `val_*` histories end at the last one): what runs are chosen by, never test.
+      ...flatMetrics(valEvaluation, 'best_val_'),
+      ...(kept ? { best_val_loss: kept.val_loss } : {}),
+    };
+    const verdict = judgeTargets(c.targets, metrics, classes, 'test_', c.evaluate.confidence !== undefined);
     progress.line(`\ntest set (${dataset.test.count} images):\n${formatReport(evaluation, verdict)}`);
     return {
       dataset,

@@ -50,3 +50,16 @@ describe('loadDataset on the real sample in data/sample', () => {
     for (let i = 0; i < x.length; i += 3) expect(Math.abs(x[i] - x[i + 1])).toBeLessThan(0.02);
   });
 });
+
+describe('loadDataset with data.validation.group', () => {
+  it('carves validation by patient from the sample file names: no patient on both sides', async () => {
+    const options = { dir: SAMPLE_DIR, image: { size: [16, 16] as [number, number], channels: 1 as const }, seed: 42, onBadImage: 'fail' as const, cacheDir: null };
+    const group = { pattern: '^((?:NORMAL2-)?IM-\\d+|person\\d+)', from: 'name' as const };
+    const patient = (f: string): string => /^((?:NORMAL2-)?IM-\d+|person\d+)/.exec(f.split('/').at(-1)!)![1]!;
+    const ds = await loadDataset({ ...options, validation: { from: 'train', fraction: 0.2, stratify: true, group } });
+    const valPatients = new Set(ds.val.files.map(patient));
+    expect(ds.val.count).toBeGreaterThan(0);
+    expect(ds.train.files.filter((f) => valPatients.has(patient(f)))).toEqual([]);
+    expect(ds.train.count + ds.val.count).toBe(160);
+  });
+});

@@ -49,6 +49,13 @@ describe('formatReport', () => {
     ].join('\n'))).toBe(true);
   });
 
+  it('shows each target\'s interval where one was logged', () => {
+    const withCi = { ...flatMetrics(e), test_accuracy_ci_low: 0.587, test_accuracy_ci_high: 0.6614 };
+    const judged = judgeTargets({ accuracy: '>= 0.85' }, withCi, e.classes);
+    expect(judged.results[0]!.interval).toEqual({ low: 0.587, high: 0.6614 });
+    expect(formatReport(e, judged)).toContain('  FAIL  accuracy >= 0.85: 0.6250 (CI 0.5870..0.6614), margin -0.2250');
+  });
+
   it('leaves the verdict out when no targets are given, and honours digits', () => {
     const plain = formatReport(e, undefined, { digits: 2 });
     expect(plain).not.toContain('Verdict');

@@ -36,7 +36,7 @@ describe('target names', () => {
   it('lists scalar, every-class and per-class names', () => {
     expect(knownTargetNames(CLASSES)).toEqual([
       'accuracy', 'balanced_accuracy', 'auc', 'pr_auc',
-      'recall', 'precision', 'f1', 'specificity',
+      'recall', 'precision', 'f1', 'specificity', 'macro_f1', 'youden', 'min_class_recall',
       'recall_NORMAL', 'recall_PNEUMONIA', 'precision_NORMAL', 'precision_PNEUMONIA',
       'f1_NORMAL', 'f1_PNEUMONIA', 'specificity_NORMAL', 'specificity_PNEUMONIA',
     ]);
@@ -110,5 +110,20 @@ describe('judgeTargets', () => {
   it('throws TargetError for a bad expression or name', () => {
     expect(() => judgeTargets({ accuracy: 'high' }, metrics, CLASSES)).toThrow(TargetError);
     expect(() => judgeTargets({ loss: '< 0.1' }, metrics, CLASSES)).toThrow('unknown target "loss"');
+  });
+});
+
+describe('judgeTargets with confidence', () => {
+  const metrics = { test_accuracy: 0.864, test_accuracy_ci_low: 0.835, test_accuracy_ci_high: 0.889, test_auc: 0.95, test_auc_ci_low: 0.93, test_auc_ci_high: 0.97, test_pr_auc: 0.9 };
+  it('passes a target only when the whole interval clears it, and names those within the noise', () => {
+    const v = judgeTargets({ accuracy: '>= 0.85', auc: '>= 0.9', pr_auc: '>= 0.5' }, metrics, ['A', 'B'], 'test_', true);
+    expect(v.results.map((r) => [r.name, r.pass, r.withinNoise])).toEqual([
+      ['accuracy', false, true],
+      ['auc', true, false],
+      // no interval logged: it cannot pass with confidence
+      ['pr_auc', false, true],
+    ]);
+    expect(judgeTargets({ accuracy: '>= 0.85' }, metrics, ['A', 'B']).pass).toBe(true);
+    expect(judgeTargets({ accuracy: '<= 0.88' }, metrics, ['A', 'B'], 'test_', true).results[0]!.pass).toBe(false);
   });
 });

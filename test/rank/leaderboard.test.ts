@@ -84,6 +84,25 @@ describe('leaderboard order', () => {
     expect(leaderboard(runs, 'test_auc')[0]!.primary).toEqual({ key: 'test_auc', value: 0.7 });
   });
 
+  it('ranks by a loss ascending and by validation at the kept epoch, in the direction the metric registry gives', () => {
+    const runs = [
+      run({ id: 'worse', metrics: { val_loss: 0.5, best_val_loss: 0.4, best_val_accuracy: 0.8 } }),
+      run({ id: 'better', metrics: { val_loss: 0.2, best_val_loss: 0.1, best_val_accuracy: 0.9 } }),
+      run({ id: 'none' }),
+    ];
+    expect(ids(runs, 'val_loss')).toEqual(['better', 'worse', 'none']);
+    expect(ids(runs, 'best_val_loss')).toEqual(['better', 'worse', 'none']);
+    expect(ids(runs, 'best_val_accuracy')).toEqual(['better', 'worse', 'none']);
+  });
+
+  it('refuses a metric that is not one, saying the closest', () => {
+    const runs = [run({ id: 'a', metrics: m(0.9), params: { 'data.classes': '["NORMAL","PNEUMONIA"]' } })];
+    expect(() => leaderboard(runs, 'val_los')).toThrow(/'val_los' is not a metric exp logs \(did you mean 'val_loss'\?\)/);
+    expect(() => leaderboard(runs, 'test_recall_NORMALL')).toThrow(/did you mean 'test_recall_NORMAL'/);
+    expect(() => leaderboard(runs, 'total_seconds')).toThrow(/not a metric/);
+    expect(ids(runs, 'test_recall_NORMAL')).toEqual(['a']);
+  });
+
   it('leaves out runs that did not finish', () => {
     const runs = (['RUNNING', 'FAILED', 'KILLED', 'SCHEDULED', 'FINISHED'] as const).map((status, i) => run({ id: status, status, metrics: { test_accuracy: 1 - i / 10 } }));
     expect(ids(runs)).toEqual(['FINISHED']);

@@ -95,6 +95,21 @@ describe('runExperiment on a slice of the real images', () => {
     expect(e.balancedAccuracy).toBeCloseTo((e.perClass[0]!.recall + e.perClass[1]!.recall) / 2, 12);
   });
 
+  it('logs validation at the kept epoch as best_val_<metric>: the kept epoch\'s loss, the kept weights at the chosen threshold', () => {
+    const kept = outcome.fit.history.find((h) => h.epoch === outcome.fit.keptEpoch)!;
+    expect(outcome.metrics.best_val_loss).toBe(kept.val_loss);
+    expect(outcome.metrics.best_val_support_NORMAL! + outcome.metrics.best_val_support_PNEUMONIA!).toBe(outcome.dataset.val.count);
+    expect(outcome.metrics.best_val_accuracy).toBeGreaterThanOrEqual(0);
+    expect(outcome.metrics.best_val_auc).toBeGreaterThanOrEqual(0);
+  });
+
+  it('logs a 95% interval around each test metric', () => {
+    for (const key of ['accuracy', 'auc', 'recall_NORMAL', 'balanced_accuracy']) {
+      expect(outcome.metrics[`test_${key}_ci_low`]).toBeLessThanOrEqual(outcome.metrics[`test_${key}`]!);
+      expect(outcome.metrics[`test_${key}_ci_high`]).toBeGreaterThanOrEqual(outcome.metrics[`test_${key}`]!);
+    }
+  });
+
   it('is deterministic: the same seed gives the same history, weights and metrics', async () => {
     const again = await runWith(data, { train: { epochs: 5, batch_size: 8 } });
     const measured = ({ seconds: _s, imagesPerSecond: _i, endedAt: _e, ...l }: (typeof outcome.fit.history)[number]) => l;

@@ -25,7 +25,7 @@ export const rankCommand: CommandModule<object, Args> = {
       .option('experiment', { type: 'string', describe: 'MLflow experiment name (default: the only one)' })
       .option('tracking-uri', trackingUriOption)
       .option('sweep', { type: 'string', describe: "only the runs of one sweep (its parent run's id)" })
-      .option('metric', { type: 'string', default: 'test_accuracy', describe: 'the metric that orders runs (higher is better)' })
+      .option('metric', { type: 'string', default: 'test_accuracy', describe: 'the metric that orders runs, in its direction (a loss ascending); best_val_<metric> for validation at the kept epoch' })
       .option('json', { type: 'boolean', default: false, describe: 'print the board as JSON' })
       .option('gate', { type: 'boolean', default: false, describe: 'exit 1 unless the top run passes every target' }) as unknown as Argv<Args>,
   handler: async (args) => {

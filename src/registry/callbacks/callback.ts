@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { Component } from '../component.js';
+import { metrics, epochMetricKeys } from '../metrics/index.js';
 import { StringEnum } from '../params.js';
 
-export const EPOCH_METRICS = ['val_loss', 'val_accuracy', 'train_loss', 'train_accuracy'] as const;
-export type EpochMetric = (typeof EPOCH_METRICS)[number];
+/** What the training loop measures each epoch; callbacks may monitor any of the registry's epoch metrics among them. */
+export type EpochMetric = `${'train' | 'val'}_${'loss' | 'accuracy'}`;
 export type EpochLogs = { epoch: number; lr: number } & Record<EpochMetric, number>;
+export const EPOCH_METRICS = epochMetricKeys() as EpochMetric[];
 
 /** What a callback may do to the training run; the training loop implements it per engine. */
 export interface TrainingControl {
@@ -33,7 +35,7 @@ export const monitorParams = {
 };
 
 /**
- * Tracks the best value of a monitored metric (losses improve downwards, the rest upwards)
+ * Tracks the best value of a monitored metric (in the direction its registry entry gives)
  * and how many epochs have passed since it last improved.
  */
 export class Monitor {
@@ -45,7 +47,7 @@ export class Monitor {
     readonly metric: EpochMetric,
     readonly minDelta: number,
   ) {
-    this.sign = metric.endsWith('loss') ? -1 : 1;
+    this.sign = metrics.get(metric.replace(/^(train|val)_/, '')).direction === 'lower' ? -1 : 1;
   }
 
   /** True when `logs` improve on the best so far (and records it); otherwise counts one more epoch waited. */

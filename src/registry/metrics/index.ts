@@ -1,31 +1,75 @@
-import { PER_CLASS_TARGET_METRICS, SCALAR_TARGET_METRICS } from '../../metrics/targets.js';
-import { THRESHOLD_OBJECTIVES } from '../../metrics/threshold.js';
-import { Params } from '../params.js';
-import { Registry, type Entry } from '../registry.js';
+import { closest } from '../../config/suggest.js';
+import { classKey } from '../../data/class-keys.js';
+import { Registry } from '../registry.js';
+import { accuracy } from './accuracy.js';
+import { auc } from './auc.js';
+import { balancedAccuracy } from './balanced-accuracy.js';
+import { f1 } from './f1.js';
+import { loss } from './loss.js';
+import { macroF1 } from './macro-f1.js';
+import type { Metric, MetricUse } from './metric.js';
+import { minClassRecall } from './min-class-recall.js';
+import { prAuc } from './pr-auc.js';
+import { precision } from './precision.js';
+import { recall } from './recall.js';
+import { specificity } from './specificity.js';
+import { youden } from './youden.js';
 
-/** A metric experiments can name: in `targets` (judged on test) and/or as `evaluate.threshold.maximize`. */
-export interface MetricEntry extends Entry {
-  uses: ('target' | 'threshold')[];
+export type { CiMethod, Metric, MetricInput, MetricUse } from './metric.js';
+
+/** In the order lists show them: the headline figures first. */
+const ORDERED = [accuracy, balancedAccuracy, auc, prAuc, recall, precision, f1, specificity, macroF1, youden, minClassRecall, loss];
+
+export const metrics = new Registry<Metric>('metric');
+for (const m of ORDERED) metrics.register(m);
+
+/** Names of the metrics an experiment may name in one place, in list order. */
+export const metricNames = (use: MetricUse): string[] => ORDERED.filter((m) => m.uses.includes(use)).map((m) => m.name);
+
+/** The training loop logs epoch metrics on validation and train. */
+const EPOCH_SPLITS = ['val_', 'train_'] as const;
+
+/** What callbacks may monitor: `val_loss`, `train_accuracy`, ... */
+export const epochMetricKeys = (): string[] => EPOCH_SPLITS.flatMap((split) => metricNames('epoch').reverse().map((name) => `${split}${name}`));
+
+/**
+ * How logged metric keys are formed: `test_<metric>` on the test set, `best_val_<metric>` on
+ * validation at the kept epoch, `train_`/`val_` for the per-epoch histories; per-class metrics
+ * end in `_<CLASS>`, intervals in `_ci_low`/`_ci_high`.
+ */
+const PREFIXES = ['best_val_', 'test_', 'train_', 'val_'] as const;
+const CI_SUFFIX = /_ci_(low|high)$/;
+
+/** The metric a logged key measures, or undefined when the key is not a metric's (kept_epoch, train_seconds). */
+export function metricOfKey(key: string, classes: readonly string[]): Metric | undefined {
+  const prefix = PREFIXES.find((p) => key.startsWith(p));
+  if (prefix === undefined) return undefined;
+  const rest = key.slice(prefix.length).replace(CI_SUFFIX, '');
+  if (metrics.has(rest) && !metrics.get(rest).perClass) return metrics.get(rest);
+  for (const m of metrics.entries()) {
+    if (m.perClass && classes.some((c) => rest === `${m.name}_${classKey(c)}`)) return m;
+  }
+  return undefined;
 }
 
-const SUMMARIES: Record<string, string> = {
-  accuracy: 'share of images classified correctly',
-  balanced_accuracy: 'mean recall over the classes: unaffected by class imbalance',
-  auc: 'ROC-AUC (macro one-vs-rest for more than two classes)',
-  pr_auc: 'average precision (area under the precision-recall curve)',
-  recall: "every class's recall (the worst one is judged); recall_<CLASS> for one class",
-  precision: "every class's precision; precision_<CLASS> for one class",
-  f1: "every class's F1 as a target; the positive class's F1 as a threshold objective",
-  specificity: "every class's specificity; specificity_<CLASS> for one class",
-  macro_f1: 'mean F1 over the classes',
-  youden: 'sensitivity + specificity - 1 (Youden index)',
-  min_class_recall: 'the lowest recall of any class',
-};
+/** Every key a run may log for these classes, for suggestions. */
+export function metricKeys(classes: readonly string[]): string[] {
+  const bases = metrics.entries().flatMap((m) => (m.perClass ? classes.map((c) => `${m.name}_${classKey(c)}`) : [m.name]));
+  return PREFIXES.flatMap((p) => bases.map((b) => `${p}${b}`));
+}
 
-export const metrics = new Registry<MetricEntry>('metric');
-for (const name of new Set<string>([...SCALAR_TARGET_METRICS, ...PER_CLASS_TARGET_METRICS, ...THRESHOLD_OBJECTIVES])) {
-  const uses: MetricEntry['uses'] = [];
-  if ((SCALAR_TARGET_METRICS as readonly string[]).includes(name) || (PER_CLASS_TARGET_METRICS as readonly string[]).includes(name)) uses.push('target');
-  if ((THRESHOLD_OBJECTIVES as readonly string[]).includes(name)) uses.push('threshold');
-  metrics.register({ name, summary: `${SUMMARIES[name] ?? name} [${uses.join(', ')}]`, params: Params({}), uses });
+/** Raised for a key that names no metric; says the closest one. */
+export class UnknownMetricError extends Error {
+  override name = 'UnknownMetricError';
+  constructor(key: string, known: readonly string[]) {
+    const guess = closest(key, [...known]);
+    super(`'${key}' is not a metric exp logs${guess ? ` (did you mean '${guess}'?)` : ''}; metrics are <split>_<metric>[_<CLASS>] with split one of ${PREFIXES.map((p) => p.slice(0, -1)).join(', ')} and metric one of ${metrics.names().join(', ')}`);
+  }
+}
+
+/** The metric of a key, or UnknownMetricError. */
+export function requireMetricOfKey(key: string, classes: readonly string[]): Metric {
+  const m = metricOfKey(key, classes);
+  if (!m) throw new UnknownMetricError(key, metricKeys(classes));
+  return m;
 }

@@ -32,6 +32,8 @@ function epochMetrics(logs: EpochRecord): Metric[] {
 export const VERDICT_TAG = 'exp.verdict';
 /** The final metrics, judged on the test split, are `test_<metric>`. */
 export const TEST_METRIC_PREFIX = 'test_';
+/** Validation metrics at the kept epoch, what runs are chosen by. */
+export const VAL_RESULT_PREFIX = 'best_val_';
 
 /** The decision threshold the run used (chosen on validation, or the configured number). */
 export const THRESHOLD_TAG = 'exp.threshold';

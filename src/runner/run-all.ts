@@ -11,7 +11,7 @@ import { loadCheckpoint } from './checkpoint.js';
 import { holdRun } from './held-run.js';
 import { lastRunWith, runIdentity, sweepIdentity } from './identity.js';
 import type { Checkpoint } from '../train/loop.js';
-import { RunRecorder, SweepParent, TEST_METRIC_PREFIX, VERDICT_TAG } from './record.js';
+import { RunRecorder, SweepParent, TEST_METRIC_PREFIX, VAL_RESULT_PREFIX, VERDICT_TAG } from './record.js';
 import { runExperiment, type RunOutcome } from './run-experiment.js';
 import { runInWorker, type WorkerTask } from './workers.js';
 import { keepOpen } from './open-runs.js';
@@ -83,7 +83,8 @@ export interface Outcome {
 async function recordedResult(store: TrackingStore, runId: string): Promise<Pick<Outcome, 'runId' | 'verdict' | 'metrics'>> {
   const run = await store.getRun(runId);
   const verdict = run.data.tags[VERDICT_TAG];
-  const metrics = Object.fromEntries(Object.entries(run.data.metrics).filter(([k]) => k.startsWith(TEST_METRIC_PREFIX)));
+  // The same keys a fresh run reports: test results and validation at the kept epoch.
+  const metrics = Object.fromEntries(Object.entries(run.data.metrics).filter(([k]) => k.startsWith(TEST_METRIC_PREFIX) || k.startsWith(VAL_RESULT_PREFIX)));
   return { runId, ...(verdict === 'PASS' || verdict === 'FAIL' ? { verdict } : {}), metrics };
 }
 

@@ -30,7 +30,9 @@ export const listCommand: CommandModule<object, Args> = {
     for (const kind of args.kind ? [args.kind] : KINDS) {
       lines.push(`${kind}:`);
       for (const entry of all[kind].entries()) {
-        lines.push(`  ${entry.name}  - ${entry.summary}`);
+        // A metric also says where an experiment may name it.
+        const uses = kind === 'metrics' ? ` [${metrics.get(entry.name).uses.join(', ')}]` : '';
+        lines.push(`  ${entry.name}  - ${entry.summary}${uses}`);
         for (const p of describeParams(entry.params)) lines.push(`      ${p}`);
       }
       lines.push('');

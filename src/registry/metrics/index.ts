@@ -40,6 +40,9 @@ export const epochMetricKeys = (): string[] => EPOCH_SPLITS.flatMap((split) => m
 const PREFIXES = ['best_val_', 'test_', 'train_', 'val_'] as const;
 const CI_SUFFIX = /_ci_(low|high)$/;
 
+/** Whether a logged key is an interval bound (`test_accuracy_ci_low`), not a value. */
+export const isIntervalKey = (key: string): boolean => CI_SUFFIX.test(key);
+
 /** The metric a logged key measures, or undefined when the key is not a metric's (kept_epoch, train_seconds). */
 export function metricOfKey(key: string, classes: readonly string[]): Metric | undefined {
   const prefix = PREFIXES.find((p) => key.startsWith(p));

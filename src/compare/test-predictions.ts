@@ -3,7 +3,7 @@ import { parseCsv } from '../text/csv.js';
 import type { TrackingStore } from '../tracking/index.js';
 import { CompareError } from './errors.js';
 
-/** One run's predictions on its test set, as its predictions.csv artifact holds them. */
+/** One run's predictions on its test set (or validation set), as its predictions.csv artifact holds them. */
 export interface TestPredictions {
   runId: string;
   runName: string;
@@ -19,10 +19,10 @@ export interface TestPredictions {
 }
 
 /**
- * Reads a finished run's test predictions back through the store (file store or server alike).
- * A run that did not finish, or has no predictions.csv, is a CompareError saying so.
+ * Reads a finished run's test (or validation) predictions back through the store (file store
+ * or server alike). A run that did not finish, or has no predictions.csv, is a CompareError saying so.
  */
-export async function readTestPredictions(store: TrackingStore, runId: string): Promise<TestPredictions> {
+export async function readTestPredictions(store: TrackingStore, runId: string, split: 'test' | 'validation' = 'test'): Promise<TestPredictions> {
   const run = await store.getRun(runId);
   const name = `run ${run.info.runName} (${runId})`;
   if (run.info.status !== 'FINISHED') throw new CompareError(`${name} is ${run.info.status}, not FINISHED: only finished runs have test predictions to compare`);
@@ -39,7 +39,7 @@ export async function readTestPredictions(store: TrackingStore, runId: string): 
   };
   const out: TestPredictions = { runId, runName: run.info.runName, classes, files: [], labels: [], predicted: [], probabilities: [] };
   rows.forEach((row, r) => {
-    if (row[1] !== 'test') return;
+    if (row[1] !== split) return;
     if (row.length !== header.length) throw bad(`line ${r + 2} has ${row.length} fields, the header ${header.length}`);
     const p = row.slice(4).map(Number);
     if (p.some((v) => !(v >= 0 && v <= 1))) throw bad(`line ${r + 2}: a probability outside [0, 1]`);
@@ -48,6 +48,6 @@ export async function readTestPredictions(store: TrackingStore, runId: string): 
     out.predicted.push(index(row[3]!, r + 2));
     out.probabilities.push(p);
   });
-  if (out.files.length === 0) throw bad('has no test rows');
+  if (out.files.length === 0) throw bad(`has no ${split} rows`);
   return out;
 }

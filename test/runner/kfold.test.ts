@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRuns } from '../../src/config/expand.js';
 import { readTestPredictions } from '../../src/compare/test-predictions.js';
+import { boardFor } from '../../src/rank/board-for.js';
 import { runAll, runOrSkip } from '../../src/runner/run-all.js';
 import { FileStore, type Run } from '../../src/tracking/index.js';
 import { headlines, issuesOf } from '../helpers/experiment-files.js';
@@ -69,6 +70,29 @@ describe('k-fold cross-validation', () => {
     const again = await runAll([loadRuns(dir.write('cv.yaml', kfoldYaml()))], store, quiet(), false);
     expect(again.map((o) => o.status)).toEqual(['skipped', 'skipped', 'skipped']);
     expect((await store.searchRuns([expId])).filter((r) => r.data.tags['exp.kfold'])).toHaveLength(1);
+  }, 180_000);
+
+  it('works in a sweep with --jobs: one k-fold parent per point under the sweep parent, ranked by the folds\' mean', async () => {
+    const runsDir = dir.path('runs');
+    const store = new FileStore(runsDir);
+    const text = `${kfoldYaml('{kfold: 2}')}sweep:\n  grid:\n    train.optimizer.lr: [0.01, 0.001]\n`;
+    const path = dir.write('sweep.yaml', text);
+    const file = loadRuns(path);
+    expect(file.runs.map((r) => r.config.name)).toEqual(['cv lr=0.01 fold=1/2', 'cv lr=0.01 fold=2/2', 'cv lr=0.001 fold=1/2', 'cv lr=0.001 fold=2/2']);
+    const outcomes = await runAll([file], store, quiet(), false, 2, { files: [path], overrides: [], trackingUri: runsDir, threads: 1 });
+    expect(outcomes.map((o) => o.status)).toEqual(['finished', 'finished', 'finished', 'finished']);
+    const runs = await store.searchRuns([(await store.getExperimentByName('cv'))!.experimentId]);
+    const sweep = runs.find((r) => r.data.tags['exp.sweep'] === 'true')!;
+    const parents = runs.filter((r) => r.data.tags['exp.kfold'] === '2');
+    expect(parents.map((r) => [r.info.runName, r.info.status, r.data.tags['mlflow.parentRunId']]).sort()).toEqual([
+      ['cv lr=0.001 (2-fold)', 'FINISHED', sweep.info.runId],
+      ['cv lr=0.01 (2-fold)', 'FINISHED', sweep.info.runId],
+    ]);
+    for (const p of parents) expect(runs.filter((r) => r.data.tags['mlflow.parentRunId'] === p.info.runId)).toHaveLength(2);
+    const { rows } = await boardFor(store, 'cv', 'test_accuracy_mean', sweep.info.runId);
+    expect(rows.map((r) => r.runName).sort()).toEqual(['cv lr=0.001 (2-fold)', 'cv lr=0.01 (2-fold)']);
+    const means = rows.map((r) => parents.find((p) => p.info.runId === r.runId)!.data.metrics.test_accuracy_mean!);
+    expect(means[0]).toBeGreaterThanOrEqual(means[1]!);
   }, 180_000);
 
   it('refuses bad kfold settings with located errors', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CompareError } from '../compare/errors.js';
 import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
 import { printable } from '../text/escape.js';
@@ -44,7 +45,7 @@ export function reportError(error: unknown): number {
   }
   // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal; secrets masked.
   const say = (text: string) => process.stderr.write(`${printable(maskSecrets(text), { keepNewlines: true })}\n`);
-  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError) {
+  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError || error instanceof CompareError) {
     say(`exp: ${error.message}`);
     return 1;
   }

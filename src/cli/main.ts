@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { compareCommand } from './commands/compare.js';
 import { dataCommand } from './commands/data-inspect.js';
 import { listCommand } from './commands/list.js';
 import { predictCommand } from './commands/predict.js';
@@ -27,12 +28,13 @@ export async function main(argv: string[]): Promise<void> {
       .command(validateCommand)
       .command(listCommand)
       .command(rankCommand)
+      .command(compareCommand)
       .command(runsCommand)
       .command(reportCommand)
       .command(predictCommand)
       .command(dataCommand)
       .command(syncCommand)
-      .demandCommand(1, 'name a command: run, resume, validate, list, rank, runs, sync, report, predict or data')
+      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, report, predict or data')
       .strict()
       .recommendCommands()
       .help()

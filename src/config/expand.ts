@@ -1,7 +1,8 @@
 import { checkSchema } from './ajv.js';
 import { IssueCollector } from './collector.js';
 import { ConfigError } from './issues.js';
-import { loadExperiment } from './load.js';
+import { kfoldOf, expandFolds } from './kfold.js';
+import { loadExperiment, type LoadedExperiment } from './load.js';
 import type { Override } from './locate.js';
 import { checkSweep, expandSweep, SweepSchema, type Sweep } from './sweep.js';
 import { validateExperiment, type ValidateOptions, type ValidatedExperiment } from './validate.js';
@@ -12,6 +13,8 @@ export interface ExperimentRuns {
   /** Set when the file is a sweep: its values per run, in run order. */
   sweep?: { name: string; experiment: string; values: Record<string, unknown>[] };
   runs: ValidatedExperiment[];
+  /** Set when runs are k-fold cross-validations: each one's name and its K fold runs (indices into runs). */
+  kfold?: { name: string; runs: number[] }[];
 }
 
 /**
@@ -21,25 +24,39 @@ export interface ExperimentRuns {
 export function loadRuns(file: string, overrides: Override[] = [], options: ValidateOptions = {}): ExperimentRuns {
   const loaded = loadExperiment(file, overrides);
   const sweep = loaded.value.sweep;
-  if (sweep === undefined) return { file: loaded.file, runs: [validateExperiment(loaded, options)] };
-  const issues = new IssueCollector(loaded.sources, loaded.overrides);
-  if (checkSchema(SweepSchema, sweep, ['sweep'], issues)) checkSweep(sweep as Sweep, issues);
-  if (issues.issues.length > 0) throw new ConfigError(issues.issues);
-  const points = expandSweep(loaded, sweep as Sweep);
+  let points: { loaded: LoadedExperiment; values?: Record<string, unknown> }[] = [{ loaded }];
+  if (sweep !== undefined) {
+    const issues = new IssueCollector(loaded.sources, loaded.overrides);
+    if (checkSchema(SweepSchema, sweep, ['sweep'], issues)) checkSweep(sweep as Sweep, issues);
+    if (issues.issues.length > 0) throw new ConfigError(issues.issues);
+    points = expandSweep(loaded, sweep as Sweep);
+  }
   const runs: ValidatedExperiment[] = [];
+  const values: Record<string, unknown>[] = [];
+  const kfold: { name: string; runs: number[] }[] = [];
   const problems = [];
   for (const p of points) {
-    try {
-      runs.push(validateExperiment(p.loaded, options));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(...e.issues);
+    const k = kfoldOf(p.loaded);
+    const folds = k === undefined ? [p.loaded] : expandFolds(p.loaded, k);
+    const indices: number[] = [];
+    for (const one of folds) {
+      try {
+        indices.push(runs.push(validateExperiment(one, options)) - 1);
+        values.push(p.values ?? {});
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(...e.issues);
+        // The folds differ only in the fold: one fold's problems are all of them.
+        if (k !== undefined) break;
+      }
     }
+    if (k !== undefined) kfold.push({ name: String(p.loaded.value.name), runs: indices });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     file: loaded.file,
-    sweep: { name: String(loaded.value.name), experiment: String(loaded.value.experiment), values: points.map((p) => p.values) },
+    ...(sweep !== undefined ? { sweep: { name: String(loaded.value.name), experiment: String(loaded.value.experiment), values } } : {}),
+    ...(kfold.length ? { kfold } : {}),
     runs,
   };
 }

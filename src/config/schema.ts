@@ -91,7 +91,9 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           ),
           validation: Type.Object(
             {
-              from: StringEnum(['train', 'val'] as const, { description: "'train': carve out of train; 'val': the val folder" }),
+              from: Type.Optional(StringEnum(['train', 'val'] as const, { description: "'train': carve out of train; 'val': the val folder (with kfold: train, or left out)" })),
+              kfold: Type.Optional(Type.Integer({ minimum: 2, maximum: 50, description: 'K-fold cross-validation of train: K runs under one parent run, each validating on its fold (grouped and stratified as set here)' })),
+              fold: Type.Optional(Type.Integer({ minimum: 0, description: 'which fold validates, 0-based: set for each run by the kfold expansion, not by hand' })),
               fraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "share of train (from: train)" })),
               stratify: Type.Boolean({ default: true, description: 'keep class proportions (from: train)' }),
               group: Type.Optional(

@@ -202,7 +202,15 @@ function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void 
 function checkData(config: Mapping, loaded: LoadedExperiment, requireData: boolean, issues: IssueCollector): [string, string[] | undefined] {
   const data = config.data as Mapping;
   const validation = data.validation as Mapping;
-  if (validation.from === 'train' && validation.fraction === undefined) issues.add(['data', 'validation'], 'data.validation from train needs a fraction, e.g. {from: train, fraction: 0.1}');
+  if (validation.kfold !== undefined) {
+    if (validation.from === 'val') issues.add(['data', 'validation', 'from'], 'data.validation.kfold cross-validates train: from: val does not go with it (leave from out, or from: train)');
+    if (validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.kfold sets the folds: a fraction does not go with it (got ${show(validation.fraction)}; each fold holds 1/${show(validation.kfold)} of train)`);
+    if (typeof validation.fold === 'number' && typeof validation.kfold === 'number' && validation.fold >= validation.kfold) issues.add(['data', 'validation', 'fold'], `data.validation.fold ${validation.fold} is not one of the ${validation.kfold} folds (0 to ${validation.kfold - 1})`);
+  } else {
+    if (validation.from === undefined) issues.add(['data', 'validation'], 'data.validation needs from (train or val) or kfold, e.g. {from: train, fraction: 0.1} or {kfold: 5}');
+    if (validation.fold !== undefined) issues.add(['data', 'validation', 'fold'], 'data.validation.fold is set by a kfold expansion: it needs kfold');
+  }
+  if (validation.from === 'train' && validation.kfold === undefined && validation.fraction === undefined) issues.add(['data', 'validation'], 'data.validation from train needs a fraction, e.g. {from: train, fraction: 0.1}');
   if (validation.from === 'val' && validation.fraction !== undefined) issues.add(['data', 'validation', 'fraction'], `data.validation.fraction applies to from: train, not from: val (got ${show(validation.fraction)})`);
   const dataDir = resolveDataDir(String(data.dir), loaded.sources, loaded.overrides);
   const splits = validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];

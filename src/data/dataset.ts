@@ -7,7 +7,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { resolveClasses, scanSplit, type LabeledFiles, type LabelSpec } from './labels.js';
 import { requireDir } from './scan.js';
 import { groupKeys } from './groups.js';
-import { carveGroupedValidation, carveValidation, type ValidationSpec } from './split.js';
+import { assignFolds, carveGroupedValidation, carveValidation, foldCarve, type ValidationSpec } from './split.js';
 
 export const DEFAULT_CACHE_DIR = '.exp-cache';
 
@@ -137,10 +137,14 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     [train, val] = [whole(0), whole(1)];
   } else {
     const labels = batches[0].kept.map((k) => scanned[0].labels[k]);
-    const { fraction, stratify, group } = opts.validation;
-    const carve = group
-      ? carveGroupedValidation(labels, groupKeys(batches[0].kept.map((k) => scanned[0].files[k].path), group, opts.dir), classes.length, fraction, stratify, opts.seed)
-      : carveValidation(labels, classes.length, fraction, stratify, opts.seed);
+    const v = opts.validation;
+    const groups = v.group ? groupKeys(batches[0].kept.map((k) => scanned[0].files[k].path), v.group, opts.dir) : undefined;
+    const carve =
+      v.from === 'fold'
+        ? foldCarve(assignFolds(labels, groups, classes.length, v.k, v.stratify, opts.seed), v.index)
+        : groups
+          ? carveGroupedValidation(labels, groups, classes.length, v.fraction, v.stratify, opts.seed)
+          : carveValidation(labels, classes.length, v.fraction, v.stratify, opts.seed);
     train = toSplit(batches[0], scanned[0], per, carve.train);
     val = toSplit(batches[0], scanned[0], per, carve.val);
   }

@@ -11,3 +11,4 @@ export * from './targets.js';
 export * from './evaluate.js';
 export * from './report.js';
 export * from './intervals.js';
+export * from './resample.js';

@@ -1,8 +1,8 @@
 import { classKeys } from '../data/class-keys.js';
-import { mulberry32 } from '../data/rng.js';
 import { metrics as registry } from '../registry/metrics/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import type { Probabilities } from './probabilities.js';
+import { quantile, stratifiedResamples } from './resample.js';
 
 export interface Interval {
   low: number;
@@ -40,15 +40,6 @@ export function wilson(k: number, n: number, confidence = 0.95): Interval {
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** The q-quantile of sorted values by linear interpolation (numpy's default). */
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
-}
-
 export interface BootstrapOptions {
   resamples?: number;
   confidence?: number;
@@ -56,22 +47,18 @@ export interface BootstrapOptions {
 }
 
 /**
- * Percentile intervals from a stratified bootstrap: each resample draws, with replacement,
- * as many images of each true class as the set has (so every resample keeps the class mix,
- * and a ranking metric stays defined). `statistics` maps an evaluation of a resample to the
- * named values; a NaN value of a resample is left out of that value's interval.
+ * Percentile intervals from a stratified bootstrap (stratifiedResamples). `statistics` maps an
+ * evaluation of a resample to the named values; a NaN value of a resample is left out of that
+ * value's interval.
  */
 export function stratifiedBootstrap(
   input: { probabilities: Probabilities; labels: ArrayLike<number>; classes: readonly string[]; threshold?: number },
   statistics: (e: Evaluation) => Record<string, number>,
   { resamples = 2000, confidence = 0.95, seed = 0 }: BootstrapOptions = {},
 ): Record<string, Interval> {
-  const random = mulberry32(seed);
-  const byClass = input.classes.map((_, c) => Array.from(input.labels).flatMap((l, i) => (l === c ? [i] : [])));
   const rows = input.probabilities as ArrayLike<number | ArrayLike<number>>;
   const draws: Record<string, number[]> = {};
-  for (let r = 0; r < resamples; r++) {
-    const picked = byClass.flatMap((members) => members.map(() => members[Math.floor(random() * members.length)]!));
+  for (const picked of stratifiedResamples(input.labels, input.classes.length, resamples, seed)) {
     const probabilities = picked.map((i) => rows[i]!) as Probabilities;
     const e = evaluate({ ...input, probabilities, labels: picked.map((i) => input.labels[i]!) });
     for (const [key, value] of Object.entries(statistics(e))) if (!Number.isNaN(value)) (draws[key] ??= []).push(value);

@@ -2,6 +2,16 @@ import type { ValidatedExperiment } from '../config/validate.js';
 import type { LoadOptions } from '../data/index.js';
 import { toPair } from '../registry/params.js';
 
+type Validation = ValidatedExperiment['config']['data']['validation'];
+
+/** Where validation comes from: the val folder, a carve of train, or one fold of a k-fold expansion. */
+function validationSpec(v: Validation): LoadOptions['validation'] {
+  if (v.from === 'val') return { from: 'val' };
+  const group = v.group ? { group: typeof v.group === 'string' ? { pattern: v.group, from: 'name' as const } : v.group } : {};
+  if (v.kfold !== undefined) return { from: 'fold', k: v.kfold, index: v.fold ?? 0, stratify: v.stratify, ...group };
+  return { from: 'train', fraction: v.fraction!, stratify: v.stratify, ...group };
+}
+
 /** How an experiment's `data:` block loads: the same for training and for its run identity. */
 export function datasetOptions(exp: ValidatedExperiment): Omit<LoadOptions, 'onProgress'> {
   const { data, train } = exp.config;
@@ -10,14 +20,7 @@ export function datasetOptions(exp: ValidatedExperiment): Omit<LoadOptions, 'onP
     dir: exp.dataDir,
     ...(data.classes ? { classes: data.classes } : {}),
     image: { size: [height, width], channels: data.image.channels },
-    validation: data.validation.from === 'val'
-      ? { from: 'val' }
-      : {
-          from: 'train',
-          fraction: data.validation.fraction!,
-          stratify: data.validation.stratify,
-          ...(data.validation.group ? { group: typeof data.validation.group === 'string' ? { pattern: data.validation.group, from: 'name' } : data.validation.group } : {}),
-        },
+    validation: validationSpec(data.validation),
     seed: train.seed,
     onBadImage: data.on_bad_image,
     // EXP_CACHE_DIR moves the decoded-image cache (default .exp-cache in the working directory).

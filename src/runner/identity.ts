@@ -20,6 +20,7 @@ export async function runIdentity(exp: ValidatedExperiment): Promise<string> {
 
 export const IDENTITY_TAG = 'exp.identity';
 export const SWEEP_IDENTITY_TAG = 'exp.sweep.identity';
+export const KFOLD_IDENTITY_TAG = 'exp.kfold.identity';
 
 function deletePath(value: Record<string, unknown>, path: string[]): void {
   const [head, ...rest] = path;

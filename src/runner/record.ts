@@ -9,7 +9,7 @@ import type { Metric, RunStatus, TrackingStore } from '../tracking/index.js';
 import { removeCheckpoints, saveCheckpoint } from './checkpoint.js';
 import { flattenParams } from './flatten.js';
 import type { Checkpoint, EpochRecord } from '../train/loop.js';
-import { configHash, IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
+import { configHash, IDENTITY_TAG, KFOLD_IDENTITY_TAG, SWEEP_IDENTITY_TAG } from './identity.js';
 import { ownerTags } from './owner.js';
 import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
@@ -192,7 +192,14 @@ export class RunRecorder {
   }
 }
 
-/** A sweep's parent run: no metrics of its own; its children carry its id as `mlflow.parentRunId`. */
+/** Marks a k-fold cross-validation's parent run (the value is K); its result is the fold-ensemble's. */
+export const KFOLD_TAG = 'exp.kfold';
+
+/**
+ * A sweep's parent run (no metrics of its own) or a k-fold cross-validation's (the folds'
+ * mean and sd and the fold-ensemble's metrics, logged by finishKfold); the children carry its
+ * id as `mlflow.parentRunId`.
+ */
 export class SweepParent {
   private constructor(
     readonly store: TrackingStore,
@@ -202,13 +209,20 @@ export class SweepParent {
   ) {}
 
   /**
-   * The sweep's parent run: the one with the same sweep identity, reopened, so a re-run or a
-   * grown grid keeps every child under one parent; a new one when there is none or `fresh`.
+   * The parent run: the one with the same identity, reopened, so a re-run or a grown grid
+   * keeps every child under one parent; a new one when there is none or `fresh`. A k-fold
+   * parent takes the experiment's params (so the board judges its targets) and may itself be
+   * a sweep's child.
    */
-  static async start(store: TrackingStore, sweep: { experiment: string; name: string; file: string; size: number; identity: string }, fresh: boolean): Promise<SweepParent> {
+  static async start(
+    store: TrackingStore,
+    sweep: { experiment: string; name: string; file: string; size: number; identity: string; kfold?: { k: number; params: Record<string, string>; parentRunId?: string } },
+    fresh: boolean,
+  ): Promise<SweepParent> {
     const experimentId = await store.getOrCreateExperiment(sweep.experiment);
-    const sizeTag = { 'exp.sweep.size': String(sweep.size) };
-    const earlier = fresh ? [] : await store.searchRuns([experimentId], { filter: `tags.\`${SWEEP_IDENTITY_TAG}\` = '${sweep.identity}'` });
+    const identityTag = sweep.kfold ? KFOLD_IDENTITY_TAG : SWEEP_IDENTITY_TAG;
+    const sizeTag = { [sweep.kfold ? 'exp.kfold.size' : 'exp.sweep.size']: String(sweep.size) };
+    const earlier = fresh ? [] : await store.searchRuns([experimentId], { filter: `tags.\`${identityTag}\` = '${sweep.identity}'` });
     const previous = earlier[0]; // newest first
     if (previous) {
       await store.updateRun(previous.info.runId, 'RUNNING');
@@ -216,10 +230,25 @@ export class SweepParent {
       return new SweepParent(store, previous.info.runId, true);
     }
     const run = await store.createRun(experimentId, {
-      runName: `${sweep.name} (sweep)`,
-      tags: { ...provenanceTags(sweep.file), [SWEEP_TAG]: 'true', ...sizeTag, [SWEEP_IDENTITY_TAG]: sweep.identity },
+      runName: sweep.kfold ? `${sweep.name} (${sweep.kfold.k}-fold)` : `${sweep.name} (sweep)`,
+      tags: {
+        ...provenanceTags(sweep.file),
+        ...(sweep.kfold ? { [KFOLD_TAG]: String(sweep.kfold.k) } : { [SWEEP_TAG]: 'true' }),
+        ...sizeTag,
+        [identityTag]: sweep.identity,
+        ...(sweep.kfold?.parentRunId ? { 'mlflow.parentRunId': sweep.kfold.parentRunId } : {}),
+      },
     });
-    return new SweepParent(store, run.runId, false);
+    const parent = new SweepParent(store, run.runId, false);
+    if (sweep.kfold) {
+      try {
+        await store.logBatch(run.runId, { params: sweep.kfold.params });
+      } catch (e) {
+        await parent.end('FAILED').catch(() => undefined);
+        throw e;
+      }
+    }
+    return parent;
   }
 
   end(status: RunStatus): Promise<void> {

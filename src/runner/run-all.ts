@@ -17,6 +17,21 @@ import { runInWorker, type WorkerTask } from './workers.js';
 import { keepOpen } from './open-runs.js';
 import { claimRun, type RunLock } from './run-lock.js';
 import { closeStaleRun } from './stale-runs.js';
+import { finishKfold } from './kfold-parent.js';
+import { flattenParams } from './flatten.js';
+
+/** The cross-validated experiment as params, less what differs per fold (its fold and name). */
+function kfoldParams(first: ValidatedExperiment, name: string): Record<string, string> {
+  const { $schema: _schema, ...config } = structuredClone(first.config);
+  delete config.data.validation.fold;
+  return flattenParams({ ...config, name });
+}
+
+/** The line a finished cross-validation prints: the folds' mean and sd, and the fold-ensemble. */
+function kfoldSummary(name: string, k: number, m: Record<string, number>): string {
+  const f = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(4));
+  return `== ${k}-fold cross-validation ${name}: test_accuracy ${f(m.test_accuracy_mean)} +- ${f(m.test_accuracy_sd)} over the folds, best_val_accuracy ${f(m.best_val_accuracy_mean)} +- ${f(m.best_val_accuracy_sd)}; fold-ensemble test_accuracy ${f(m.test_accuracy)}, test_auc ${f(m.test_auc)}`;
+}
 
 /**
  * Trains, evaluates and records one experiment (or continues an interrupted run from its
@@ -145,10 +160,23 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
     progress.line(`== sweep ${file.sweep.name}: ${file.runs.length} runs under ${parent.reopened ? 'its earlier' : 'new'} parent run ${parent.runId}`);
     parents.set(i, parent);
   }
+  // A k-fold cross-validation's parent, under its sweep's parent when it is a sweep's point.
+  const kfolds: { fileIndex: number; name: string; runs: number[]; parent: SweepParent; close: () => void }[] = [];
+  for (const [i, file] of files.entries()) {
+    for (const group of file.kfold ?? []) {
+      const first = file.runs[group.runs[0]!]!;
+      const parent = await SweepParent.start(store, { experiment: first.config.experiment, name: group.name, file: file.file, size: group.runs.length, identity: await sweepIdentity(first, ['data.validation.fold']), kfold: { k: group.runs.length, params: kfoldParams(first, group.name), ...(parents.get(i) ? { parentRunId: parents.get(i)!.runId } : {}) } }, rerun);
+      const close = keepOpen({ label: `cross-validation ${group.name}`, say: (t) => progress.line(t), close: () => parent.end('KILLED') });
+      progress.line(`== ${group.runs.length}-fold cross-validation ${group.name}: under ${parent.reopened ? 'its earlier' : 'new'} parent run ${parent.runId}`);
+      kfolds.push({ fileIndex: i, name: group.name, runs: group.runs, parent, close });
+    }
+  }
+  const parentOf = (fileIndex: number, runIndex: number): string | undefined =>
+    kfolds.find((g) => g.fileIndex === fileIndex && g.runs.includes(runIndex))?.parent.runId ?? parents.get(fileIndex)?.runId;
   const jobsList = files.flatMap((file, fileIndex) => file.runs.map((exp, runIndex) => ({ exp, fileIndex, runIndex })));
   const outcomes: Outcome[] = new Array(jobsList.length);
   const runJob = async (j: (typeof jobsList)[number], k: number): Promise<void> => {
-    const parentRunId = parents.get(j.fileIndex)?.runId;
+    const parentRunId = parentOf(j.fileIndex, j.runIndex);
     try {
       outcomes[k] =
         jobs > 1 && task
@@ -168,6 +196,25 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
     }
   });
   await Promise.all(lanes);
+  for (const g of kfolds) {
+    const mine = g.runs.map((r) => outcomes[jobsList.findIndex((j) => j.fileIndex === g.fileIndex && j.runIndex === r)]!);
+    const { name } = g;
+    let status: 'FINISHED' | 'FAILED' = 'FAILED';
+    try {
+      if (mine.some((o) => o.status === 'failed')) throw new Error(`${mine.filter((o) => o.status === 'failed').length} of ${mine.length} folds failed; run it again to train the missing folds`);
+      const result = await finishKfold(store, g.parent.runId, files[g.fileIndex]!.runs[g.runs[0]!]!, mine.map((o) => o.runId!));
+      progress.line(kfoldSummary(name, mine.length, result.metrics));
+      status = 'FINISHED';
+    } catch (e) {
+      await store.logBatch(g.parent.runId, { tags: { 'exp.error': (e instanceof Error ? e.message : String(e)).slice(0, 4000) } }).catch(() => undefined);
+      if (!mine.some((o) => o.status === 'failed')) {
+        reportError(e);
+        outcomes.push({ name: `${name} (cross-validation)`, status: 'failed', runId: g.parent.runId, error: e instanceof Error ? e.message : String(e) });
+      } else progress.line(`cross-validation ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    g.close();
+    await g.parent.end(status);
+  }
   for (const [i, parent] of parents) {
     const mine = jobsList.flatMap((j, k) => (j.fileIndex === i ? [outcomes[k]!] : []));
     parentClosers.get(i)?.();

@@ -35,10 +35,11 @@ export const epochMetricKeys = (): string[] => EPOCH_SPLITS.flatMap((split) => m
 /**
  * How logged metric keys are formed: `test_<metric>` on the test set, `best_val_<metric>` on
  * validation at the kept epoch, `train_`/`val_` for the per-epoch histories; per-class metrics
- * end in `_<CLASS>`, intervals in `_ci_low`/`_ci_high`.
+ * end in `_<CLASS>`, intervals in `_ci_low`/`_ci_high`, a cross-validation's fold mean in `_mean`.
  */
 const PREFIXES = ['best_val_', 'test_', 'train_', 'val_'] as const;
-const CI_SUFFIX = /_ci_(low|high)$/;
+/** Intervals, and the mean over the folds a cross-validation parent logs. */
+const KEY_SUFFIX = /_(ci_(low|high)|mean)$/;
 
 /** Whether a logged key is an interval bound (`test_accuracy_ci_low`), not a value. */
 export const isIntervalKey = (key: string): boolean => CI_SUFFIX.test(key);
@@ -47,7 +48,7 @@ export const isIntervalKey = (key: string): boolean => CI_SUFFIX.test(key);
 export function metricOfKey(key: string, classes: readonly string[]): Metric | undefined {
   const prefix = PREFIXES.find((p) => key.startsWith(p));
   if (prefix === undefined) return undefined;
-  const rest = key.slice(prefix.length).replace(CI_SUFFIX, '');
+  const rest = key.slice(prefix.length).replace(KEY_SUFFIX, '');
   if (metrics.has(rest) && !metrics.get(rest).perClass) return metrics.get(rest);
   for (const m of metrics.entries()) {
     if (m.perClass && classes.some((c) => rest === `${m.name}_${classKey(c)}`)) return m;

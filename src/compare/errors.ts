@@ -1,0 +1,4 @@
+/** Two runs that cannot be compared (different test sets, no predictions): the message says why. */
+export class CompareError extends Error {
+  override name = 'CompareError';
+}

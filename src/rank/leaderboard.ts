@@ -1,5 +1,5 @@
 import { judgeTargets, type TargetResult } from '../metrics/targets.js';
-import { isIntervalKey, requireMetricOfKey } from '../registry/metrics/index.js';
+import { isSummaryKey, requireMetricOfKey } from '../registry/metrics/index.js';
 import { SWEEP_TAG } from '../runner/record.js';
 import { printable } from '../text/escape.js';
 import type { Run } from '../tracking/index.js';
@@ -27,7 +27,7 @@ function runClasses(run: Run): string[] {
     }
   }
   return Object.keys(run.data.metrics)
-    .filter((k) => k.startsWith('test_recall_') && !isIntervalKey(k))
+    .filter((k) => k.startsWith('test_recall_') && !isSummaryKey(k))
     .map((k) => k.slice('test_recall_'.length))
     .sort();
 }

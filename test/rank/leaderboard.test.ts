@@ -137,9 +137,9 @@ describe('leaderboard order', () => {
   });
 });
 
-  it('without data.classes, the classes come from test_recall_<CLASS>, never from its interval bounds', () => {
+  it('without data.classes, the classes come from test_recall_<CLASS>, never from its interval bounds or fold statistics', () => {
     // Recall 0.9 on both classes, the lower bounds far below the target: judged on the values.
-    const metrics = { ...m(0.9), test_recall_A_ci_low: 0.1, test_recall_A_ci_high: 0.95, test_recall_B_ci_low: 0.1, test_recall_B_ci_high: 0.95 };
+    const metrics = { ...m(0.9), test_recall_A_ci_low: 0.1, test_recall_A_ci_high: 0.95, test_recall_B_ci_low: 0.1, test_recall_B_ci_high: 0.95, test_recall_A_mean: 0.9, test_recall_A_sd: 0.01 };
     const [row] = leaderboard([run({ id: 'ci', metrics, targets: { recall: '>= 0.5' } })]);
     expect(row!.verdict).toBe('PASS');
     expect(row!.targets.map((t) => [t.name, t.value])).toEqual([['recall', 0.9]]);

@@ -3,7 +3,7 @@ import { foldMeanSd } from '../../src/runner/fold-stats.js';
 
 describe('foldMeanSd', () => {
   it('gives the mean and sample sd of every test and kept-epoch validation metric all folds have', () => {
-    const folds = [
+    const folds: Record<string, number>[] = [
       { test_accuracy: 0.8, best_val_auc: 0.9, test_accuracy_ci_low: 0.7, kept_epoch: 3, test_auc: 0.5 },
       { test_accuracy: 0.9, best_val_auc: 0.7, test_accuracy_ci_low: 0.8, kept_epoch: 2 },
       { test_accuracy: 0.7, best_val_auc: 0.8, test_accuracy_ci_low: 0.6, kept_epoch: 1 },

@@ -41,8 +41,8 @@ const PREFIXES = ['best_val_', 'test_', 'train_', 'val_'] as const;
 /** Intervals, and the mean over the folds a cross-validation parent logs. */
 const KEY_SUFFIX = /_(ci_(low|high)|mean)$/;
 
-/** Whether a logged key is an interval bound (`test_accuracy_ci_low`), not a value. */
-export const isIntervalKey = (key: string): boolean => CI_SUFFIX.test(key);
+/** Whether a logged key is an interval bound or a fold statistic (`test_recall_A_ci_low`, `_mean`, `_sd`), not the value itself. */
+export const isSummaryKey = (key: string): boolean => /_(ci_(low|high)|mean|sd)$/.test(key);
 
 /** The metric a logged key measures, or undefined when the key is not a metric's (kept_epoch, train_seconds). */
 export function metricOfKey(key: string, classes: readonly string[]): Metric | undefined {

@@ -128,5 +128,5 @@ describe('exp resume from another folder', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000); // five exp processes: ~20 s alone, over 60 s on a loaded 2-core machine
 });

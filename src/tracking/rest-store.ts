@@ -2,6 +2,7 @@
 import { chunkBatch } from './batch-chunks.js';
 import { invalidParameter, TrackingError } from './errors.js';
 import { MlflowHttp, type HttpOptions } from './http-client.js';
+import { isValidExperimentId, isValidRunId } from './ids.js';
 import {
   fromWireExperiment,
   fromWireFileInfo,
@@ -35,6 +36,8 @@ const API = '/api/2.0/mlflow';
 const ARTIFACT_PROXY = '/api/2.0/mlflow-artifacts/artifacts';
 /** The server's page size cap for searches. */
 const PAGE_SIZE = 1000;
+/** More pages than any real store holds (10 million runs): a server that pages forever is stopped. */
+const MAX_PAGES = 10_000;
 
 // Response shapes, as MLflow documents them (empty fields left out).
 interface ExperimentResponse {
@@ -75,8 +78,9 @@ export class RestStore implements TrackingStore {
     const existing = await this.getExperimentByName(name);
     if (existing) return existing.experimentId;
     try {
-      const created = (await this.http.postJson(`${API}/experiments/create`, { name })) as { experiment_id: string };
-      return created.experiment_id;
+      const where = `POST ${API}/experiments/create`;
+      const created = expectObject(await this.http.postJson(`${API}/experiments/create`, { name }), where);
+      return experimentIdIn(created['experiment_id'], where);
     } catch (err) {
       // Someone else created it between our lookup and our create.
       if (!(err instanceof TrackingError && err.code === 'RESOURCE_ALREADY_EXISTS')) throw err;
@@ -88,8 +92,9 @@ export class RestStore implements TrackingStore {
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     try {
-      const found = (await this.http.getJson(`${API}/experiments/get-by-name`, { experiment_name: name })) as ExperimentResponse;
-      return fromWireExperiment(found.experiment);
+      const where = `GET ${API}/experiments/get-by-name`;
+      const found = expectObject(await this.http.getJson(`${API}/experiments/get-by-name`, { experiment_name: name }), where) as Partial<ExperimentResponse>;
+      return fromWireExperiment(checkExperiment(found.experiment, where));
     } catch (err) {
       if (err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
       throw err;
@@ -98,28 +103,37 @@ export class RestStore implements TrackingStore {
 
   async listExperiments(): Promise<Experiment[]> {
     const experiments: Experiment[] = [];
+    const where = `POST ${API}/experiments/search`;
+    const pages = new Pages(where);
     let pageToken: string | undefined;
     do {
-      const page = (await this.http.postJson(`${API}/experiments/search`, {
-        max_results: PAGE_SIZE,
-        ...(pageToken ? { page_token: pageToken } : {}),
-      })) as ExperimentsPage;
-      experiments.push(...(page.experiments ?? []).map(fromWireExperiment));
-      pageToken = page.next_page_token;
+      const page = expectObject(
+        await this.http.postJson(`${API}/experiments/search`, {
+          max_results: PAGE_SIZE,
+          ...(pageToken ? { page_token: pageToken } : {}),
+        }),
+        where,
+      ) as ExperimentsPage;
+      experiments.push(...listIn(page.experiments, 'experiments', where).map((e) => fromWireExperiment(checkExperiment(e, where))));
+      pageToken = pages.next(page.next_page_token);
     } while (pageToken);
     return experiments;
   }
 
   async createRun(experimentId: string, opts: CreateRunOptions): Promise<RunInfo> {
     const tags = initialRunTags(opts.runName, opts.tags);
-    const response = (await this.http.postJson(`${API}/runs/create`, {
-      experiment_id: experimentId,
-      run_name: opts.runName,
-      start_time: startTimeFor(opts.startTime),
-      user_id: tags[USER_TAG],
-      tags: toWireKeyValues(tags),
-    })) as RunResponse;
-    const info = fromWireRunInfo(response.run.info);
+    const where = `POST ${API}/runs/create`;
+    const response = expectObject(
+      await this.http.postJson(`${API}/runs/create`, {
+        experiment_id: experimentId,
+        run_name: opts.runName,
+        start_time: startTimeFor(opts.startTime),
+        user_id: tags[USER_TAG],
+        tags: toWireKeyValues(tags),
+      }),
+      where,
+    ) as Partial<RunResponse>;
+    const info = fromWireRunInfo(checkRun(response.run, where).info);
     this.artifactUris.set(info.runId, info.artifactUri);
     return info;
   }
@@ -177,44 +191,64 @@ export class RestStore implements TrackingStore {
   }
 
   async listArtifacts(runId: string, path?: string): Promise<ArtifactEntry[]> {
-    const list = (await this.http.getJson(`${API}/artifacts/list`, { run_id: runId, path })) as ArtifactList;
-    return (list.files ?? []).map(fromWireFileInfo);
+    const where = `GET ${API}/artifacts/list`;
+    const list = expectObject(await this.http.getJson(`${API}/artifacts/list`, { run_id: runId, path }), where) as ArtifactList;
+    return listIn(list.files, 'files', where).map((f) => {
+      if (!isObject(f) || typeof f.path !== 'string') throw protocolError(where, 'a file without a path', f);
+      return fromWireFileInfo(f as unknown as WireFileInfo);
+    });
   }
 
   async getRun(runId: string): Promise<Run> {
-    const response = (await this.http.getJson(`${API}/runs/get`, { run_id: runId })) as RunResponse;
-    return fromWireRun(response.run);
+    const where = `GET ${API}/runs/get`;
+    const response = expectObject(await this.http.getJson(`${API}/runs/get`, { run_id: runId }), where) as Partial<RunResponse>;
+    return fromWireRun(checkRun(response.run, where));
   }
 
   async searchRuns(experimentIds: string[], opts: SearchRunsOptions = {}): Promise<Run[]> {
     const limit = opts.maxResults ?? Infinity;
     const runs: Run[] = [];
+    const where = `POST ${API}/runs/search`;
+    const pages = new Pages(where);
     let pageToken: string | undefined;
     do {
-      const page = (await this.http.postJson(`${API}/runs/search`, {
-        experiment_ids: experimentIds,
-        ...(opts.filter ? { filter: opts.filter } : {}),
-        ...(opts.orderBy ? { order_by: opts.orderBy } : {}),
-        max_results: Math.min(PAGE_SIZE, limit - runs.length),
-        ...(pageToken ? { page_token: pageToken } : {}),
-      })) as RunsPage;
-      runs.push(...(page.runs ?? []).map(fromWireRun));
-      pageToken = page.next_page_token;
+      const page = expectObject(
+        await this.http.postJson(`${API}/runs/search`, {
+          experiment_ids: experimentIds,
+          ...(opts.filter ? { filter: opts.filter } : {}),
+          ...(opts.orderBy ? { order_by: opts.orderBy } : {}),
+          max_results: Math.min(PAGE_SIZE, limit - runs.length),
+          ...(pageToken ? { page_token: pageToken } : {}),
+        }),
+        where,
+      ) as RunsPage;
+      runs.push(...listIn(page.runs, 'runs', where).map((r) => fromWireRun(checkRun(r, where))));
+      pageToken = pages.next(page.next_page_token);
     } while (pageToken && runs.length < limit);
     return runs;
   }
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     const history: Metric[] = [];
+    const where = `GET ${API}/metrics/get-history`;
+    const pages = new Pages(where);
     let pageToken: string | undefined;
     do {
-      const page = (await this.http.getJson(`${API}/metrics/get-history`, {
-        run_id: runId,
-        metric_key: key,
-        page_token: pageToken,
-      })) as MetricsPage;
-      history.push(...(page.metrics ?? []).map(fromWireMetric));
-      pageToken = page.next_page_token;
+      const page = expectObject(
+        await this.http.getJson(`${API}/metrics/get-history`, {
+          run_id: runId,
+          metric_key: key,
+          page_token: pageToken,
+        }),
+        where,
+      ) as MetricsPage;
+      history.push(
+        ...listIn(page.metrics, 'metrics', where).map((m) => {
+          if (!isObject(m) || typeof m.key !== 'string') throw protocolError(where, 'a metric without a key', m);
+          return fromWireMetric(m as unknown as WireMetric);
+        }),
+      );
+      pageToken = pages.next(page.next_page_token);
     } while (pageToken);
     return history;
   }
@@ -222,4 +256,65 @@ export class RestStore implements TrackingStore {
 
 function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * Every answer is checked against the shape MLflow documents before it is used: a proxy, a
+ * different service or a broken server answering 200 with something else is a clear protocol
+ * error naming the endpoint, never an internal error later, and an id from the server is
+ * checked before it can become a path or a URL.
+ */
+function protocolError(where: string, what: string, got: unknown): TrackingError {
+  const shown = JSON.stringify(got) ?? String(got);
+  return new TrackingError('PROTOCOL_ERROR', `The MLflow server's answer to ${where} is not what MLflow sends: ${what} (got ${shown.length > 200 ? `${shown.slice(0, 200)}...` : shown})`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function expectObject(v: unknown, where: string): Record<string, unknown> {
+  if (!isObject(v)) throw protocolError(where, 'expected a JSON object', v);
+  return v;
+}
+
+/** A list field, which MLflow leaves out when empty. */
+function listIn(v: unknown, field: string, where: string): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw protocolError(where, `'${field}' is not a list`, v);
+  return v;
+}
+
+function experimentIdIn(id: unknown, where: string): string {
+  if (typeof id !== 'string' || !isValidExperimentId(id)) throw protocolError(where, 'no valid experiment_id', id);
+  return id;
+}
+
+function checkExperiment(e: unknown, where: string): WireExperiment {
+  if (!isObject(e)) throw protocolError(where, "no 'experiment'", e);
+  experimentIdIn(e['experiment_id'], where);
+  return e as unknown as WireExperiment;
+}
+
+function checkRun(run: unknown, where: string): WireRun {
+  if (!isObject(run) || !isObject(run['info'])) throw protocolError(where, "no 'run' with its 'info'", run);
+  const info = run['info'];
+  const id = info['run_id'] ?? info['run_uuid'];
+  if (typeof id !== 'string' || !isValidRunId(id)) throw protocolError(where, `run id ${JSON.stringify(id) ?? 'missing'} is not an MLflow run id (letters, digits, _ and -)`, id);
+  if (info['artifact_uri'] !== undefined && typeof info['artifact_uri'] !== 'string') throw protocolError(where, 'artifact_uri is not a string', info['artifact_uri']);
+  return run as unknown as WireRun;
+}
+
+/** Follows next_page_token, refusing a token the server already gave (it would loop forever) and endless paging. */
+class Pages {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly where: string) {}
+
+  next(token: unknown): string | undefined {
+    if (token === undefined || token === '') return undefined;
+    if (typeof token !== 'string') throw protocolError(this.where, 'next_page_token is not a string', token);
+    if (this.seen.has(token)) throw protocolError(this.where, 'the server sent a next_page_token it had sent before, so paging would never end', token);
+    if (this.seen.size >= MAX_PAGES) throw protocolError(this.where, `more than ${MAX_PAGES} pages`, token);
+    this.seen.add(token);
+    return token;
+  }
 }

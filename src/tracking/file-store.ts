@@ -279,6 +279,28 @@ export class FileStore implements TrackingStore {
     return entries.sort((a, b) => a.path.localeCompare(b.path));
   }
 
+  /**
+   * Every regular file among a run's artifacts, and what else is there (a symlink, a FIFO, a
+   * device), by the entries themselves, never what they point at: what `exp sync` may upload
+   * stays inside the run's folder.
+   */
+  async artifactFiles(runId: string): Promise<{ files: string[]; skipped: string[] }> {
+    const root = safeJoin(await this.runDir(runId), 'artifacts');
+    const found = { files: [] as string[], skipped: [] as string[] };
+    const walk = async (rel: string): Promise<void> => {
+      for (const entry of await readdirIfExists(rel ? safeJoin(root, rel) : root)) {
+        if (isTempFile(entry.name)) continue;
+        const path = rel ? `${rel}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) await walk(path);
+        else (entry.isFile() ? found.files : found.skipped).push(path);
+      }
+    };
+    await walk('');
+    found.files.sort();
+    found.skipped.sort();
+    return found;
+  }
+
   async getRun(runId: string): Promise<Run> {
     const runDir = await this.runDir(runId);
     const info = await readRunInfo(runDir);

@@ -28,6 +28,28 @@ export interface SyncResult {
   artifacts: number;
   /** The run had ended, so it is marked synced and later syncs skip it. */
   complete: boolean;
+  /** Artifact entries that are no regular file (a symlink, a FIFO), left out. */
+  skipped: string[];
+}
+
+/**
+ * One server however its URI is spelt: scheme and host in lower case, the default port left
+ * out, `localhost` and `[::1]` as 127.0.0.1, no trailing slash. A run logged offline for
+ * `http://localhost:5000` belongs to `http://127.0.0.1:5000/` too.
+ */
+export function sameServer(a: string, b: string): boolean {
+  return serverKey(a) === serverKey(b);
+}
+
+function serverKey(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return uri;
+  }
+  const host = url.hostname === 'localhost' || url.hostname === '[::1]' ? '127.0.0.1' : url.hostname;
+  return `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** Local runs not yet completely synced to `remoteUri` (untagged runs count as belonging to any server). */
@@ -36,8 +58,20 @@ export async function pendingRuns(local: FileStore, remoteUri: string): Promise<
   const runs = await local.searchRuns(experiments.map((e) => e.experimentId));
   return runs.filter((r) => {
     const target = r.data.tags[SYNC_TAGS.remoteUri];
-    return r.data.tags[SYNC_TAGS.syncedAt] === undefined && (target === undefined || target === remoteUri);
+    return r.data.tags[SYNC_TAGS.syncedAt] === undefined && (target === undefined || sameServer(target, remoteUri));
   });
+}
+
+/** Local runs not synced that belong to another server than `remoteUri`: said, so "nothing to sync" is never claimed for them. */
+export async function otherServersRuns(local: FileStore, remoteUri: string): Promise<{ runId: string; remoteUri: string }[]> {
+  const experiments = await local.listExperiments();
+  const runs = await local.searchRuns(experiments.map((e) => e.experimentId));
+  return runs
+    .filter((r) => {
+      const target = r.data.tags[SYNC_TAGS.remoteUri];
+      return r.data.tags[SYNC_TAGS.syncedAt] === undefined && target !== undefined && !sameServer(target, remoteUri);
+    })
+    .map((r) => ({ runId: r.info.runId, remoteUri: r.data.tags[SYNC_TAGS.remoteUri]! }));
 }
 
 export async function syncAll(
@@ -58,10 +92,10 @@ export async function syncRun(local: FileStore, remote: TrackingStore, localRunI
   const run = await local.getRun(localRunId);
   const { tags } = run.data;
   const target = tags[SYNC_TAGS.remoteUri];
-  if (target !== undefined && target !== remote.uri) {
+  if (target !== undefined && !sameServer(target, remote.uri)) {
     throw new TrackingError('SYNC_TARGET_MISMATCH', `Run ${localRunId} belongs to ${target}, not ${remote.uri}`);
   }
-  const result: SyncResult = { localRunId, remoteRunId: tags[SYNC_TAGS.remoteRunId] ?? '', metrics: 0, params: 0, tags: 0, artifacts: 0, complete: true };
+  const result: SyncResult = { localRunId, remoteRunId: tags[SYNC_TAGS.remoteRunId] ?? '', metrics: 0, params: 0, tags: 0, artifacts: 0, complete: true, skipped: [] };
   if (tags[SYNC_TAGS.syncedAt] !== undefined) return result;
 
   const userTags = Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith(SYNC_TAG_PREFIX)));
@@ -84,7 +118,9 @@ export async function syncRun(local: FileStore, remote: TrackingStore, localRunI
   await remote.logBatch(result.remoteRunId, { metrics, params: run.data.params, tags: userTags });
   Object.assign(result, { metrics: metrics.length, params: Object.keys(run.data.params).length, tags: Object.keys(userTags).length });
 
-  for (const path of await artifactFiles(local, localRunId)) {
+  const { files, skipped } = await local.artifactFiles(localRunId);
+  result.skipped = skipped;
+  for (const path of files) {
     await remote.logArtifact(result.remoteRunId, path, await local.readArtifact(localRunId, path));
     result.artifacts++;
   }
@@ -107,12 +143,4 @@ function without(points: Metric[], sent: Metric[]): Metric[] {
     if (left > 0) remaining.set(id(m), left - 1);
     return left === 0;
   });
-}
-
-async function artifactFiles(store: TrackingStore, runId: string, path?: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await store.listArtifacts(runId, path)) {
-    files.push(...(entry.isDir ? await artifactFiles(store, runId, entry.path) : [entry.path]));
-  }
-  return files;
 }

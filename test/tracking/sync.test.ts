@@ -1,5 +1,5 @@
 /** Nothing is lost when the server goes away mid-run: local fallback, then sync, exactly once. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { FileStore } from '../../src/tracking/file-store.js';
 import { ResilientStore } from '../../src/tracking/resilient-store.js';
 import { RestStore } from '../../src/tracking/rest-store.js';
 import type { Metric } from '../../src/tracking/store.js';
-import { pendingRuns, SYNC_TAGS, syncAll } from '../../src/tracking/sync.js';
+import { otherServersRuns, pendingRuns, sameServer, SYNC_TAGS, syncAll } from '../../src/tracking/sync.js';
 import { MlflowTestServer } from '../helpers/mlflow-server.js';
 
 const T0 = 1_700_000_000_000;
@@ -133,8 +133,48 @@ describe('offline fallback and sync', () => {
     try {
       expect(await syncAll(local, otherStore)).toEqual([]);
       expect(other.runs.size).toBe(0);
+      // ... and says it is there, for another server, instead of "nothing to sync".
+      expect(await otherServersRuns(local, otherStore.uri)).toEqual([{ runId: expect.any(String), remoteUri: url }]);
     } finally {
       await other.stop();
     }
+  });
+
+  it('takes another spelling of the same server (trailing slash, localhost) as that server', async () => {
+    await server.stop();
+    const store = resilient();
+    const { runId } = await store.createRun(await store.getOrCreateExperiment('xray'), { runName: 'r', startTime: T0 });
+    await store.logBatch(runId, { metrics: epoch(0) });
+    await store.updateRun(runId, 'FINISHED', T0 + 1);
+    await server.start();
+    expect(sameServer('http://LOCALHOST:5000/', 'http://127.0.0.1:5000')).toBe(true);
+    expect(sameServer('http://127.0.0.1:80', 'http://127.0.0.1')).toBe(true);
+    expect(sameServer('http://127.0.0.1:5000', 'http://127.0.0.1:5001')).toBe(false);
+
+    const spelt = `${url.replace('127.0.0.1', 'localhost')}/`;
+    const results = await syncAll(local, new RestStore(spelt, { env: {}, retry: { retries: 0 } }));
+    expect(results).toEqual([expect.objectContaining({ complete: true, metrics: 2 })]);
+    // Reported synced only because the server now has it.
+    expect(server.runs.get(results[0]!.remoteRunId)!.metrics.get('loss')).toHaveLength(1);
+    expect(await otherServersRuns(local, spelt)).toEqual([]);
+  });
+
+  it('uploads only regular files of a run, naming the links and other entries it skipped', async () => {
+    const experimentId = await local.getOrCreateExperiment('xray');
+    const { runId } = await local.createRun(experimentId, { runName: 'links', startTime: T0 });
+    await local.logArtifact(runId, 'model/model.json', '{}');
+    await local.updateRun(runId, 'FINISHED', T0 + 1);
+    const secret = join(dir, 'outside-secret.txt');
+    await writeFile(secret, 'root:x:0:0\n');
+    const [experimentDir] = (await readdir(dir)).filter((e) => e !== '.exp-tmp' && e !== '0' && !e.endsWith('.txt'));
+    const artifacts = join(dir, experimentDir!, runId, 'artifacts');
+    await symlink(secret, join(artifacts, 'passwd'));
+    await symlink(join(dir), join(artifacts, 'model', 'store-link'));
+
+    const [result] = await syncAll(local, rest());
+    expect(result).toMatchObject({ artifacts: 1, complete: true, skipped: ['model/store-link', 'passwd'] });
+    const uploaded = [...server.artifacts.keys()];
+    expect(uploaded).toEqual([expect.stringMatching(/\/artifacts\/model\/model\.json$/)]);
+    expect([...server.artifacts.values()].map(String)).not.toContain('root:x:0:0\n');
   });
 });

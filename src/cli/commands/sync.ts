@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_OFFLINE_DIR, FileStore, openStore, resolveTrackingUri, syncAll } from '../../tracking/index.js';
+import { DEFAULT_OFFLINE_DIR, FileStore, openStore, otherServersRuns, resolveTrackingUri, syncAll } from '../../tracking/index.js';
+import { printable } from '../../text/escape.js';
 import { reportError, UserError } from '../errors.js';
 import { trackingUriOption } from '../tracking-option.js';
 
@@ -30,12 +31,18 @@ export const syncCommand: CommandModule<object, Args> = {
       const local = new FileStore(args.offlineDir);
       const remote = openStore(uri, { offlineFallback: false });
       const results = await syncAll(local, remote, {
-        onRun: (r) =>
+        onRun: (r) => {
           process.stdout.write(
             `${r.localRunId} -> ${r.remoteRunId}: ${r.metrics} metric points, ${r.params} params, ${r.tags} tags, ${r.artifacts} artifacts${r.complete ? '' : ' (still running: sync again when it ends)'}\n`,
-          ),
+          );
+          // Only regular files are uploaded: a link could point anywhere (/etc/passwd).
+          if (r.skipped.length) process.stdout.write(`  not uploaded (not a regular file): ${r.skipped.map((p) => printable(p)).join(', ')}\n`);
+        },
       });
-      process.stdout.write(results.length ? `synced ${results.length} run${results.length === 1 ? '' : 's'} to ${remote.uri}\n` : `nothing to sync: every run in ${args.offlineDir} is on ${remote.uri}\n`);
+      const elsewhere = await otherServersRuns(local, remote.uri);
+      const rest = elsewhere.length ? `${elsewhere.length} run${elsewhere.length === 1 ? '' : 's'} in ${args.offlineDir} belong${elsewhere.length === 1 ? 's' : ''} to another server and ${elsewhere.length === 1 ? 'was' : 'were'} not synced: ${elsewhere.map((r) => `${r.runId} (${printable(r.remoteUri)})`).join(', ')}` : '';
+      if (results.length) process.stdout.write(`synced ${results.length} run${results.length === 1 ? '' : 's'} to ${remote.uri}\n${rest ? `${rest}\n` : ''}`);
+      else process.stdout.write(rest ? `nothing synced to ${remote.uri}: ${rest}\n` : `nothing to sync: every run in ${args.offlineDir} is on ${remote.uri}\n`);
     } catch (e) {
       process.exitCode = reportError(e);
     }

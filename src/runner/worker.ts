@@ -2,7 +2,7 @@ import { runOrSkip } from './run-all.js';
 import { overridesFrom } from '../cli/overrides-option.js';
 import { Progress } from '../cli/progress.js';
 import { loadRuns } from '../config/expand.js';
-import { openStore } from '../tracking/index.js';
+import { offlineNotice, openStore, resolveTrackingUri } from '../tracking/index.js';
 import type { WorkerTask } from './workers.js';
 import { installExitGuard } from '../cli/exit-guard.js';
 
@@ -15,7 +15,7 @@ process.once('message', async (message) => {
   let code = 0;
   try {
     const exp = loadRuns(task.files[task.fileIndex]!, overridesFrom(task.overrides)).runs[task.runIndex]!;
-    const outcome = await runOrSkip(exp, openStore(task.trackingUri), new Progress(process.stdout), task.rerun, task.parentRunId);
+    const outcome = await runOrSkip(exp, openStore(task.trackingUri, { onOffline: offlineNotice(resolveTrackingUri(task.trackingUri)) }), new Progress(process.stdout), task.rerun, task.parentRunId);
     process.send!(outcome);
   } catch (e) {
     process.send!({ name: `run ${task.runIndex + 1} of ${task.files[task.fileIndex]}`, status: 'failed', error: e instanceof Error ? e.message : String(e) });

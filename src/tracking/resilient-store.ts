@@ -24,6 +24,12 @@ export interface ResilientStoreOptions {
   onOffline?: (reason: TrackingError, localRoot: string) => void;
 }
 
+/** What a user is told when a run goes on offline: why, where it is kept, and how it reaches the server later. */
+export function offlineNotice(uri: string): (reason: TrackingError, localRoot: string) => void {
+  return (reason, localRoot) =>
+    process.stderr.write(`exp: ${reason.message}\nexp: logging locally into ${localRoot} from here on; push it to the server later with \`exp sync --tracking-uri ${uri}\`\n`);
+}
+
 interface RunOrigin {
   experimentName: string;
   runName: string;
@@ -163,15 +169,32 @@ export class ResilientStore implements TrackingStore {
     return store.readArtifact(id, artifactPath);
   }
 
-  getExperimentByName(name: string): Promise<Experiment | undefined> {
-    return this.remote.getExperimentByName(name);
+  /*
+   * Searches go to the server; when it cannot be reached (already at the start of `exp run`,
+   * which first looks for an identical finished run) they read the local store instead, so the
+   * run carries on offline rather than failing before it starts.
+   */
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    const remote = await this.tryRemote(async () => ({ found: await this.remote.getExperimentByName(name) }));
+    const found = remote ? remote.found : await this.local.getExperimentByName(name);
+    if (found) this.experimentNames.set(found.experimentId, name);
+    return found;
   }
 
-  listExperiments(): Promise<Experiment[]> {
-    return this.remote.listExperiments();
+  async listExperiments(): Promise<Experiment[]> {
+    return (await this.tryRemote(() => this.remote.listExperiments())) ?? this.local.listExperiments();
   }
 
-  searchRuns(experimentIds: string[], opts?: SearchRunsOptions): Promise<Run[]> {
-    return this.remote.searchRuns(experimentIds, opts);
+  /** Offline, the ids (the server's or local ones, both learned through this store) are matched to local experiments by name. */
+  async searchRuns(experimentIds: string[], opts?: SearchRunsOptions): Promise<Run[]> {
+    const remote = await this.tryRemote(() => this.remote.searchRuns(experimentIds, opts));
+    if (remote) return remote;
+    const localIds: string[] = [];
+    for (const id of experimentIds) {
+      const name = this.experimentNames.get(id);
+      const local = name === undefined ? undefined : await this.local.getExperimentByName(name);
+      if (local) localIds.push(local.experimentId);
+    }
+    return localIds.length ? this.local.searchRuns(localIds, opts) : [];
   }
 }

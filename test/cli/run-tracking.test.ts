@@ -153,6 +153,24 @@ describe('a server that goes away: runs kept offline, then exp sync', () => {
     for (const key of ['val_loss']) expect(remote!.metrics.get(key)!.map((m) => m.step)).toEqual([1, 2]);
   }, 90_000);
 
+  it('exp run against a server that is down from the start: trains offline at once, says so and how to sync', async () => {
+    const root = path.join(dir.root, 'down-from-start');
+    mkdirSync(root);
+    const file = dir.write('down-from-start/down.yaml', tinyYaml({ name: 'down', experiment: 'down', epochs: 1 }));
+    await server.stop();
+    try {
+      const r = await exp(['run', file, '--tracking-uri', url], { cwd: root, env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' } });
+      expect(r.stderr).toContain(`Cannot reach the MLflow server at ${url}`);
+      expect(r.stderr).toContain(`logging locally into ${path.join(root, '.exp', 'offline-runs')} from here on; push it to the server later with \`exp sync --tracking-uri ${url}\``);
+      expect(stackLines(r.stderr)).toEqual([]);
+      expect(r.status).toBe(0);
+      const [local] = await runsIn(path.join(root, '.exp', 'offline-runs'));
+      expect(local!.info.status).toBe('FINISHED');
+    } finally {
+      await server.start();
+    }
+  }, 90_000);
+
   it('exp run still finishes and exits 0 when the board cannot be read at the end', async () => {
     const e = tinyExperiment(dir, { name: 'board-fails', experiment: 'board-fails' }, [], 'offline/board.yaml');
     const store = openStore(url, { offlineDir: path.join(dir.root, 'offline', 'unused'), retry: { retries: 0 }, env: {} });

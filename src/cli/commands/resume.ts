@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resumeRun } from '../../runner/resume.js';
-import { openStore } from '../../tracking/index.js';
+import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { resolveRunId } from '../resolve-run.js';
 import { Progress } from '../progress.js';
@@ -22,7 +22,7 @@ export const resumeCommand: CommandModule<object, Args> = {
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
   handler: async (args) => {
     try {
-      const store = openStore(args.trackingUri);
+      const store = openStore(args.trackingUri, { onOffline: offlineNotice(resolveTrackingUri(args.trackingUri)) });
       await resumeRun(store, await resolveRunId(store, args.runId), new Progress(process.stdout, args.quiet));
     } catch (e) {
       process.exitCode = reportError(e);

@@ -6,7 +6,7 @@ import { describePlan } from '../../runner/plan.js';
 import { runAll, type Outcome } from '../../runner/run-all.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
-import { openStore } from '../../tracking/index.js';
+import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { overridesFrom, setOption } from '../overrides-option.js';
 import { Progress } from '../progress.js';
@@ -67,7 +67,7 @@ export const runCommand: CommandModule<object, Args> = {
         for (const exp of files.flatMap((f) => f.runs)) process.stdout.write(`${describePlan(exp)}\n\n`);
         return;
       }
-      const store = openStore(args.trackingUri);
+      const store = openStore(args.trackingUri, { onOffline: offlineNotice(resolveTrackingUri(args.trackingUri)) });
       const progress = new Progress(process.stdout, args.quiet || args.json);
       const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };
       const outcomes = await runAll(files, store, progress, args.rerun, args.jobs, task);

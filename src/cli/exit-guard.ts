@@ -1,4 +1,5 @@
 import { closeAll, openClosables, type Ending } from '../runner/open-runs.js';
+import { cancelRequests } from '../tracking/index.js';
 import { reportError } from './errors.js';
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
@@ -23,6 +24,8 @@ export function installExitGuard(): void {
     exiting = true;
     const open = openClosables();
     if (say && open.length) open[0]!.say(`\n${say}: closing ${open.length === 1 ? open[0]!.label : `${open.length} runs and workers`} as ${ending.status} (again to exit at once)`);
+    // Requests still waiting on a slow server (or between retries) stop now; closing sends its own.
+    cancelRequests();
     void closeAll(ending).finally(() => process.exit(code));
   };
   for (const [signal, n] of Object.entries(SIGNALS) as [keyof typeof SIGNALS, number][]) {

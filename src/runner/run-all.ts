@@ -6,7 +6,7 @@ import { reportError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
-import { ResilientStore, type TrackingStore } from '../tracking/index.js';
+import { ResilientStore, TrackingError, type TrackingStore } from '../tracking/index.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { holdRun } from './held-run.js';
 import { lastRunWith, runIdentity, sweepIdentity } from './identity.js';
@@ -60,6 +60,8 @@ export async function runOne(
     outcome = await runExperiment(exp, progress, recorder, resume?.checkpoint);
     await recorder.finish(outcome);
   } catch (e) {
+    // Requests are cancelled only by the exit guard, which closes the run itself (KILLED, with the signal).
+    if (e instanceof TrackingError && e.code === 'CANCELLED') throw e;
     // The run's own error is what the user needs, even when the store cannot take its end (a full disk).
     await recorder.end('FAILED', e).catch(() => undefined);
     throw e;

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { listImageNames } from '../data/scan.js';
 import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
 import os from 'node:os';
 import { headFor, resolveModel } from '../model/resolve.js';
@@ -190,13 +192,34 @@ function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void 
     return;
   }
   const [h, w] = typeof data.image.size === 'number' ? [data.image.size, data.image.size] : data.image.size;
+  const pixels = h * w * data.image.channels;
   const activations = summary.layers.reduce((sum, l) => sum + l.outputShape.reduce((a, b) => a * b, 1), 0) * train.batch_size;
-  const bytes = 4 * (4 * summary.totalParams + 2 * activations + train.batch_size * h * w * data.image.channels);
+  // The decoded images stay in memory for the whole run: float32, plus the bytes they are made from.
+  const images = imagesToLoad(exp);
+  const bytes = 4 * (4 * summary.totalParams + 2 * activations + train.batch_size * pixels) + 5 * images * pixels;
   if (bytes > os.totalmem()) {
-    issues.add(['model'], `training this model needs about ${(bytes / GB).toFixed(1)} GB (${summary.totalParams.toLocaleString('en-US')} params, batch ${train.batch_size} of ${h}x${w}x${data.image.channels} images), more than this machine's ${(os.totalmem() / GB).toFixed(1)} GB`, [
+    const held = images ? `, ${images.toLocaleString('en-US')} decoded images held in memory: ${((5 * images * pixels) / GB).toFixed(1)} GB` : '';
+    issues.add(['model'], `training this model needs about ${(bytes / GB).toFixed(1)} GB (${summary.totalParams.toLocaleString('en-US')} params, batch ${train.batch_size} of ${h}x${w}x${data.image.channels} images${held}), more than this machine's ${(os.totalmem() / GB).toFixed(1)} GB`, [
       'a smaller data.image.size, train.batch_size or model',
     ]);
   }
+}
+
+/** How many images a run decodes (train, test, and val when validation comes from it), counted by name; 0 where the folder is not there. */
+function imagesToLoad(exp: ValidatedExperiment): number {
+  if (!exp.classes || !existsSync(exp.dataDir)) return 0;
+  const splits = exp.config.data.validation.from === 'val' ? ['train', 'val', 'test'] : ['train', 'test'];
+  let count = 0;
+  for (const split of splits) {
+    for (const cls of exp.classes) {
+      try {
+        count += listImageNames(path.join(exp.dataDir, split, cls)).length;
+      } catch {
+        // A missing or broken class folder is reported by the data checks, or by the run.
+      }
+    }
+  }
+  return count;
 }
 
 function checkData(config: Mapping, loaded: LoadedExperiment, requireData: boolean, issues: IssueCollector): [string, string[] | undefined] {

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/cli/print-issues.js';
@@ -448,6 +449,22 @@ describe('a model that cannot train on this image size or machine', () => {
   it("refuses a model whose training needs more than this machine's memory, with the figure", () => {
     const [f, lines] = problems(VALID.replace('size: 32', 'size: [100000, 100000]'));
     expect(lines).toEqual([expect.stringMatching(new RegExp(`^${f.replace(/[.]/g, '\\.')}:7:3: training this model needs about [\\d.]+ GB \\([\\d,]+ params, batch 32 of 100000x100000x1 images\\), more than this machine's [\\d.]+ GB$`))]);
+  });
+});
+
+describe('a data set that cannot be held in memory', () => {
+  it('counts the decoded images in the estimate, naming how many and their size', () => {
+    // 200 images (named only: validate counts them, it does not decode them), at a size where
+    // they alone need more than this machine has while the model and a batch of 2 fit easily.
+    for (const split of ['train', 'test']) for (const cls of ['A', 'B']) for (let i = 0; i < 50; i++) dir.write(`data/${split}/${cls}/${i}.png`, '');
+    const side = Math.ceil(Math.sqrt((1.5 * os.totalmem()) / (200 * 5)));
+    const text = VALID.replace('size: 32', `size: ${side}`)
+      .replace('  architecture: cnn2', '  layers:\n    - conv2d: {filters: 2, kernel: 3, strides: 8}\n    - global_avgpool')
+      .replace('  epochs: 1', '  epochs: 1\n  batch_size: 2');
+    const [f, lines] = problems(text);
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^${f.replace(/[.]/g, '\\.')}:7:3: training this model needs about [\\d.]+ GB \\(.*, 200 decoded images held in memory: [\\d.]+ GB\\), more than this machine's [\\d.]+ GB$`)),
+    ]);
   });
 });
 

@@ -486,4 +486,10 @@ describe('the shipped examples', () => {
     expect(v.config.name).toBeTruthy();
     expect(resolveModel(v, v.classes?.length ?? 2).layers.at(-1)).toMatchObject({ type: 'dense' });
   });
+
+  it.each(examples)('experiments/%s augments chest X-rays only as real ones vary: no flip (the heart would change side)', (file) => {
+    const v = loadAndValidate(path.join('experiments', file));
+    const names = (v.config.augment ?? []).map((a) => (typeof a === 'string' ? a : Object.keys(a as object)[0]));
+    expect(names.filter((n) => n !== undefined && /flip/.test(n))).toEqual([]);
+  });
 });

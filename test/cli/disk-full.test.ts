@@ -65,3 +65,15 @@ describe.skipIf(!canMount)('a disk that fills up under the runs folder', () => {
     });
   }
 });
+
+describe.skipIf(!canMount)('a read-only store', () => {
+  it('exp run says it cannot write there in one line, exit 1, no stack', () => {
+    const file = dir.write('ro.yaml', tinyYaml({ experiment: 'ro', name: 'ro' }));
+    const mount = dir.path('mnt-ro');
+    const script = `mkdir -p "${mount}" && mount -t tmpfs -o ro tmpfs "${mount}" || exit 100\n"${process.execPath}" "${BIN}" run "${file}" --tracking-uri "${mount}/runs"`;
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`exp: cannot create ${mount}/runs: the file system is read-only\n`);
+    expect(stackLines(r.stderr)).toEqual([]);
+  }, 120_000);
+});

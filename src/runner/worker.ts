@@ -2,9 +2,10 @@ import { runOrSkip } from './run-all.js';
 import { overridesFrom } from '../cli/overrides-option.js';
 import { Progress } from '../cli/progress.js';
 import { loadRuns } from '../config/expand.js';
-import { offlineNotice, openStore, resolveTrackingUri } from '../tracking/index.js';
+import { openStore, resolveTrackingUri } from '../tracking/index.js';
 import type { WorkerTask } from './workers.js';
 import { installExitGuard } from '../cli/exit-guard.js';
+import { offlineNotice } from '../cli/tracking-option.js';
 
 // Its run is closed on any way out, also when the parent exp is gone.
 installExitGuard();

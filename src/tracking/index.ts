@@ -3,7 +3,7 @@ export { TrackingError } from './errors.js';
 export { FileStore } from './file-store.js';
 export { RestStore } from './rest-store.js';
 export type { HttpOptions, RetryOptions } from './http-client.js';
-export { offlineNotice, ResilientStore, type ResilientStoreOptions } from './resilient-store.js';
+export { ResilientStore, type ResilientStoreOptions } from './resilient-store.js';
 export { cancelRequests } from './http-client.js';
 export { openStore, resolveTrackingUri, DEFAULT_OFFLINE_DIR, DEFAULT_TRACKING_URI, type OpenStoreOptions } from './open-store.js';
 export { syncAll, syncRun, pendingRuns, otherServersRuns, sameServer, SYNC_TAGS, type SyncResult } from './sync.js';

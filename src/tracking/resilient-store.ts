@@ -24,12 +24,6 @@ export interface ResilientStoreOptions {
   onOffline?: (reason: TrackingError, localRoot: string) => void;
 }
 
-/** What a user is told when a run goes on offline: why, where it is kept, and how it reaches the server later. */
-export function offlineNotice(uri: string): (reason: TrackingError, localRoot: string) => void {
-  return (reason, localRoot) =>
-    process.stderr.write(`exp: ${reason.message}\nexp: logging locally into ${localRoot} from here on; push it to the server later with \`exp sync --tracking-uri ${uri}\`\n`);
-}
-
 interface RunOrigin {
   experimentName: string;
   runName: string;

@@ -6,11 +6,11 @@ import { describePlan } from '../../runner/plan.js';
 import { runAll, type Outcome } from '../../runner/run-all.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
-import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
+import { openStore, resolveTrackingUri } from '../../tracking/index.js';
 import { reportError } from '../errors.js';
 import { overridesFrom, setOption } from '../overrides-option.js';
 import { Progress } from '../progress.js';
-import { trackingUriOption } from '../tracking-option.js';
+import { offlineNotice, trackingUriOption } from '../tracking-option.js';
 
 interface Args {
   files: string[];

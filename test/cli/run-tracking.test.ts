@@ -148,7 +148,7 @@ describe('a server that goes away: runs kept offline, then exp sync', () => {
     // Again: nothing left to send.
     const again = await exp(['sync', '--tracking-uri', url, '--offline-dir', offlineDir], { cwd: root });
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('nothing to sync');
+    expect(again.stdout).toBe(`nothing to sync: every run in ${offlineDir} was synced to ${url} earlier\n`);
     expect(server.runs.size).toBe(1);
     for (const key of ['val_loss']) expect(remote!.metrics.get(key)!.map((m) => m.step)).toEqual([1, 2]);
   }, 90_000);

@@ -42,7 +42,7 @@ export const syncCommand: CommandModule<object, Args> = {
       const elsewhere = await otherServersRuns(local, remote.uri);
       const rest = elsewhere.length ? `${elsewhere.length} run${elsewhere.length === 1 ? '' : 's'} in ${args.offlineDir} belong${elsewhere.length === 1 ? 's' : ''} to another server and ${elsewhere.length === 1 ? 'was' : 'were'} not synced: ${elsewhere.map((r) => `${r.runId} (${printable(r.remoteUri)})`).join(', ')}` : '';
       if (results.length) process.stdout.write(`synced ${results.length} run${results.length === 1 ? '' : 's'} to ${remote.uri}\n${rest ? `${rest}\n` : ''}`);
-      else process.stdout.write(rest ? `nothing synced to ${remote.uri}: ${rest}\n` : `nothing to sync: every run in ${args.offlineDir} is on ${remote.uri}\n`);
+      else process.stdout.write(rest ? `nothing synced to ${remote.uri}: ${rest}\n` : `nothing to sync: every run in ${args.offlineDir} was synced to ${remote.uri} earlier\n`);
     } catch (e) {
       process.exitCode = reportError(e);
     }

@@ -52,13 +52,17 @@ export class ResilientStore implements TrackingStore {
     return this.offlineReason !== undefined;
   }
 
-  /** Runs `onRemote` unless offline; a transient failure switches to offline and returns undefined. */
-  private async tryRemote<T>(onRemote: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `onRemote` unless offline; a transient failure switches to offline and returns undefined.
+   * For a search only an unreachable server does: a 5xx answer to one search (the board at the
+   * end of a run) is that search's error, not a reason to log the next runs locally.
+   */
+  private async tryRemote<T>(onRemote: () => Promise<T>, search = false): Promise<T | undefined> {
     if (this.offlineReason) return undefined;
     try {
       return await onRemote();
     } catch (err) {
-      if (!(err instanceof TrackingError && err.transient)) throw err;
+      if (!(err instanceof TrackingError && (search ? err.code === 'NETWORK_ERROR' : err.transient))) throw err;
       this.offlineReason = err;
       this.opts.onOffline?.(err, this.local.root);
       return undefined;
@@ -169,19 +173,19 @@ export class ResilientStore implements TrackingStore {
    * run carries on offline rather than failing before it starts.
    */
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
-    const remote = await this.tryRemote(async () => ({ found: await this.remote.getExperimentByName(name) }));
+    const remote = await this.tryRemote(async () => ({ found: await this.remote.getExperimentByName(name) }), true);
     const found = remote ? remote.found : await this.local.getExperimentByName(name);
     if (found) this.experimentNames.set(found.experimentId, name);
     return found;
   }
 
   async listExperiments(): Promise<Experiment[]> {
-    return (await this.tryRemote(() => this.remote.listExperiments())) ?? this.local.listExperiments();
+    return (await this.tryRemote(() => this.remote.listExperiments(), true)) ?? this.local.listExperiments();
   }
 
   /** Offline, the ids (the server's or local ones, both learned through this store) are matched to local experiments by name. */
   async searchRuns(experimentIds: string[], opts?: SearchRunsOptions): Promise<Run[]> {
-    const remote = await this.tryRemote(() => this.remote.searchRuns(experimentIds, opts));
+    const remote = await this.tryRemote(() => this.remote.searchRuns(experimentIds, opts), true);
     if (remote) return remote;
     const localIds: string[] = [];
     for (const id of experimentIds) {

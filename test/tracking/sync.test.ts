@@ -114,6 +114,21 @@ describe('offline fallback and sync', () => {
     expect(run.info.status).toBe('FINISHED');
   });
 
+  it('searches an unreachable server in the local store (a run starting offline), but a 5xx search is only that search failing', async () => {
+    const online = resilient();
+    server.failNext(2, 503); // the first try and its one retry
+    await expect(online.searchRuns(['0'])).rejects.toMatchObject({ code: 'TEMPORARILY_UNAVAILABLE' });
+    expect(online.offline).toBe(false);
+
+    const earlier = await local.createRun(await local.getOrCreateExperiment('xray'), { runName: 'kept-offline', startTime: T0 });
+    await server.stop();
+    const store = resilient();
+    const experiment = await store.getExperimentByName('xray');
+    expect(store.offline).toBe(true);
+    expect(offlineEvents.map((e) => e.code)).toEqual(['NETWORK_ERROR']);
+    expect((await store.searchRuns([experiment!.experimentId])).map((r) => r.info.runId)).toEqual([earlier.runId]);
+  });
+
   it('does not go offline for a request the server refuses', async () => {
     const store = resilient();
     const { runId } = await store.createRun(await store.getOrCreateExperiment('xray'), { runName: 'r' });

@@ -300,7 +300,7 @@ describe('targets', () => {
     const [issue] = issuesOf(() => loadAndValidate(f));
     expect(headlines([issue!])).toEqual([`${shown(f)}:12:3: unknown target 'recal_A' (did you mean 'recall_A'?)`]);
     expect(issue!.hints).toEqual([
-      'known targets: accuracy, balanced_accuracy, auc, pr_auc, recall, precision, f1, specificity, macro_f1, youden, min_class_recall, recall_A, recall_B, precision_A, precision_B, f1_A, f1_B, specificity_A, specificity_B',
+      'known targets: accuracy, balanced_accuracy, auc, pr_auc, recall, precision, f1, specificity, macro_f1, youden, min_class_recall, brier, ece, recall_A, recall_B, precision_A, precision_B, f1_A, f1_B, specificity_A, specificity_B',
     ]);
   });
 });

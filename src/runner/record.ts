@@ -16,6 +16,7 @@ import type { RunOutcome, StartInfo } from './run-experiment.js';
 import { MODEL_DIR, mlflowModelFiles } from './mlflow-model.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from './signature.js';
+import { SPLIT_ARTIFACT, splitJson } from './split-manifest.js';
 import { END_REASON_TAG } from './stale-runs.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
@@ -114,9 +115,14 @@ export class RunRecorder {
 
   async started(info: StartInfo): Promise<void> {
     await this.store.logBatch(this.runId, {
-      params: Object.fromEntries(info.classes.map((name, i) => [`class_weight.${classKey(name)}`, String(info.classWeights[i])])),
+      params: {
+        ...Object.fromEntries(info.classes.map((name, i) => [`class_weight.${classKey(name)}`, String(info.classWeights[i])])),
+        ...(info.groups ? Object.fromEntries(Object.entries(info.groups).map(([split, n]) => [`data.groups.${split}`, String(n)])) : {}),
+      },
       tags: { 'exp.engine': info.engine.name, 'exp.backend': info.engine.backend, 'exp.device': info.engine.device, 'exp.data.fingerprint': info.fingerprint },
     });
+    // At the start, so a run that fails later can still be audited.
+    await this.store.logArtifact(this.runId, SPLIT_ARTIFACT, splitJson(info.split));
   }
 
   /**

@@ -16,6 +16,7 @@ import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
+import { groupCounts, splitManifest, type SplitManifest, type SplitName } from './split-manifest.js';
 
 /** What is known once the data is loaded and the engine chosen, before training starts. */
 export interface StartInfo {
@@ -23,6 +24,10 @@ export interface StartInfo {
   classWeights: number[];
   fingerprint: string;
   engine: RunOutcome['engine'];
+  /** every image of each split with its class and group, for data/split.json */
+  split: SplitManifest;
+  /** distinct groups per split, when data.validation.group is set */
+  groups: Record<SplitName, number> | null;
 }
 
 /** Where a run reports as it goes (the tracking recorder); every hook may be async. */
@@ -59,8 +64,9 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const started = performance.now();
   const c = exp.config;
 
+  const options = datasetOptions(exp);
   const dataset = await loadDataset({
-    ...datasetOptions(exp),
+    ...options,
     onProgress: (done, total) => progress.update(`loading images ${rateAndEta(done, total, started, ' files/s')}`),
   });
   const { classes } = dataset;
@@ -91,9 +97,11 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   progress.line(`engine: ${engine.name} on ${engine.backend} (${engine.device}): ${reason}`);
   const engineInfo = { name: engine.name, backend: engine.backend, device: engine.device, reason };
 
+  const group = 'group' in options.validation ? options.validation.group : undefined;
+  const split = splitManifest(dataset, exp.dataDir, group);
   const random = mulberry32(c.train.seed);
   try {
-    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo });
+    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo, split, groups: group ? groupCounts(split) : null });
     let epochStarted = performance.now();
     const result = await fit(engine, dataset.train, dataset.val, {
       epochs: c.train.epochs,

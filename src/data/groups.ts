@@ -7,13 +7,13 @@ export interface GroupSpec {
   from: 'name' | 'path';
 }
 
-/** A reader of files' group keys: undefined for a file the pattern does not match. */
-export function groupReader(spec: GroupSpec, dir: string): (file: string) => string | undefined {
+/** A reader of files' group keys: undefined for a file the pattern does not match. `where` names the setting in errors. */
+export function groupReader(spec: GroupSpec, dir: string, where = 'data.validation.group'): (file: string) => string | undefined {
   let re: RegExp;
   try {
     re = new RegExp(spec.pattern);
   } catch (e) {
-    throw new DataError(`data.validation.group: invalid regex ${JSON.stringify(spec.pattern)}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new DataError(`${where}: invalid regex ${JSON.stringify(spec.pattern)}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return (file) => re.exec(spec.from === 'name' ? basename(file) : relative(dir, file))?.[1];
 }

@@ -1,12 +1,18 @@
 import type { GroupInspection } from './groups.js';
-import type { DataInspection } from './inspect.js';
+import { tally, type DataInspection } from './inspect.js';
 
 const ratio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}:1` : 'a class is missing');
 
 function groupLines(g: GroupInspection, maxListed: number): string[] {
   const out = [`groups by ${JSON.stringify(g.pattern)} on the file ${g.from}: ${g.splits.map((s) => `${s.split} ${s.groups} (${s.images} image${s.images === 1 ? '' : 's'})`).join(', ')}`];
-  out.push(`  ${g.shared.length} group${g.shared.length === 1 ? '' : 's'} in more than one split${g.shared.length ? ' (leak: the same patient is trained on and evaluated on)' : ''}`);
-  for (const s of g.shared.slice(0, maxListed)) out.push(`  IN ${s.splits.join(' AND ')} ${s.group}: ${s.files.join(', ')}`);
+  const bySplits = Object.entries(tally(g.shared.map((s) => s.splits.join(' and '))));
+  out.push(
+    `  ${g.shared.length} group${g.shared.length === 1 ? '' : 's'} in more than one split${g.shared.length ? ` (${bySplits.map(([k, n]) => `${n} in ${k}`).join(', ')}; leak: the same patient is trained on and evaluated on)` : ''}`,
+  );
+  for (const s of g.shared.slice(0, maxListed)) {
+    const files = s.files.length > 4 ? `${s.files.slice(0, 3).join(', ')}, ... (${s.files.length} files)` : s.files.join(', ');
+    out.push(`  IN ${s.splits.join(' AND ')} ${s.group}: ${files}`);
+  }
   if (g.shared.length > maxListed) out.push(`  ... and ${g.shared.length - maxListed} more`);
   if (g.unmatched.length) {
     out.push(`  no group for ${g.unmatched.length} file${g.unmatched.length === 1 ? '' : 's'} (the pattern's first capture group does not match): ${g.unmatched.slice(0, maxListed).join(', ')}${g.unmatched.length > maxListed ? ', ...' : ''}`);

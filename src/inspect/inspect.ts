@@ -44,7 +44,8 @@ export interface DataInspection {
   groups?: GroupInspection;
 }
 
-const tally = (values: readonly string[]): Record<string, number> => {
+/** How often each value occurs. */
+export const tally = (values: readonly string[]): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;

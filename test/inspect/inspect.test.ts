@@ -163,7 +163,7 @@ describe('groups (patients) per split with a group pattern', () => {
     expect(r.groups!.unmatched).toEqual(['test/PNEUMONIA/scan.jpeg']);
     const text = formatInspection(r);
     expect(text).toContain('test 3 (3 images), train 5 (6 images), val 1 (1 image)');
-    expect(text).toContain('2 groups in more than one split (leak: the same patient is trained on and evaluated on)');
+    expect(text).toContain('2 groups in more than one split (1 in test and train, 1 in train and val; leak: the same patient is trained on and evaluated on)');
     expect(text).toContain('IN test AND train IM-0001: test/NORMAL/IM-0001-0002.jpeg, train/NORMAL/IM-0001-0001.jpeg');
     expect(text).toContain('no group for 1 file');
   });

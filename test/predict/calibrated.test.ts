@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { negativeLogLikelihood } from '../../src/metrics/index.js';
+import { formatPredictions } from '../../src/predict/format.js';
 import { loadRunModel } from '../../src/predict/load-model.js';
 import { predictFiles } from '../../src/predict/predict-files.js';
+import { signatureProblems } from '../../src/predict/signature.js';
 import { runReportHtml } from '../../src/report/html.js';
 import { loadRunReport } from '../../src/report/run-data.js';
 import { TEMPERATURE_TAG } from '../../src/runner/record.js';
@@ -61,12 +63,20 @@ describe('a run with evaluate.calibrate: temperature', () => {
         expect(pred.probabilities[1]).toBeCloseTo(Number(test[i]![p]), 5);
         expect(pred.label).toBe(test[i]![3]);
       });
+      expect(formatPredictions(predictions.slice(0, 1), signature)).toContain(`probabilities calibrated with the run's temperature ${Number(signature.temperature!.toFixed(4))})`);
       // ... and not the model's raw outputs, which differ by more than rounding.
       const raw = run.outcome.calibration!.uncalibratedTest;
       expect(Math.max(...predictions.map((pred, i) => Math.abs(pred.probabilities[1]! - raw[i]!)))).toBeGreaterThan(1e-3);
     } finally {
       await model.release();
     }
+  });
+
+  it('a format-2 signature without a usable temperature is refused', () => {
+    const signature = JSON.parse(artifact(run, 'model/signature.json').toString('utf8')) as Record<string, unknown>;
+    expect(signatureProblems(signature)).toEqual([]);
+    expect(signatureProblems({ ...signature, temperature: 0 })).toEqual(['temperature must be a positive number, got 0']);
+    expect(signatureProblems({ ...signature, temperature: undefined })).toEqual(['temperature must be a positive number, got undefined']);
   });
 
   it('draws the reliability diagram before and after calibration, in PNG and SVG, and the report shows it', async () => {

@@ -103,6 +103,13 @@ augment:
     ]);
   });
 
+  it('locates a wrong evaluate.calibrate, listing the methods; temperature is accepted and none is the default', () => {
+    const [f, lines] = problems(`${VALID}evaluate: {calibrate: temprature}\n`);
+    expect(lines).toEqual([`${f}:10:23: evaluate.calibrate must be one of: none, temperature (got 'temprature'); did you mean 'temperature'?`]);
+    expect(loadAndValidate(dir.write('ok.yaml', `${VALID}evaluate: {calibrate: temperature}\n`)).config.evaluate.calibrate).toBe('temperature');
+    expect(loadAndValidate(dir.write('ok.yaml', VALID)).config.evaluate.calibrate).toBe('none');
+  });
+
   it('reports a type error inside a one-of value at that value', () => {
     const [f, lines] = problems(VALID.replace('size: 32, channels: 1', 'size: [32, 4], channels: 2'));
     expect(lines).toEqual([`${f}:5:22: data.image.size[1] must be >= 8 (got 4)`, `${f}:5:36: data.image.channels must be 1 (grayscale) or 3 (RGB) (got 2)`]);

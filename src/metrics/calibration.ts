@@ -53,6 +53,8 @@ export interface TemperatureFit {
   /** validation NLL at T = 1 and at the fitted T */
   nllBefore: number;
   nllAfter: number;
+  /** the NLL kept falling to an end of the search range: validation (separated perfectly, or tiny) cannot pin T down, so T = 1 is kept */
+  atBound: boolean;
 }
 
 /** Search range of log T: T in [0.05, 20] covers sharpening and softening far beyond what a trained net needs. */
@@ -62,10 +64,15 @@ const LOG_T = [Math.log(0.05), Math.log(20)] as const;
  * Temperature scaling (Guo et al. 2017): the one T minimising the NLL of `outputs` (the
  * validation set's; never test). The NLL is convex in 1/T, so unimodal in log T: a
  * golden-section search on log T to 1e-6 finds it in ~40 evaluations. T = 1 is kept when the
- * search does no better (a model already calibrated, or one class only).
+ * search does no better (a model already calibrated), when validation holds one class, and
+ * when the NLL keeps falling to an end of the range (a validation set the model separates
+ * perfectly would otherwise make every test probability 0 or 1).
  */
 export function fitTemperature(outputs: ArrayLike<number>, labels: ArrayLike<number>, units: number): TemperatureFit {
   if (labels.length === 0) throw new Error('cannot fit a temperature on an empty validation set');
+  const nllBefore = negativeLogLikelihood(outputs, labels, units);
+  const unfitted = { temperature: 1, nllBefore, nllAfter: nllBefore, atBound: false };
+  if (new Set(Array.from(labels)).size < 2) return unfitted;
   const nll = (logT: number): number => negativeLogLikelihood(applyTemperature(outputs, units, Math.exp(logT)), labels, units);
   const ratio = (Math.sqrt(5) - 1) / 2;
   let [a, b] = LOG_T;
@@ -84,10 +91,12 @@ export function fitTemperature(outputs: ArrayLike<number>, labels: ArrayLike<num
       fd = nll(d);
     }
   }
-  const nllBefore = negativeLogLikelihood(outputs, labels, units);
   const logT = (a + b) / 2;
   const nllAfter = nll(logT);
-  return nllAfter < nllBefore ? { temperature: Math.exp(logT), nllBefore, nllAfter } : { temperature: 1, nllBefore, nllAfter: nllBefore };
+  // An end of the range as good as the optimum: the NLL keeps falling (or is flat, saturated) towards it.
+  const atBound = LOG_T.some((end) => nll(end) <= nllAfter + 1e-9);
+  if (atBound) return { ...unfitted, atBound };
+  return nllAfter < nllBefore ? { temperature: Math.exp(logT), nllBefore, nllAfter, atBound } : unfitted;
 }
 
 /** The predicted class and its probability (the top-class confidence) of each image; binary at 0.5, as top-class calibration asks. */

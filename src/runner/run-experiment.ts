@@ -138,7 +138,10 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     // A temperature is fitted on validation only; the threshold is then chosen on calibrated outputs.
     const fitted = c.evaluate.calibrate === 'temperature' ? fitTemperature(rawValOutputs, dataset.val.y, units) : null;
     const calibrated = (outputs: Float32Array): Float32Array => (fitted ? applyTemperature(outputs, units, fitted.temperature) : outputs);
-    if (fitted) progress.line(`temperature ${fitted.temperature.toFixed(4)}, fitted on validation (NLL ${fitted.nllBefore.toFixed(4)} -> ${fitted.nllAfter.toFixed(4)})`);
+    if (fitted) {
+      progress.line(`temperature ${fitted.temperature.toFixed(4)}, fitted on validation (NLL ${fitted.nllBefore.toFixed(4)} -> ${fitted.nllAfter.toFixed(4)})`);
+      if (fitted.atBound) progress.line('warning: validation cannot pin the temperature down (its NLL keeps falling towards T = 0.05 or 20: the model separates it perfectly, or it is too small); T = 1 kept');
+    }
     const valOutputs = calibrated(rawValOutputs);
     let threshold: RunOutcome['threshold'] = { value: null };
     if (units === 1) {

@@ -134,6 +134,13 @@ describe('temperature scaling', () => {
     expect(fit.nllAfter).toBeLessThan(fit.nllBefore);
   });
 
+  it('keeps T = 1 on a validation set of one class, and on one it separates perfectly, saying so', () => {
+    expect(fitTemperature([0.9, 0.8, 0.7], [1, 1, 1], 1)).toMatchObject({ temperature: 1, atBound: false });
+    // Perfectly separated: the NLL only falls as T goes to 0, towards probabilities of 0 and 1.
+    expect(fitTemperature([0.9, 0.8, 0.2, 0.1], [1, 1, 0, 0], 1)).toMatchObject({ temperature: 1, atBound: true });
+    expect(fitTemperature(miscalibrated(500, 2, 4).outputs, miscalibrated(500, 2, 4).labels, 1).atBound).toBe(false);
+  });
+
   it('keeps T = 1 when nothing is gained', () => {
     // Already calibrated on this set: 0.75 of the 0.75s are right, 0.25 of the 0.25s.
     const fit = fitTemperature([0.75, 0.75, 0.75, 0.75, 0.25, 0.25, 0.25, 0.25], [1, 1, 1, 0, 0, 0, 0, 1], 1);

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CALIBRATIONS } from '../metrics/calibration.js';
 import { metricNames } from '../registry/metrics/index.js';
 import { SizePair, StringEnum } from '../registry/params.js';
 import { SweepSchema } from './sweep.js';
@@ -151,6 +152,10 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
             ],
             { default: 0.5, description: 'a fixed threshold for the positive class, or how to choose one on validation' },
           ),
+          calibrate: StringEnum(CALIBRATIONS, {
+            default: 'none',
+            description: "temperature: fit one temperature on validation's outputs (never test) and apply it before the threshold is chosen, to test and in exp predict",
+          }),
           confidence: Type.Optional(
             Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'e.g. 0.95: intervals at this level, and a target passes only when its whole interval clears it' }),
           ),

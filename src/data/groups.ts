@@ -7,18 +7,23 @@ export interface GroupSpec {
   from: 'name' | 'path';
 }
 
-/** The group key of each file; a file the pattern does not match is an error naming it. */
-export function groupKeys(files: readonly string[], spec: GroupSpec, dir: string): string[] {
+/** A reader of files' group keys: undefined for a file the pattern does not match. `where` names the setting in errors. */
+export function groupReader(spec: GroupSpec, dir: string, where = 'data.validation.group'): (file: string) => string | undefined {
   let re: RegExp;
   try {
     re = new RegExp(spec.pattern);
   } catch (e) {
-    throw new DataError(`data.validation.group: invalid regex ${JSON.stringify(spec.pattern)}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new DataError(`${where}: invalid regex ${JSON.stringify(spec.pattern)}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  return (file) => re.exec(spec.from === 'name' ? basename(file) : relative(dir, file))?.[1];
+}
+
+/** The group key of each file; a file the pattern does not match is an error naming it. */
+export function groupKeys(files: readonly string[], spec: GroupSpec, dir: string): string[] {
+  const groupOf = groupReader(spec, dir);
   return files.map((file) => {
-    const subject = spec.from === 'name' ? basename(file) : relative(dir, file);
-    const key = re.exec(subject)?.[1];
-    if (key === undefined) throw new DataError(`data.validation.group: ${JSON.stringify(spec.pattern)} gives no group (first capture group) for ${subject}`);
+    const key = groupOf(file);
+    if (key === undefined) throw new DataError(`data.validation.group: ${JSON.stringify(spec.pattern)} gives no group (first capture group) for ${spec.from === 'name' ? basename(file) : relative(dir, file)}`);
     return key;
   });
 }

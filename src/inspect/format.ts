@@ -1,6 +1,24 @@
-import type { DataInspection } from './inspect.js';
+import type { GroupInspection } from './groups.js';
+import { tally, type DataInspection } from './inspect.js';
 
 const ratio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}:1` : 'a class is missing');
+
+function groupLines(g: GroupInspection, maxListed: number): string[] {
+  const out = [`groups by ${JSON.stringify(g.pattern)} on the file ${g.from}: ${g.splits.map((s) => `${s.split} ${s.groups} (${s.images} image${s.images === 1 ? '' : 's'})`).join(', ')}`];
+  const bySplits = Object.entries(tally(g.shared.map((s) => s.splits.join(' and '))));
+  out.push(
+    `  ${g.shared.length} group${g.shared.length === 1 ? '' : 's'} in more than one split${g.shared.length ? ` (${bySplits.map(([k, n]) => `${n} in ${k}`).join(', ')}; leak: the same patient is trained on and evaluated on)` : ''}`,
+  );
+  for (const s of g.shared.slice(0, maxListed)) {
+    const files = s.files.length > 4 ? `${s.files.slice(0, 3).join(', ')}, ... (${s.files.length} files)` : s.files.join(', ');
+    out.push(`  IN ${s.splits.join(' AND ')} ${s.group}: ${files}`);
+  }
+  if (g.shared.length > maxListed) out.push(`  ... and ${g.shared.length - maxListed} more`);
+  if (g.unmatched.length) {
+    out.push(`  no group for ${g.unmatched.length} file${g.unmatched.length === 1 ? '' : 's'} (the pattern's first capture group does not match): ${g.unmatched.slice(0, maxListed).join(', ')}${g.unmatched.length > maxListed ? ', ...' : ''}`);
+  }
+  return out;
+}
 
 /** The inspection as text for the terminal: problems last, where the eye ends up. */
 export function formatInspection(r: DataInspection, maxListed = 10): string {
@@ -28,6 +46,7 @@ export function formatInspection(r: DataInspection, maxListed = 10): string {
   out.push(`duplicates: ${r.duplicates.length} group${r.duplicates.length === 1 ? '' : 's'} of identical files, ${cross.length} across splits${cross.length ? ' (leak: the same image is trained and evaluated on)' : ''}`);
   for (const d of r.duplicates.slice(0, maxListed)) out.push(`  ${d.crossSplit ? 'ACROSS SPLITS ' : ''}${d.conflictingLabels ? 'CONFLICTING LABELS ' : ''}${d.files.join(' = ')}`);
   if (r.duplicates.length > maxListed) out.push(`  ... and ${r.duplicates.length - maxListed} more`);
+  if (r.groups) out.push(...groupLines(r.groups, maxListed));
   out.push(`unreadable: ${r.unreadable.length}`);
   for (const u of r.unreadable.slice(0, maxListed)) out.push(`  ${u.file}: ${u.reason}`);
   if (r.unreadable.length > maxListed) out.push(`  ... and ${r.unreadable.length - maxListed} more`);

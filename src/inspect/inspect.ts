@@ -1,3 +1,5 @@
+import type { GroupSpec } from '../data/groups.js';
+import { inspectGroups, type GroupInspection } from './groups.js';
 import { probeFile } from './probe.js';
 import { walkDataDir, type DataFile } from './walk.js';
 
@@ -38,17 +40,22 @@ export interface DataInspection {
   formats: Record<string, number>;
   duplicates: DuplicateGroup[];
   unreadable: { file: string; reason: string }[];
+  /** with a group pattern: groups per split and the groups in more than one split */
+  groups?: GroupInspection;
 }
 
-const tally = (values: readonly string[]): Record<string, number> => {
+/** How often each value occurs. */
+export const tally = (values: readonly string[]): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
 };
 
-/** Counts, sizes, channels, duplicates and unreadable files of a data directory. */
-export async function inspectData(dir: string, opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<DataInspection> {
+/** Counts, sizes, channels, duplicates and unreadable files of a data directory; with `group`, its groups (patients) per split. */
+export async function inspectData(dir: string, opts: { concurrency?: number; group?: GroupSpec; onProgress?: (done: number, total: number) => void } = {}): Promise<DataInspection> {
   const { splits, files } = await walkDataDir(dir);
+  // Before reading any image: a bad pattern is an error at once.
+  const groups = opts.group ? inspectGroups(dir, splits, files, opts.group) : undefined;
   const probes = new Array<Awaited<ReturnType<typeof probeFile>>>(files.length);
   let next = 0;
   let done = 0;
@@ -100,5 +107,6 @@ export async function inspectData(dir: string, opts: { concurrency?: number; onP
     formats: tally(images.map((i) => i.format)),
     duplicates,
     unreadable,
+    ...(groups ? { groups } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { classKeys } from '../data/class-keys.js';
+import { calibrationMetrics, type CalibrationMetrics } from './calibration.js';
 import { classificationMetrics, type ClassificationMetrics } from './classification.js';
 import { checkLabels } from './confusion.js';
 import { predictLabels } from './predict.js';
@@ -17,7 +18,7 @@ export interface EvaluateInput {
 }
 
 /** Everything measured on one labelled set. perClass[i] and curves[].classIndex index into classes. */
-export interface Evaluation extends ClassificationMetrics, RankingMetrics {
+export interface Evaluation extends ClassificationMetrics, RankingMetrics, CalibrationMetrics {
   classes: string[];
   /** the binary threshold used; null for K > 2, where prediction is argmax */
   threshold: number | null;
@@ -36,13 +37,14 @@ export function evaluate({ probabilities, labels, classes, threshold = 0.5 }: Ev
     predictions: Array.from(predictions),
     ...classificationMetrics(labels, predictions, classes.length),
     ...rankingMetrics(probs, labels),
+    ...calibrationMetrics(probs, labels),
   };
 }
 
 /**
  * Flat metrics under fixed names, a contract read by other code:
  * <prefix>accuracy, <prefix>{recall,precision,f1,specificity,support}_<CLASS KEY> (see classKey),
- * <prefix>auc, <prefix>pr_auc, <prefix>balanced_accuracy, <prefix>baseline_accuracy.
+ * <prefix>auc, <prefix>pr_auc, <prefix>balanced_accuracy, <prefix>baseline_accuracy, <prefix>brier, <prefix>ece.
  */
 export function flatMetrics(evaluation: Evaluation, prefix = 'test_'): Record<string, number> {
   const out: Record<string, number> = { [`${prefix}accuracy`]: evaluation.accuracy };
@@ -58,5 +60,7 @@ export function flatMetrics(evaluation: Evaluation, prefix = 'test_'): Record<st
   out[`${prefix}pr_auc`] = evaluation.prAuc;
   out[`${prefix}balanced_accuracy`] = evaluation.balancedAccuracy;
   out[`${prefix}baseline_accuracy`] = evaluation.baselineAccuracy;
+  out[`${prefix}brier`] = evaluation.brier;
+  out[`${prefix}ece`] = evaluation.ece;
   return out;
 }

@@ -5,6 +5,7 @@ export * from './binary-counts.js';
 export * from './roc.js';
 export * from './pr.js';
 export * from './ranking.js';
+export * from './calibration.js';
 export * from './predict.js';
 export * from './threshold.js';
 export * from './targets.js';

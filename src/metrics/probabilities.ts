@@ -52,3 +52,9 @@ export function normalizeProbabilities(
   if (numClasses === 2) return { kind: 'binary', positive: Float64Array.from(rows, (r) => r[1]) };
   return { kind: 'multiclass', rows };
 }
+
+/** Model outputs [n, units] as this module takes them: one sigmoid unit is p(positive) per image; more are softmax rows. */
+export function outputProbabilities(outputs: Float32Array, units: number): Float32Array | Float32Array[] {
+  if (units === 1) return outputs;
+  return Array.from({ length: outputs.length / units }, (_, i) => outputs.subarray(i * units, (i + 1) * units));
+}

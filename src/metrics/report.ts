@@ -55,6 +55,9 @@ function summary(e: Evaluation, digits: number): string[] {
     [binary ? 'ROC-AUC' : 'ROC-AUC (macro OvR)', f(e.auc)],
     [binary ? 'PR-AUC (AP)' : 'PR-AUC (macro OvR)', f(e.prAuc)],
     ['decision', e.threshold === null ? 'argmax' : `${fit(e.classes[1])} if p >= ${f(e.threshold)}`],
+    // Calibration: are the probabilities what they claim? Lower is better for both.
+    [binary ? 'Brier score' : 'Brier (multi-class)', f(e.brier)],
+    ['ECE (10 bins)', f(e.ece)],
   ];
   return lines.map(([k, v]) => `${k.padEnd(20)}${v}`);
 }

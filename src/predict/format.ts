@@ -10,7 +10,8 @@ export function formatPredictions(predictions: readonly FilePrediction[], signat
     signature.classes.length === 2
       ? `${signature.classes[1]} when p(${signature.classes[1]}) >= ${Number((signature.threshold ?? 0.5).toFixed(4))}${signature.threshold === null ? ' (default; the run chose none)' : ' (the run\'s threshold)'}`
       : 'the most probable class';
-  return `${lines.join('\n')}\n(${predictions.length} image${predictions.length === 1 ? '' : 's'}; class: ${rule})`;
+  const calibrated = signature.temperature === undefined ? '' : `; probabilities calibrated with the run's temperature ${Number(signature.temperature.toFixed(4))}`;
+  return `${lines.join('\n')}\n(${predictions.length} image${predictions.length === 1 ? '' : 's'}; class: ${rule}${calibrated})`;
 }
 
 /** The JSON scripts read: one object per file, plus unreadable files and the decision rule. */
@@ -20,6 +21,7 @@ export function predictionsJson(runId: string, predictions: readonly FilePredict
       run_id: runId,
       classes: signature.classes,
       threshold: signature.threshold,
+      temperature: signature.temperature ?? null,
       predictions: predictions.map((p) => ({
         file: p.file,
         class: p.label,

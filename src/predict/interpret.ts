@@ -1,3 +1,4 @@
+import { applyTemperature } from '../metrics/calibration.js';
 import type { ModelSignature } from '../runner/signature.js';
 
 export interface ClassScore {
@@ -11,11 +12,13 @@ export interface ClassScore {
 }
 
 /**
- * One output row read as exp decided during evaluation: with two classes, p(positive) >= the
- * run's threshold (0.5 when it logged none) means the positive class; with more, argmax.
+ * One output row read as exp decided during evaluation: rescaled by the run's temperature when
+ * it calibrated; then with two classes, p(positive) >= the run's threshold (0.5 when it logged
+ * none) means the positive class; with more, argmax.
  */
-export function interpretOutput(row: ArrayLike<number>, signature: Pick<ModelSignature, 'classes' | 'threshold'>): ClassScore {
+export function interpretOutput(output: ArrayLike<number>, signature: Pick<ModelSignature, 'classes' | 'threshold' | 'temperature'>): ClassScore {
   const { classes } = signature;
+  const row = signature.temperature === undefined ? output : applyTemperature(output, output.length, signature.temperature);
   if (classes.length === 2) {
     const p = row[0]!;
     const index = p >= (signature.threshold ?? 0.5) ? 1 : 0;

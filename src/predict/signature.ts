@@ -9,7 +9,13 @@ export function signatureProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return ['signature.json is not a JSON object'];
   const s = value as Partial<Record<keyof ModelSignature, unknown>>;
   const problems: string[] = [];
-  if (s.format !== 'exp-model-signature/1') problems.push(`unknown signature format ${JSON.stringify(s.format)} (expected "exp-model-signature/1")`);
+  if (s.format !== 'exp-model-signature/1' && s.format !== 'exp-model-signature/2') {
+    problems.push(`unknown signature format ${JSON.stringify(s.format)} (expected "exp-model-signature/1" or "/2")`);
+  }
+  const temperature = s.temperature;
+  if (s.format === 'exp-model-signature/2' && !(typeof temperature === 'number' && temperature > 0 && Number.isFinite(temperature))) {
+    problems.push(`temperature must be a positive number, got ${JSON.stringify(temperature)}`);
+  }
   const input = s.input as Partial<ModelSignature['input']> | undefined;
   const shape = input?.shape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) problems.push('input.shape must be [height, width, channels]');

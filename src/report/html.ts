@@ -8,7 +8,10 @@ const HEADLINE = [
   ['test_auc', 'ROC AUC'],
   ['test_pr_auc', 'PR AUC (AP)'],
   ['test_baseline_accuracy', 'baseline accuracy (majority class)'],
+  ['test_brier', 'Brier score (lower is better)'],
+  ['test_ece', 'expected calibration error (10 bins)'],
   ['threshold', 'decision threshold'],
+  ['temperature', 'temperature (fitted on validation)'],
   ['kept_epoch', 'kept epoch'],
   ['train_seconds', 'training seconds'],
 ] as const;

@@ -1,4 +1,6 @@
+import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins } from '../metrics/index.js';
 import type { RunOutcome } from '../runner/run-experiment.js';
+import { calibrationPlot, type ReliabilitySeries } from './plots/calibration.js';
 import { confusionMatrixPlot } from './plots/confusion-matrix.js';
 import { learningCurvesPlot } from './plots/learning-curves.js';
 import { predictionsPlot, type PredictionItem } from './plots/predictions.js';
@@ -17,6 +19,7 @@ export const RUN_PLOTS = [
   { file: 'confusion_matrix.png', title: 'Confusion matrix', scale: PNG_SCALE },
   { file: 'roc_curve.png', title: 'ROC curve', scale: PNG_SCALE },
   { file: 'pr_curve.png', title: 'Precision-recall curve', scale: PNG_SCALE },
+  { file: 'calibration.png', title: 'Reliability diagram', scale: PNG_SCALE },
   { file: 'threshold_metrics.png', title: 'Threshold vs metrics', scale: PNG_SCALE },
   { file: 'predictions.png', title: 'Predictions', scale: GRID_PNG_SCALE },
 ] as const;
@@ -45,6 +48,19 @@ function predictionItems(outcome: RunOutcome, outputs: readonly ArrayLike<number
   });
 }
 
+/** The test set's reliability: of the outputs the run judged, and with calibration of the model's own outputs before it. */
+function reliabilitySeries(outcome: RunOutcome): ReliabilitySeries[] {
+  const { test, classes } = outcome.dataset;
+  const units = outcome.testOutputs.length / test.count;
+  const series = (label: string, outputs: Float32Array): ReliabilitySeries => {
+    const probs = normalizeProbabilities(outputProbabilities(outputs, units), test.count, classes.length);
+    return { label, bins: reliabilityBins(probs, test.y), ece: expectedCalibrationError(probs, test.y) };
+  };
+  const { calibration } = outcome;
+  if (!calibration) return [series('model', outcome.testOutputs)];
+  return [series('before calibration', calibration.uncalibratedTest), series(`after calibration (T = ${calibration.temperature.toFixed(2)})`, outcome.testOutputs)];
+}
+
 /**
  * Every plot of a finished run, as SVG and PNG, keyed by file name. ROC and PR curves are
  * one-vs-rest with more than two classes (one line per class, no threshold marked); the
@@ -69,6 +85,7 @@ export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOpti
     })),
     threshold,
   });
+  if (dataset.test.count > 0) out['calibration.png'] = await calibrationPlot({ series: reliabilitySeries(outcome), n: evaluation.n });
   const choice = outcome.threshold.choice;
   if (choice) {
     out['threshold_metrics.png'] = await thresholdMetricsPlot({ classes, sweep: choice.sweep, chosen: choice.threshold, maximize: choice.maximize, minClassRecall: choice.minClassRecall });

@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { Split } from '../data/index.js';
 import { argmax } from '../metrics/predict.js';
+import { dataRelative } from './split-manifest.js';
 
 /** The run artifact with every validation and test image's prediction, for error analysis. */
 export const PREDICTIONS_ARTIFACT = 'predictions.csv';
@@ -26,7 +26,7 @@ export function predictionsCsv(o: {
       const out = outputs.subarray(i * units, (i + 1) * units);
       const p = units === 1 ? [1 - out[0]!, out[0]!] : Array.from(out);
       const predicted = units === 1 ? (out[0]! >= (o.threshold ?? 0.5) ? 1 : 0) : argmax(out);
-      const file = path.relative(o.dataDir, split.files[i]!).split(path.sep).join('/');
+      const file = dataRelative(o.dataDir, split.files[i]!);
       rows.push([cell(file), name, cell(o.classes[split.y[i]!]!), cell(o.classes[predicted]!), ...p.map((v) => String(v))].join(','));
     }
   }

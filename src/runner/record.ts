@@ -16,6 +16,7 @@ import type { RunOutcome, StartInfo } from './run-experiment.js';
 import { MODEL_DIR, mlflowModelFiles } from './mlflow-model.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from './signature.js';
+import { SPLIT_ARTIFACT, splitJson } from './split-manifest.js';
 import { END_REASON_TAG } from './stale-runs.js';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
@@ -37,6 +38,9 @@ export const VAL_RESULT_PREFIX = 'best_val_';
 
 /** The decision threshold the run used (chosen on validation, or the configured number). */
 export const THRESHOLD_TAG = 'exp.threshold';
+
+/** The temperature a calibrated run fitted on validation (`evaluate.calibrate: temperature`), also its metric `temperature`. */
+export const TEMPERATURE_TAG = 'exp.temperature';
 
 /** Marks a sweep's parent run, which has children rather than metrics of its own. */
 export const SWEEP_TAG = 'exp.sweep';
@@ -111,9 +115,14 @@ export class RunRecorder {
 
   async started(info: StartInfo): Promise<void> {
     await this.store.logBatch(this.runId, {
-      params: Object.fromEntries(info.classes.map((name, i) => [`class_weight.${classKey(name)}`, String(info.classWeights[i])])),
+      params: {
+        ...Object.fromEntries(info.classes.map((name, i) => [`class_weight.${classKey(name)}`, String(info.classWeights[i])])),
+        ...(info.groups ? Object.fromEntries(Object.entries(info.groups).map(([split, n]) => [`data.groups.${split}`, String(n)])) : {}),
+      },
       tags: { 'exp.engine': info.engine.name, 'exp.backend': info.engine.backend, 'exp.device': info.engine.device, 'exp.data.fingerprint': info.fingerprint },
     });
+    // At the start, so a run that fails later can still be audited.
+    await this.store.logArtifact(this.runId, SPLIT_ARTIFACT, splitJson(info.split));
   }
 
   /**
@@ -136,6 +145,7 @@ export class RunRecorder {
       train_seconds: outcome.seconds.train,
       total_seconds: outcome.seconds.total,
       ...(outcome.threshold.value !== null ? { threshold: outcome.threshold.value } : {}),
+      ...(outcome.calibration ? { temperature: outcome.calibration.temperature } : {}),
     };
     // A run that died after logging its final metrics and before FINISHED logs them only once.
     const before = this.reopened ? (await this.store.getRun(this.runId)).data.metrics : {};
@@ -146,13 +156,14 @@ export class RunRecorder {
       // The threshold is a result, not a setting: a metric to plot and compare, a tag to read at a glance.
       tags: {
         ...(outcome.threshold.value !== null ? { [THRESHOLD_TAG]: String(outcome.threshold.value) } : {}),
+        ...(outcome.calibration ? { [TEMPERATURE_TAG]: String(outcome.calibration.temperature) } : {}),
         [VERDICT_TAG]: verdict.pass ? 'PASS' : 'FAIL',
         ...Object.fromEntries(verdict.results.map((r) => [`exp.target.${r.name}`, r.pass ? 'PASS' : 'FAIL'])),
         ...(outcome.dataset.skipped.length ? { 'exp.data.skipped': String(outcome.dataset.skipped.length) } : {}),
       },
     });
     const files = await tfjsModelFiles(outcome.model, outcome.weights);
-    const signature = modelSignature(outcome.model, this.exp.config, outcome.dataset.classes, outcome.threshold.value);
+    const signature = modelSignature(outcome.model, this.exp.config, outcome.dataset.classes, outcome.threshold.value, outcome.calibration?.temperature ?? null);
     await this.store.logArtifact(this.runId, 'model/model.json', files['model.json']);
     await this.store.logArtifact(this.runId, 'model/weights.bin', files['weights.bin']);
     await this.store.logArtifact(this.runId, 'model/summary.txt', `${formatSummary(outcome.model)}\n`);

@@ -5,7 +5,7 @@ import { classCounts } from '../data/counts.js';
 import { mulberry32 } from '../data/rng.js';
 import { outputUnits } from '../engine/engine.js';
 import { createEngine } from '../engine/select.js';
-import { chooseThreshold, evaluate, flatMetrics, formatReport, judgeTargets, metricIntervals, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
+import { applyTemperature, chooseThreshold, evaluate, fitTemperature, flatMetrics, formatReport, judgeTargets, metricIntervals, outputProbabilities, type Evaluation, type TemperatureFit, type ThresholdChoice, type Verdict } from '../metrics/index.js';
 import { resolveModel } from '../model/resolve.js';
 import { formatSummary, summarize } from '../model/summary.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -16,6 +16,7 @@ import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
+import { groupCounts, splitManifest, type SplitManifest, type SplitName } from './split-manifest.js';
 
 /** What is known once the data is loaded and the engine chosen, before training starts. */
 export interface StartInfo {
@@ -23,6 +24,10 @@ export interface StartInfo {
   classWeights: number[];
   fingerprint: string;
   engine: RunOutcome['engine'];
+  /** every image of each split with its class and group, for data/split.json */
+  split: SplitManifest;
+  /** distinct groups per split, when data.validation.group is set */
+  groups: Record<SplitName, number> | null;
 }
 
 /** Where a run reports as it goes (the tracking recorder); every hook may be async. */
@@ -40,22 +45,18 @@ export interface RunOutcome {
   classWeights: number[];
   fit: FitResult;
   threshold: { value: number | null; choice?: ThresholdChoice };
+  /** `evaluate.calibrate: temperature`: the fit, and the test outputs before it (for the reliability diagram); null without. */
+  calibration: (TemperatureFit & { uncalibratedTest: Float32Array }) | null;
   evaluation: Evaluation;
   metrics: Record<string, number>;
   verdict: Verdict;
   /** The final weights (tfjs layout), the ones evaluated. */
   weights: Float32Array[];
-  /** The model's outputs on the validation images, [n, units]. */
+  /** The model's outputs on the validation images, [n, units] (calibrated where the run calibrates). */
   valOutputs: Float32Array;
-  /** The model's outputs on the test images, [n, units]. */
+  /** The model's outputs on the test images, [n, units] (calibrated where the run calibrates). */
   testOutputs: Float32Array;
   seconds: { data: number; train: number; total: number };
-}
-
-/** Outputs [n, units] as evaluate() takes them: positive-class probabilities, or rows. */
-function probabilities(outputs: Float32Array, units: number): Float32Array | Float32Array[] {
-  if (units === 1) return outputs;
-  return Array.from({ length: outputs.length / units }, (_, i) => outputs.subarray(i * units, (i + 1) * units));
 }
 
 /** data -> model -> train -> threshold on validation -> evaluate on test -> verdict. */
@@ -63,8 +64,9 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const started = performance.now();
   const c = exp.config;
 
+  const options = datasetOptions(exp);
   const dataset = await loadDataset({
-    ...datasetOptions(exp),
+    ...options,
     onProgress: (done, total) => progress.update(`loading images ${rateAndEta(done, total, started, ' files/s')}`),
   });
   const { classes } = dataset;
@@ -95,9 +97,11 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   progress.line(`engine: ${engine.name} on ${engine.backend} (${engine.device}): ${reason}`);
   const engineInfo = { name: engine.name, backend: engine.backend, device: engine.device, reason };
 
+  const group = 'group' in options.validation ? options.validation.group : undefined;
+  const split = splitManifest(dataset, exp.dataDir, group);
   const random = mulberry32(c.train.seed);
   try {
-    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo });
+    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo, split, groups: group ? groupCounts(split) : null });
     let epochStarted = performance.now();
     const result = await fit(engine, dataset.train, dataset.val, {
       epochs: c.train.epochs,
@@ -130,7 +134,15 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     const units = outputUnits(model);
     // The kept weights on validation: for the threshold, the figures runs are chosen by, and
     // predictions.csv, so validation mistakes can be looked at like test ones.
-    const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
+    const rawValOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
+    // A temperature is fitted on validation only; the threshold is then chosen on calibrated outputs.
+    const fitted = c.evaluate.calibrate === 'temperature' ? fitTemperature(rawValOutputs, dataset.val.y, units) : null;
+    const calibrated = (outputs: Float32Array): Float32Array => (fitted ? applyTemperature(outputs, units, fitted.temperature) : outputs);
+    if (fitted) {
+      progress.line(`temperature ${fitted.temperature.toFixed(4)}, fitted on validation (NLL ${fitted.nllBefore.toFixed(4)} -> ${fitted.nllAfter.toFixed(4)})`);
+      if (fitted.atBound) progress.line('warning: validation cannot pin the temperature down (its NLL keeps falling towards T = 0.05 or 20: the model separates it perfectly, or it is too small); T = 1 kept');
+    }
+    const valOutputs = calibrated(rawValOutputs);
     let threshold: RunOutcome['threshold'] = { value: null };
     if (units === 1) {
       const setting = c.evaluate.threshold;
@@ -143,14 +155,15 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       }
     }
     const at = threshold.value !== null ? { threshold: threshold.value } : {};
-    const testOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
-    const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...at });
-    const valEvaluation = evaluate({ probabilities: probabilities(valOutputs, units), labels: dataset.val.y, classes, ...at });
+    const rawTestOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
+    const testOutputs = calibrated(rawTestOutputs);
+    const evaluation = evaluate({ probabilities: outputProbabilities(testOutputs, units), labels: dataset.test.y, classes, ...at });
+    const valEvaluation = evaluate({ probabilities: outputProbabilities(valOutputs, units), labels: dataset.val.y, classes, ...at });
     const kept = result.history.find((h) => h.epoch === result.keptEpoch);
     const metrics = {
       ...flatMetrics(evaluation),
       // 95% intervals: Wilson for proportions, a stratified bootstrap seeded by the run's seed for the rest.
-      ...metricIntervals(evaluation, { probabilities: probabilities(testOutputs, units), labels: dataset.test.y }, 'test_', { seed: c.train.seed, ...(c.evaluate.confidence ? { confidence: c.evaluate.confidence } : {}) }),
+      ...metricIntervals(evaluation, { probabilities: outputProbabilities(testOutputs, units), labels: dataset.test.y }, 'test_', { seed: c.train.seed, ...(c.evaluate.confidence ? { confidence: c.evaluate.confidence } : {}) }),
       // Validation at the kept epoch (the `val_*` histories end at the last one): what runs are chosen by, never test.
       ...flatMetrics(valEvaluation, 'best_val_'),
       ...(kept ? { best_val_loss: kept.val_loss } : {}),
@@ -164,6 +177,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       classWeights: weights,
       fit: result,
       threshold,
+      calibration: fitted ? { ...fitted, uncalibratedTest: rawTestOutputs } : null,
       evaluation,
       metrics,
       verdict,

@@ -1,9 +1,7 @@
 import type { Experiment } from '../config/schema.js';
 import type { ModelSpec } from '../model/spec.js';
 
-/** What a consumer of the saved model needs to feed it and read its output exactly as exp did. */
-export interface ModelSignature {
-  format: 'exp-model-signature/1';
+interface SignatureBody {
   input: { shape: [number, number, number]; layout: 'NHWC'; dtype: 'float32'; channels: 1 | 3; resize: 'fill'; scale: '[0, 1]' };
   output: { activation: 'sigmoid' | 'softmax'; units: number };
   classes: string[];
@@ -12,14 +10,22 @@ export interface ModelSignature {
   threshold: number | null;
 }
 
-export function modelSignature(model: ModelSpec, config: Experiment, classes: string[], threshold: number | null): ModelSignature {
+/**
+ * What a consumer of the saved model needs to feed it and read its output exactly as exp did.
+ * Format 2 adds the temperature of a calibrated run: the model's outputs are rescaled by it
+ * (applyTemperature) before the threshold applies. A calibrated model is format 2 so that an
+ * exp unable to apply the temperature refuses it rather than mispredicting.
+ */
+export type ModelSignature = SignatureBody & ({ format: 'exp-model-signature/1'; temperature?: undefined } | { format: 'exp-model-signature/2'; temperature: number });
+
+export function modelSignature(model: ModelSpec, config: Experiment, classes: string[], threshold: number | null, temperature: number | null = null): ModelSignature {
   const units = classes.length === 2 ? 1 : classes.length;
-  return {
-    format: 'exp-model-signature/1',
+  const body: SignatureBody = {
     input: { shape: model.inputShape, layout: 'NHWC', dtype: 'float32', channels: config.data.image.channels, resize: 'fill', scale: '[0, 1]' },
     output: { activation: units === 1 ? 'sigmoid' : 'softmax', units },
     classes,
     positive: classes.length === 2 ? classes[1]! : null,
     threshold,
   };
+  return temperature === null ? { format: 'exp-model-signature/1', ...body } : { format: 'exp-model-signature/2', ...body, temperature };
 }

@@ -104,6 +104,13 @@ augment:
     ]);
   });
 
+  it('locates a wrong evaluate.calibrate, listing the methods; temperature is accepted and none is the default', () => {
+    const [f, lines] = problems(`${VALID}evaluate: {calibrate: temprature}\n`);
+    expect(lines).toEqual([`${f}:10:23: evaluate.calibrate must be one of: none, temperature (got 'temprature'); did you mean 'temperature'?`]);
+    expect(loadAndValidate(dir.write('ok.yaml', `${VALID}evaluate: {calibrate: temperature}\n`)).config.evaluate.calibrate).toBe('temperature');
+    expect(loadAndValidate(dir.write('ok.yaml', VALID)).config.evaluate.calibrate).toBe('none');
+  });
+
   it('reports a type error inside a one-of value at that value', () => {
     const [f, lines] = problems(VALID.replace('size: 32, channels: 1', 'size: [32, 4], channels: 2'));
     expect(lines).toEqual([`${f}:5:22: data.image.size[1] must be >= 8 (got 4)`, `${f}:5:36: data.image.channels must be 1 (grayscale) or 3 (RGB) (got 2)`]);
@@ -301,7 +308,7 @@ describe('targets', () => {
     const [issue] = issuesOf(() => loadAndValidate(f));
     expect(headlines([issue!])).toEqual([`${shown(f)}:12:3: unknown target 'recal_A' (did you mean 'recall_A'?)`]);
     expect(issue!.hints).toEqual([
-      'known targets: accuracy, balanced_accuracy, auc, pr_auc, recall, precision, f1, specificity, macro_f1, youden, min_class_recall, recall_A, recall_B, precision_A, precision_B, f1_A, f1_B, specificity_A, specificity_B',
+      'known targets: accuracy, balanced_accuracy, auc, pr_auc, recall, precision, f1, specificity, macro_f1, youden, min_class_recall, brier, ece, recall_A, recall_B, precision_A, precision_B, f1_A, f1_B, specificity_A, specificity_B',
     ]);
   });
 });

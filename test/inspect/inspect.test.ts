@@ -122,3 +122,74 @@ describe('inspecting a messy copy', () => {
     expect(readdirSync(out).sort()).toEqual(['preview.png', 'size_scatter.png']);
   }, 120_000);
 });
+
+describe('groups (patients) per split with a group pattern', () => {
+  const PATIENT = String.raw`^((?:NORMAL2-)?IM-\d+|person\d+)`;
+  let patients: string;
+  beforeAll(async () => {
+    patients = path.join(root, 'patients');
+    const image = (shade: number) => sharp({ create: { width: 12, height: 10, channels: 3, background: { r: shade, g: shade, b: shade } } }).jpeg().toBuffer();
+    const files = [
+      'train/NORMAL/IM-0001-0001.jpeg',
+      'train/NORMAL/IM-0002-0001.jpeg',
+      'train/NORMAL/NORMAL2-IM-0003-0001.jpeg',
+      'train/PNEUMONIA/person1_virus_1.jpeg',
+      'train/PNEUMONIA/person1_virus_2.jpeg',
+      'train/PNEUMONIA/person2_bacteria_3.jpeg',
+      'val/PNEUMONIA/person2_bacteria_4.jpeg',
+      // Planted: patient IM-0001 again in test, and a test patient of its own.
+      'test/NORMAL/IM-0001-0002.jpeg',
+      'test/NORMAL/IM-0100-0001.jpeg',
+      'test/PNEUMONIA/person9_virus_20.jpeg',
+      'test/PNEUMONIA/scan.jpeg',
+    ];
+    for (const [i, rel] of files.entries()) {
+      mkdirSync(path.dirname(path.join(patients, rel)), { recursive: true });
+      writeFileSync(path.join(patients, rel), await image(20 * i));
+    }
+  });
+
+  it('counts the groups of each split, lists the groups in two splits with their files, and the files without a group', async () => {
+    const r = await inspectData(patients, { group: { pattern: PATIENT, from: 'name' } });
+    expect(r.groups!.splits).toEqual([
+      { split: 'test', groups: 3, images: 3 },
+      { split: 'train', groups: 5, images: 6 },
+      { split: 'val', groups: 1, images: 1 },
+    ]);
+    expect(r.groups!.shared).toEqual([
+      { group: 'IM-0001', splits: ['test', 'train'], files: ['test/NORMAL/IM-0001-0002.jpeg', 'train/NORMAL/IM-0001-0001.jpeg'] },
+      { group: 'person2', splits: ['train', 'val'], files: ['train/PNEUMONIA/person2_bacteria_3.jpeg', 'val/PNEUMONIA/person2_bacteria_4.jpeg'] },
+    ]);
+    expect(r.groups!.unmatched).toEqual(['test/PNEUMONIA/scan.jpeg']);
+    const text = formatInspection(r);
+    expect(text).toContain('test 3 (3 images), train 5 (6 images), val 1 (1 image)');
+    expect(text).toContain('2 groups in more than one split (1 in test and train, 1 in train and val; leak: the same patient is trained on and evaluated on)');
+    expect(text).toContain('IN test AND train IM-0001: test/NORMAL/IM-0001-0002.jpeg, train/NORMAL/IM-0001-0001.jpeg');
+    expect(text).toContain('no group for 1 file');
+  });
+
+  it('without a shared group says so; a pattern on the path works as on the name', async () => {
+    const byFolder = await inspectData(patients, { group: { pattern: '^(\\w+)/', from: 'path' } });
+    // The split folder as the group: no group can be in two splits.
+    expect(byFolder.groups!.shared).toEqual([]);
+    expect(formatInspection(byFolder)).toContain('0 groups in more than one split\n');
+    await expect(inspectData(patients, { group: { pattern: '(unclosed', from: 'name' } })).rejects.toThrow(/^--group: invalid regex "\(unclosed"/);
+  });
+
+  it('exp data inspect --group reports them as text and in --json; a bad regex is one line, exit 1', () => {
+    const bin = path.join(REPO, 'bin', 'exp.js');
+    const exp = (...args: string[]) => spawnSync(process.execPath, [bin, 'data', 'inspect', patients, '--out', path.join(root, 'group-plots'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const json = exp('--group', PATIENT, '--json');
+    expect(json.status, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout) as { groups: { shared: { group: string }[]; splits: { split: string; groups: number }[] } };
+    expect(parsed.groups.shared.map((g) => g.group)).toEqual(['IM-0001', 'person2']);
+    expect(parsed.groups.splits.find((s) => s.split === 'train')!.groups).toBe(5);
+    const text = exp('--group', PATIENT);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain('IN train AND val person2:');
+    const bad = exp('--group', '(unclosed');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--group: invalid regex');
+  }, 120_000);
+});

@@ -25,7 +25,7 @@ describe('evaluate, binary', () => {
   it('flattens to the fixed metric names', () => {
     const flat = flatMetrics(e);
     expect(Object.keys(flat).sort()).toEqual([
-      'test_accuracy', 'test_auc', 'test_balanced_accuracy', 'test_baseline_accuracy',
+      'test_accuracy', 'test_auc', 'test_balanced_accuracy', 'test_baseline_accuracy', 'test_brier', 'test_ece',
       'test_f1_NORMAL', 'test_f1_PNEUMONIA', 'test_pr_auc',
       'test_precision_NORMAL', 'test_precision_PNEUMONIA', 'test_recall_NORMAL', 'test_recall_PNEUMONIA',
       'test_specificity_NORMAL', 'test_specificity_PNEUMONIA', 'test_support_NORMAL', 'test_support_PNEUMONIA',
@@ -34,6 +34,8 @@ describe('evaluate, binary', () => {
     expect(flat.test_specificity_PNEUMONIA).toBeCloseTo(4 / 6, 12);
     expect(flat.test_support_PNEUMONIA).toBe(4);
     expect(flat.test_baseline_accuracy).toBeCloseTo(0.6, 12);
+    // Negatives 0.1..0.7: 0.01+0.04+0.09+0.16+0.36+0.49 = 1.15; positives: 0.65²+0.45²+0.2²+0.1² = 0.675.
+    expect(flat.test_brier).toBeCloseTo((1.15 + 0.675) / 10, 12);
     expect(Object.keys(flatMetrics(e, 'val_'))).toContain('val_f1_NORMAL');
   });
 

@@ -36,7 +36,7 @@ describe('target names', () => {
   it('lists scalar, every-class and per-class names', () => {
     expect(knownTargetNames(CLASSES)).toEqual([
       'accuracy', 'balanced_accuracy', 'auc', 'pr_auc',
-      'recall', 'precision', 'f1', 'specificity', 'macro_f1', 'youden', 'min_class_recall',
+      'recall', 'precision', 'f1', 'specificity', 'macro_f1', 'youden', 'min_class_recall', 'brier', 'ece',
       'recall_NORMAL', 'recall_PNEUMONIA', 'precision_NORMAL', 'precision_PNEUMONIA',
       'f1_NORMAL', 'f1_PNEUMONIA', 'specificity_NORMAL', 'specificity_PNEUMONIA',
     ]);

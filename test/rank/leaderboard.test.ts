@@ -95,6 +95,15 @@ describe('leaderboard order', () => {
     expect(ids(runs, 'best_val_accuracy')).toEqual(['better', 'worse', 'none']);
   });
 
+  it('ranks by a calibration error ascending: lower Brier and ECE are better', () => {
+    const runs = [
+      run({ id: 'worse', metrics: { test_ece: 0.12, test_brier: 0.2 } }),
+      run({ id: 'better', metrics: { test_ece: 0.03, test_brier: 0.1 } }),
+    ];
+    expect(ids(runs, 'test_ece')).toEqual(['better', 'worse']);
+    expect(ids(runs, 'test_brier')).toEqual(['better', 'worse']);
+  });
+
   it('refuses a metric that is not one, saying the closest', () => {
     const runs = [run({ id: 'a', metrics: m(0.9), params: { 'data.classes': '["NORMAL","PNEUMONIA"]' } })];
     expect(() => leaderboard(runs, 'val_los')).toThrow(/'val_los' is not a metric exp logs \(did you mean 'val_loss'\?\)/);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Progress } from '../../src/cli/progress.js';
+import { overridesFrom } from '../../src/cli/overrides-option.js';
 import { loadAndValidate } from '../../src/config/validate.js';
 import { RunRecorder } from '../../src/runner/record.js';
 import { runExperiment, type RunOutcome } from '../../src/runner/run-experiment.js';
@@ -50,12 +51,12 @@ targets:
 ${extra}`;
 }
 
-/** Runs (and records) the tiny experiment; `finish` may log extra artifacts before the run closes. */
-export async function tinyRun(opts: { name?: string; root?: string; finish?: (store: FileStore, runId: string, outcome: RunOutcome) => Promise<void> } = {}): Promise<TinyRun> {
+/** Runs (and records) the tiny experiment, with `--set` overrides; `finish` may log extra artifacts before the run closes. */
+export async function tinyRun(opts: { name?: string; root?: string; sets?: string[]; finish?: (store: FileStore, runId: string, outcome: RunOutcome) => Promise<void> } = {}): Promise<TinyRun> {
   const root = opts.root ?? mkdtempSync(path.join(os.tmpdir(), 'exp-report-'));
   const file = path.join(root, `${opts.name ?? 'tiny'}.yaml`);
   writeFileSync(file, tinyRunYaml(opts.name));
-  const exp = loadAndValidate(file);
+  const exp = loadAndValidate(file, overridesFrom(opts.sets ?? []));
   const store = new FileStore(path.join(root, 'runs'));
   const recorder = await RunRecorder.start(store, exp);
   const outcome = await runExperiment(exp, new Progress(process.stdout, true), recorder);

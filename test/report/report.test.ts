@@ -176,7 +176,7 @@ describe('HTML reports', () => {
     expect(html).toContain('test_recall_');
     expect(html).toContain(run.outcome.metrics['test_accuracy']!.toFixed(4));
     expect(html).toContain('experiment: report-test');
-    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(6);
+    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(RUN_PLOTS.length);
     expect(html).not.toMatch(external);
     expect(html).not.toContain('drawn from the logged metric history');
   });
@@ -258,7 +258,7 @@ describe('HTML reports', () => {
     const ok = exp(['report', run.runId, '--tracking-uri', 'runs']);
     expect(ok.status, ok.stderr).toBe(0);
     const html = readFileSync(path.join(run.root, `report-${run.runId}.html`), 'utf8');
-    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(6);
+    expect(count(html, /<img [^>]*src="data:image\/png;base64,/g)).toBe(RUN_PLOTS.length);
   }, 120_000);
 
   const CHROMIUM = '/usr/bin/chromium';

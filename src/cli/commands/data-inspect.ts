@@ -11,20 +11,25 @@ interface InspectArgs {
   dir: string;
   out?: string;
   json: boolean;
+  group?: string;
+  'group-from': 'name' | 'path';
 }
 
 const inspectCommand: CommandModule<object, InspectArgs> = {
   command: 'inspect <dir>',
-  describe: 'counts per split and class, image sizes and channels, duplicates across splits, unreadable files; writes size_scatter.png and preview.png',
+  describe: 'counts per split and class, image sizes and channels, duplicates across splits, unreadable files, with --group the groups (patients) per split and any in two splits; writes size_scatter.png and preview.png',
   builder: (y: Argv) =>
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'data folder laid out as <dir>/<split>/<CLASS>/<image>' })
       .option('out', { type: 'string', describe: 'where the plots go (default ./inspect-<name of dir>)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' }) as unknown as Argv<InspectArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'print the findings as JSON' })
+      .option('group', { type: 'string', describe: "a regex whose first capture group is a file's group (patient), as data.validation.group: groups per split, and any in two splits" })
+      .option('group-from', { choices: ['name', 'path'] as const, default: 'name' as const, describe: '--group matches the file name or its path under <dir>' }) as unknown as Argv<InspectArgs>,
   handler: async (args) => {
     try {
       const progress = new Progress(process.stderr, args.json);
-      const result = await inspectData(args.dir, { onProgress: (done, total) => progress.update(`reading images ${done}/${total}`) });
+      const group = args.group !== undefined ? { group: { pattern: args.group, from: args['group-from'] } } : {};
+      const result = await inspectData(args.dir, { ...group, onProgress: (done, total) => progress.update(`reading images ${done}/${total}`) });
       progress.line(`read ${result.images.length + result.unreadable.length} files`);
       const out = args.out ?? `inspect-${path.basename(path.resolve(args.dir))}`;
       await mkdir(out, { recursive: true });

@@ -4,6 +4,8 @@ import { Registry } from '../registry.js';
 import { accuracy } from './accuracy.js';
 import { auc } from './auc.js';
 import { balancedAccuracy } from './balanced-accuracy.js';
+import { brier } from './brier.js';
+import { ece } from './ece.js';
 import { f1 } from './f1.js';
 import { loss } from './loss.js';
 import { macroF1 } from './macro-f1.js';
@@ -18,7 +20,7 @@ import { youden } from './youden.js';
 export type { CiMethod, Metric, MetricInput, MetricUse } from './metric.js';
 
 /** In the order lists show them: the headline figures first. */
-const ORDERED = [accuracy, balancedAccuracy, auc, prAuc, recall, precision, f1, specificity, macroF1, youden, minClassRecall, loss];
+const ORDERED = [accuracy, balancedAccuracy, auc, prAuc, recall, precision, f1, specificity, macroF1, youden, minClassRecall, brier, ece, loss];
 
 export const metrics = new Registry<Metric>('metric');
 for (const m of ORDERED) metrics.register(m);

@@ -16,6 +16,7 @@ import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
+import type { TrialReview } from './trial.js';
 
 /** What is known once the data is loaded and the engine chosen, before training starts. */
 export interface StartInfo {
@@ -59,7 +60,7 @@ function probabilities(outputs: Float32Array, units: number): Float32Array | Flo
 }
 
 /** data -> model -> train -> threshold on validation -> evaluate on test -> verdict. */
-export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}, resume?: Checkpoint): Promise<RunOutcome> {
+export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}, resume?: Checkpoint, trial?: TrialReview): Promise<RunOutcome> {
   const started = performance.now();
   const c = exp.config;
 
@@ -108,6 +109,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
       random,
       ...(resume ? { resume } : {}),
+      ...(trial ? { review: (logs: EpochRecord) => trial.review(logs, c.train.epochs) } : {}),
       // The checkpoint first, then the epoch's metrics: a process killed in between leaves a
       // checkpoint whose history still holds them, and the resume logs them (RunRecorder.reopen).
       // The other order would log the epoch twice, once more when it is trained again.

@@ -1,0 +1,32 @@
+import { hostname } from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
+import { redisOptions } from '../../queue/connection.js';
+import { runQueueWorker } from '../../queue/queue-worker.js';
+import { reportError, UserError } from '../errors.js';
+import { Progress } from '../progress.js';
+
+interface Args {
+  queue: string;
+  jobs: number;
+  name?: string;
+}
+
+export const workerCommand: CommandModule<object, Args> = {
+  command: 'worker',
+  describe: 'take trials from a queue (exp run --queue) and train them, each in its own process, until stopped',
+  builder: (y: Argv) =>
+    y
+      .option('queue', { type: 'string', demandOption: true, describe: 'the Redis the trials are on: redis://host:6379[/db]' })
+      .option('jobs', { type: 'number', default: 1, describe: 'trials trained at once, each in its own process with a share of the cores' })
+      .option('name', { type: 'string', describe: 'what the queue shows for this worker (default host-pid)' }) as unknown as Argv<Args>,
+  handler: async (args) => {
+    try {
+      redisOptions(args.queue);
+      if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new UserError(`--jobs must be a whole number >= 1 (got ${args.jobs})`);
+      // Runs until SIGINT/SIGTERM: the exit guard stops the trials, hands them back, and exits.
+      await runQueueWorker({ url: args.queue, jobs: args.jobs, name: args.name ?? `${hostname()}-${process.pid}`, progress: new Progress(process.stdout) });
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  },
+};

@@ -17,6 +17,8 @@ export interface QueueWorkerOptions {
   /** Trials trained at once, each in its own process. */
   jobs: number;
   name: string;
+  /** ONNX Runtime threads per trial; default: the cores shared among the jobs. */
+  threads?: number;
   progress: Progress;
 }
 
@@ -37,7 +39,7 @@ export function runQueueWorker(o: QueueWorkerOptions): Promise<void> {
   const say = (text: string) => o.progress.line(`${new Date().toISOString().slice(11, 19)} ${o.name}: ${text}`);
   const redis = new Redis(connection);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const threads = Math.max(1, Math.floor(availableParallelism() / o.jobs));
+  const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / o.jobs));
   const active = new Map<string, WorkerHandle>();
   let stopping: Ending | undefined;
 

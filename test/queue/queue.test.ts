@@ -127,4 +127,34 @@ describe.skipIf(!redisInstalled)('exp run --queue with exp worker', () => {
     const trials = (await runsOf('restart')).filter((r) => r.data.tags['exp.sweep'] !== 'true');
     expect(trials.map((r) => r.info.status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
   }, 240_000);
+
+  it('a k-fold cross-validation: folds on the queue, the parent ended by the worker with the folds\' statistics', async () => {
+    const file = dir.write('cv.yaml', tinyYaml({ experiment: 'qcv', name: 'qcv', validation: '{kfold: 2}' }));
+    worker('wk');
+    const result = await run([file]);
+    expect(result.status).toBe(0);
+    const parent = (await runsOf('qcv')).find((r) => r.data.tags['exp.kfold'] === '2')!;
+    expect(await statusOf(parent.info.runId, 'FINISHED')).toBe('FINISHED');
+    const metrics = (await new FileStore(dir.path('runs')).getRun(parent.info.runId)).data.metrics;
+    expect(metrics.test_accuracy_mean).toBeGreaterThanOrEqual(0);
+    expect(metrics.test_accuracy).toBeGreaterThanOrEqual(0); // the fold-ensemble's
+  }, 240_000);
+
+  it('asha across workers: every trial records its rungs in Redis; the pruned ones end early, tagged', async () => {
+    const file = dir.write('a.yaml', `${tinyYaml({ experiment: 'qasha', name: 'qasha', epochs: 2 })}sweep:\n  grid:\n    train.optimizer.lr: [0.01, 0.000001, 0.003]\n  scheduler: {asha: {metric: val_loss, reduction_factor: 2}}\n`);
+    worker('wa');
+    const result = await run([file]);
+    expect(result.status).toBe(0);
+    const runs = await runsOf('qasha');
+    const parent = runs.find((r) => r.data.tags['exp.sweep'] === 'true')!;
+    const rung = spawnSync('redis-cli', ['-p', String(redis.port), 'hgetall', `exp:rungs:${parent.info.runId}:rung-1`], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(rung.filter((_, i) => i % 2 === 0).sort()).toEqual(['qasha lr=0.000001', 'qasha lr=0.003', 'qasha lr=0.01']);
+    const store = new FileStore(dir.path('runs'));
+    for (const r of runs.filter((x) => x !== parent)) {
+      const epochs = (await store.getMetricHistory(r.info.runId, 'val_loss')).length;
+      expect([r.info.status, epochs]).toEqual(['FINISHED', r.data.tags['exp.pruned'] === 'true' ? 1 : 2]);
+    }
+    const pruned = runs.filter((r) => r.data.tags['exp.pruned'] === 'true').length;
+    expect(result.stdout).toMatch(new RegExp(`3 runs: ${3 - pruned} finished, ${pruned ? `${pruned} pruned, ` : ''}0 skipped, 0 failed`));
+  }, 240_000);
 });

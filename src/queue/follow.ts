@@ -30,14 +30,9 @@ export async function followTrials(url: string, trials: Enqueued[], progress: Pr
         for (const t of trials) {
           if (outcomes.has(t.id)) continue;
           const job = await queue.getJob(t.id);
-          if (!job) {
-            outcomes.set(t.id, { name: t.name, status: 'failed', error: 'the job was removed from the queue (exp queue drain?)' });
-            progress.line(`[${t.name}] removed from the queue`);
-            continue;
-          }
           const outcome = await trialOutcome(queue, t.id);
           if (outcome) outcomes.set(t.id, { ...outcome, name: t.name });
-          const text = describeTrial(await job.getState(), job.progress, job.attemptsMade, job.opts.attempts ?? 1, outcome);
+          const text = job ? describeTrial(await job.getState(), job.progress, job.attemptsMade, job.opts.attempts ?? 1, outcome) : outcome!.error!;
           if (shown.get(t.id) !== text) progress.line(`[${t.name}] ${text}`);
           shown.set(t.id, text);
         }

@@ -30,11 +30,17 @@ export async function saveGroup(redis: Redis, group: Group): Promise<void> {
 /** The trial's outcome as the queue holds it: its worker's result, or its last error once no attempt is left. */
 export async function trialOutcome(queue: Queue, id: string): Promise<Outcome | undefined> {
   const job = await queue.getJob(id);
-  if (!job) return undefined;
+  if (!job) return { name: id, status: 'failed', error: 'removed from the queue (exp queue drain)' };
   const state = await job.getState();
   if (state === 'completed') return job.returnvalue as Outcome;
   if (state === 'failed') return { name: (job.data as { name: string }).name, status: 'failed', error: job.failedReason };
   return undefined;
+}
+
+/** Ends the parent run of every group whose trials have all ended (after `exp queue drain`). */
+export async function endGroupsDone(queue: Queue, redis: Redis, progress: Progress): Promise<void> {
+  const keys = (await redis.keys('exp:group:*')).filter((k) => !k.endsWith(':ending'));
+  for (const k of keys) await endGroupIfDone(queue, redis, k.slice('exp:group:'.length), progress);
 }
 
 /** Ends the group's parent run if every trial under it has ended; one caller ends it (a Redis claim). */

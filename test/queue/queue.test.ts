@@ -98,6 +98,16 @@ describe.skipIf(!redisInstalled)('exp run --queue with exp worker', () => {
     expect(await runsOf('refused')).toEqual([]);
   }, 120_000);
 
+  it('exp queue drain drops the trials not started; their parent ends FAILED once no trial is left', async () => {
+    const file = sweep('drained');
+    expect((await run([file, '--detach'])).status).toBe(0);
+    const drained = await exp(['queue', 'drain', '--queue', redis.url]);
+    expect(drained.stdout).toBe('dropped 3 trials not started; running ones go on (their parents end when they do)\n');
+    expect((await exp(['queue', 'status', '--queue', redis.url])).stdout).toMatch(/^0 active, 0 waiting, 0 delayed, 0 prioritized, 0 failed, 0 completed/);
+    const parent = (await runsOf('drained')).find((r) => r.data.tags['exp.sweep'] === 'true')!;
+    expect(await statusOf(parent.info.runId, 'FAILED')).toBe('FAILED');
+  }, 120_000);
+
   it('retries a failing trial `attempts` times, then marks it FAILED; the others finish', async () => {
     // One trial reads a data folder with an unreadable image (on_bad_image: fail), the other is fine.
     const data = dir.path('bad-data');

@@ -56,6 +56,23 @@ describe('sweep.scheduler', () => {
     expect(rows.slice(firstPruned).every((r) => r.pruned)).toBe(true);
   }, 180_000);
 
+  it('with --jobs 2: the workers send each epoch to the parent, whose scheduler stops them', async () => {
+    const runsDir = dir.path('runs');
+    const store = new FileStore(runsDir);
+    // At its one rung (epoch 1) a trial goes on only if no earlier trial there did better: which ones is up to timing.
+    const path = dir.write('sweep.yaml', sweepYaml('{asha: {metric: val_loss, mode: max, reduction_factor: 100000}}'));
+    const file = loadRuns(path);
+    const outcomes = await runAll([file], store, quiet(), false, 2, { files: [path], overrides: [], trackingUri: runsDir, threads: 1 });
+    const runs = await store.searchRuns([(await store.getExperimentByName('asha'))!.experimentId]);
+    const trials = outcomes.map((o) => runs.find((r) => r.info.runId === o.runId)!);
+    for (const t of trials) {
+      const epochs = (await store.getMetricHistory(t.info.runId, 'val_loss')).length;
+      expect([t.info.status, epochs]).toEqual(['FINISHED', t.data.tags['exp.pruned'] === 'true' ? 1 : 3]);
+    }
+    expect(outcomes.map((o) => o.pruned !== undefined)).toEqual(trials.map((t) => t.data.tags['exp.pruned'] === 'true'));
+    expect(trials.filter((t) => t.data.tags['exp.pruned'] === 'true').length).toBeGreaterThanOrEqual(1);
+  }, 240_000);
+
   it('refuses an unknown scheduler or bad params with located errors', () => {
     const problems = (scheduler: string) => headlines(issuesOf(() => loadRuns(dir.write('s.yaml', sweepYaml(scheduler)))));
     expect(problems('ashaa')).toEqual([expect.stringMatching(/s\.yaml:\d+:\d+: unknown scheduler 'ashaa' \(did you mean 'asha'\?\)/)]);

@@ -2,6 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { checkReachable } from '../../queue/connection.js';
 import { openQueue } from '../../queue/enqueue.js';
 import { describeTrial } from '../../queue/follow.js';
+import { endGroupsDone } from '../../queue/groups.js';
+import { Progress } from '../progress.js';
 import type { TrialJob } from '../../queue/trial-job.js';
 import type { Outcome } from '../../runner/run-all.js';
 import { printable } from '../../text/escape.js';
@@ -26,11 +28,12 @@ export const queueCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     try {
       await checkReachable(args.queue);
-      const { queue, close } = openQueue(args.queue);
+      const { queue, redis, close } = openQueue(args.queue);
       try {
         if (args.action === 'drain') {
           const waiting = await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized');
           await queue.drain(true);
+          await endGroupsDone(queue, redis, new Progress(process.stdout));
           process.stdout.write(`dropped ${waiting} trial${waiting === 1 ? '' : 's'} not started; running ones go on (their parents end when they do)\n`);
         } else if (args.action === 'retry') {
           if (args.ids.length === 0) throw new UserError('name the failed trials to retry: exp queue retry <job-id..> (or all)');

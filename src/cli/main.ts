@@ -10,6 +10,8 @@ import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { syncCommand } from './commands/sync.js';
+import { queueCommand } from './commands/queue.js';
+import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
 import { installExitGuard } from './exit-guard.js';
@@ -34,7 +36,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(predictCommand)
       .command(dataCommand)
       .command(syncCommand)
-      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, report, predict or data')
+      .command(workerCommand)
+      .command(queueCommand)
+      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, worker, queue, report, predict or data')
       .strict()
       .recommendCommands()
       .help()

@@ -13,15 +13,22 @@ import { isMapping } from './merge.js';
  */
 export function checkEntryList<C extends Component<never, unknown>>(list: unknown[], registry: Registry<C>, keys: PathKey[], issues: IssueCollector): void {
   list.forEach((raw, i) => {
-    const { name, params } = normalizeEntry(raw);
-    const component = lookup(registry, name, [...keys, i, ...(typeof raw === 'string' ? [] : [name])], issues, 'key');
-    if (!component) return;
-    const value = typeof raw === 'string' ? null : (raw as Record<string, unknown>)[name];
-    if (value !== null && value !== undefined && !isMapping(value)) {
-      issues.add([...keys, i, name], `${dotted([...keys, i, name])} takes its params as a mapping, \`- ${name}: {...}\` (got ${show(value)})`);
-      return;
-    }
-    checkSchema(component.params, params, [...keys, i, name], issues);
-    list[i] = { [name]: params };
+    const checked = checkEntry(raw, registry, [...keys, i], issues);
+    if (checked) list[i] = checked;
   });
+}
+
+/** One `name: {params}` entry (or a bare name) checked like a list's; returns it as `{name: params}` with defaults, if valid. */
+export function checkEntry<C extends Component<never, unknown>>(raw: unknown, registry: Registry<C>, keys: PathKey[], issues: IssueCollector): Record<string, unknown> | undefined {
+  const { name, params } = normalizeEntry(raw);
+  const component = lookup(registry, name, [...keys, ...(typeof raw === 'string' ? [] : [name])], issues, 'key');
+  if (!component) return undefined;
+  const value = typeof raw === 'string' ? null : (raw as Record<string, unknown>)[name];
+  if (value !== null && value !== undefined && !isMapping(value)) {
+    const dash = typeof keys.at(-1) === 'number' ? '- ' : '';
+    issues.add([...keys, name], `${dotted([...keys, name])} takes its params as a mapping, \`${dash}${name}: {...}\` (got ${show(value)})`);
+    return undefined;
+  }
+  checkSchema(component.params, params, [...keys, name], issues);
+  return { [name]: params };
 }

@@ -1,9 +1,9 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
+import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers, schedulers } from '../registry/index.js';
 import type { Entry, Registry } from '../registry/registry.js';
 import { ClassWeightValue, experimentSchema, type ComponentSlots } from './schema.js';
 
-/** `- name: {params}` for each entry of a registry (or the bare name, when no param is required). */
+/** `name: {params}` for each entry of a registry (or the bare name, when no param is required): one entry of a list, or a single slot. */
 function entryList<T extends Entry>(registry: Registry<T>): TSchema {
   const bare = registry.entries().filter((e) => !((e.params.required as string[] | undefined)?.length));
   return Type.Union([
@@ -29,6 +29,7 @@ export function editorSchema(): Record<string, unknown> {
     layer: entryList(layers),
     augmentation: entryList(augmentations),
     callback: entryList(callbacks),
+    scheduler: entryList(schedulers),
     classWeight: Type.Union([
       Type.Unsafe({ type: 'string', enum: classWeights.names(), description: 'a class-weight strategy' }),
       Type.Record(Type.String(), ClassWeightValue, { description: '{CLASS: weight}' }),

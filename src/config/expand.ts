@@ -11,7 +11,7 @@ import { validateExperiment, type ValidateOptions, type ValidatedExperiment } fr
 export interface ExperimentRuns {
   file: string;
   /** Set when the file is a sweep: its values per run, in run order. */
-  sweep?: { name: string; experiment: string; values: Record<string, unknown>[] };
+  sweep?: { name: string; experiment: string; values: Record<string, unknown>[]; scheduler?: Record<string, unknown> };
   runs: ValidatedExperiment[];
   /** Set when runs are k-fold cross-validations: each one's name and its K fold runs (indices into runs). */
   kfold?: { name: string; runs: number[] }[];
@@ -55,7 +55,7 @@ export function loadRuns(file: string, overrides: Override[] = [], options: Vali
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     file: loaded.file,
-    ...(sweep !== undefined ? { sweep: { name: String(loaded.value.name), experiment: String(loaded.value.experiment), values } } : {}),
+    ...(sweep !== undefined ? { sweep: { name: String(loaded.value.name), experiment: String(loaded.value.experiment), values, ...((sweep as Sweep).scheduler !== undefined ? { scheduler: (sweep as Sweep).scheduler as Record<string, unknown> } : {}) } } : {}),
     ...(kfold.length ? { kfold } : {}),
     runs,
   };

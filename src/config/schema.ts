@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CALIBRATIONS } from '../metrics/calibration.js';
 import { metricNames } from '../registry/metrics/index.js';
 import { SizePair, StringEnum } from '../registry/params.js';
-import { SweepSchema } from './sweep.js';
+import { sweepSchema } from './sweep.js';
 
 export const ENGINES = ['auto', 'tfjs', 'onnx'] as const;
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -21,6 +21,7 @@ export interface ComponentSlots {
   optimizer: TSchema;
   loss: TSchema;
   callback: TSchema;
+  scheduler: TSchema;
 }
 
 /** `- name: {params}` or just `- name`: one registered component in a list. */
@@ -52,6 +53,7 @@ export const baseSlots = {
   ),
   loss: Type.String({ minLength: 1, description: 'a registered loss; defaults from the class count' }),
   callback: NamedEntry,
+  scheduler: NamedEntry,
 } satisfies ComponentSlots;
 
 const closed = { additionalProperties: false } as const;
@@ -162,7 +164,7 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
         },
         { ...closed, default: {} },
       ),
-      sweep: Type.Optional(SweepSchema),
+      sweep: Type.Optional(sweepSchema(slots.scheduler)),
       targets: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
         default: {},
         description: "judged on test, e.g. accuracy: '>= 0.85'; recall means every class's recall",

@@ -1,10 +1,12 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { mulberry32 } from '../data/rng.js';
 import type { IssueCollector } from './collector.js';
 import type { LoadedExperiment } from './load.js';
 import { ConfigError } from './issues.js';
 import type { Override } from './locate.js';
 import { isReservedKey } from './merge.js';
+import { checkEntry } from './component-lists.js';
+import { schedulers } from '../registry/schedulers/index.js';
 import { applyOverrides, RESERVED_HINT } from './overrides.js';
 
 const KEY = '^[A-Za-z_][\\w-]*(\\.[\\w-]+)*$';
@@ -20,7 +22,8 @@ const Range = Type.Object(
   { additionalProperties: false },
 );
 
-export const SweepSchema = Type.Object(
+/** The sweep block; `scheduler` is the slot of a registered scheduler (loose here, filled in for editors). */
+export const sweepSchema = <S extends TSchema>(scheduler: S) => Type.Object(
   {
     grid: Type.Optional(
       Type.Record(Type.String({ pattern: KEY }), Type.Array(Type.Unknown(), { minItems: 1 }), {
@@ -39,9 +42,15 @@ export const SweepSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    scheduler: Type.Optional(scheduler),
   },
   { additionalProperties: false, description: 'expands this experiment into several runs' },
 );
+/** `asha` or `{asha: {params}}`: one registered scheduler. */
+const SchedulerEntry = Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), Type.Unknown(), { minProperties: 1, maxProperties: 1 })], {
+  description: 'stops weak trials early: asha or median, with their params',
+});
+export const SweepSchema = sweepSchema(SchedulerEntry);
 export type Sweep = Static<typeof SweepSchema>;
 
 type Point = [key: string, value: unknown][];
@@ -59,6 +68,7 @@ function sample(spec: unknown[] | Static<typeof Range>, random: () => number): u
 
 /** Checks what a schema cannot: ranges that are ordered and positive where log-scaled. */
 export function checkSweep(sweep: Sweep, issues: IssueCollector): void {
+  if (sweep.scheduler !== undefined) sweep.scheduler = checkEntry(sweep.scheduler, schedulers, ['sweep', 'scheduler'], issues) ?? sweep.scheduler;
   if (!sweep.grid && !sweep.random) issues.add(['sweep'], 'sweep needs a grid, a random block, or both');
   const keyed: [string[], string][] = [...Object.keys(sweep.grid ?? {}).map((k): [string[], string] => [['sweep', 'grid'], k]), ...Object.keys(sweep.random?.params ?? {}).map((k): [string[], string] => [['sweep', 'random', 'params'], k])];
   for (const [at, key] of keyed) {

@@ -1,5 +1,6 @@
 import { UserError } from '../cli/errors.js';
 import { SWEEP_TAG } from '../runner/record.js';
+import { PRUNED_TAG } from '../runner/trial.js';
 import type { TrackingStore } from '../tracking/index.js';
 import { UnknownMetricError } from '../registry/metrics/index.js';
 import { leaderboard, type BoardRow } from './leaderboard.js';
@@ -7,7 +8,7 @@ import { leaderboard, type BoardRow } from './leaderboard.js';
 const DEFAULT_EXPERIMENT = 'Default';
 const PARENT_TAG = 'mlflow.parentRunId';
 /** What the board reads of a run besides meta and metrics: a file store need not read more. */
-const BOARD_FIELDS = { params: ['data.classes', 'targets.*'], tags: [SWEEP_TAG, PARENT_TAG] };
+const BOARD_FIELDS = { params: ['data.classes', 'targets.*'], tags: [SWEEP_TAG, PARENT_TAG, PRUNED_TAG] };
 
 /** The leaderboard of one experiment, named or (when the store holds one besides MLflow's `Default`) implied. */
 export async function boardFor(store: TrackingStore, experiment: string | undefined, primary: string, parentRunId?: string): Promise<{ experiment: string; rows: BoardRow[] }> {

@@ -1,6 +1,7 @@
 import { judgeTargets, type TargetResult } from '../metrics/targets.js';
 import { isSummaryKey, requireMetricOfKey } from '../registry/metrics/index.js';
 import { SWEEP_TAG } from '../runner/record.js';
+import { PRUNED_TAG } from '../runner/trial.js';
 import { printable } from '../text/escape.js';
 import type { Run } from '../tracking/index.js';
 
@@ -14,6 +15,8 @@ export interface BoardRow {
   baseline: number;
   targets: TargetResult[];
   startTime: number;
+  /** Stopped early by its sweep's scheduler: its metrics are from fewer epochs, so it ranks below the trials that finished. */
+  pruned: boolean;
 }
 
 /** Class names as the run logged them (`test_recall_<CLASS>`), in class order when data.classes says. */
@@ -54,7 +57,7 @@ function judgeRun(run: Run): { pass: boolean; results: TargetResult[] } | undefi
 }
 
 /**
- * Finished runs ranked: those passing every target first, then by the primary metric in its
+ * Finished runs ranked: trials a scheduler pruned last, those passing every target first, then by the primary metric in its
  * registered direction (a loss ascending), runs missing it last, ties by earlier start.
  * Targets are judged again from each run's logged metrics and its own targets. Throws
  * UnknownMetricError when `primary` names no metric.
@@ -74,11 +77,13 @@ export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] 
         baseline: run.data.metrics['test_baseline_accuracy'] ?? NaN,
         targets: judged?.results ?? [],
         startTime: run.info.startTime,
+        pruned: run.data.tags[PRUNED_TAG] === 'true',
       };
     });
   const score = (v: number) => (Number.isNaN(v) ? -Infinity : sign * v);
   rows.sort(
     (a, b) =>
+      Number(a.pruned) - Number(b.pruned) ||
       Number(b.verdict === 'PASS') - Number(a.verdict === 'PASS') ||
       score(b.primary.value) - score(a.primary.value) ||
       a.startTime - b.startTime,
@@ -96,7 +101,7 @@ export function formatLeaderboard(rows: BoardRow[], highlight?: string): string 
   const header = ['#', 'run', 'verdict', rows[0]!.primary.key, ...targetNames.map((t) => `${t} (margin)`), 'baseline', 'run id'];
   const body = rows.map((r) => [
     `${r.runId === highlight ? '>' : ''}${r.rank}`,
-    printable(r.runName),
+    `${printable(r.runName)}${r.pruned ? ' (pruned)' : ''}`,
     r.verdict,
     fixed(r.primary.value),
     ...targetNames.map((name) => {

@@ -262,6 +262,11 @@ export class SweepParent {
     return parent;
   }
 
+  /** A parent started elsewhere (by the process that enqueued its trials), to end it. */
+  static of(store: TrackingStore, runId: string): SweepParent {
+    return new SweepParent(store, runId, true);
+  }
+
   end(status: RunStatus): Promise<void> {
     return this.store.updateRun(this.runId, status, Date.now());
   }

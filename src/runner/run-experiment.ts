@@ -17,6 +17,7 @@ import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } 
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
 import { groupCounts, splitManifest, type SplitManifest, type SplitName } from './split-manifest.js';
+import type { TrialReview } from './trial.js';
 
 /** What is known once the data is loaded and the engine chosen, before training starts. */
 export interface StartInfo {
@@ -60,7 +61,7 @@ export interface RunOutcome {
 }
 
 /** data -> model -> train -> threshold on validation -> evaluate on test -> verdict. */
-export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}, resume?: Checkpoint): Promise<RunOutcome> {
+export async function runExperiment(exp: ValidatedExperiment, progress: Progress, hooks: RunHooks = {}, resume?: Checkpoint, trial?: TrialReview): Promise<RunOutcome> {
   const started = performance.now();
   const c = exp.config;
 
@@ -112,6 +113,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
       random,
       ...(resume ? { resume } : {}),
+      ...(trial ? { review: (logs: EpochRecord) => trial.review(logs, c.train.epochs) } : {}),
       // The checkpoint first, then the epoch's metrics: a process killed in between leaves a
       // checkpoint whose history still holds them, and the resume logs them (RunRecorder.reopen).
       // The other order would log the epoch twice, once more when it is trained again.

@@ -22,6 +22,8 @@ export interface FitOptions {
   resume?: Checkpoint;
   /** Called after every epoch with everything needed to continue from there. */
   onCheckpoint?: (checkpoint: Checkpoint) => Promise<void>;
+  /** Asked after every epoch whether to go on (a sweep's scheduler): a reason stops training there, as a callback's stop does. */
+  review?: (logs: EpochRecord) => Promise<string | undefined>;
   onBatch?: (epoch: number, done: number, total: number, loss: number) => void;
   onEpoch?: (logs: EpochRecord) => void;
   log?: (message: string) => void;
@@ -136,6 +138,8 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
     history.push(logs);
     options.onEpoch?.(logs);
     for (const cb of options.callbacks) cb.onEpochEnd(logs, control);
+    const pruned = await options.review?.(logs);
+    if (pruned) control.stop(pruned);
     lastEpoch = epoch;
     if (options.onCheckpoint) {
       await options.onCheckpoint({

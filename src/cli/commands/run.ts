@@ -1,6 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
-import { loadRuns } from '../../config/expand.js';
+import { loadRuns, type ExperimentRuns } from '../../config/expand.js';
+import { enqueueRuns } from '../../queue/enqueue.js';
+import { followTrials } from '../../queue/follow.js';
+import { redisOptions } from '../../queue/connection.js';
+import type { TrackingStore } from '../../tracking/index.js';
+import { UserError } from '../errors.js';
 import { ConfigError, type ConfigIssue } from '../../config/issues.js';
 import { describePlan } from '../../runner/plan.js';
 import { runAll, type Outcome } from '../../runner/run-all.js';
@@ -21,6 +26,10 @@ interface Args {
   dryRun: boolean;
   json: boolean;
   trackingUri?: string;
+  queue?: string;
+  detach: boolean;
+  attempts: number;
+  sharedStore: boolean;
 }
 
 /** Runs each loader, gathering the issues of all files into one ConfigError. */
@@ -41,8 +50,34 @@ function collectIssues<T>(loaders: (() => T)[]): T[] {
 
 function summary(outcomes: Outcome[]): string {
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const lines = outcomes.map((o) => `  ${o.status.padEnd(8)}  ${o.name}${o.runId ? `  (${o.runId})` : ''}${o.error ? `: ${o.error}` : ''}`);
-  return `${outcomes.length} runs: ${count('finished')} finished, ${count('skipped')} skipped, ${count('failed')} failed\n${lines.join('\n')}`;
+  const pruned = outcomes.filter((o) => o.pruned).length;
+  const lines = outcomes.map((o) => `  ${(o.pruned ? 'pruned' : o.status).padEnd(8)}  ${o.name}${o.runId ? `  (${o.runId})` : ''}${o.error ? `: ${o.error}` : ''}`);
+  return `${outcomes.length} runs: ${count('finished') - pruned} finished, ${pruned ? `${pruned} pruned, ` : ''}${count('skipped')} skipped, ${count('failed')} failed\n${lines.join('\n')}`;
+}
+
+/**
+ * `exp run --queue`: enqueue every run for the workers, then follow them to the end (or return,
+ * with --detach). A tracking folder is refused unless --shared-store says every worker sees it at
+ * the same path: a worker would otherwise log to a folder of its own machine that nobody reads.
+ */
+async function runOnQueue(files: ExperimentRuns[], store: TrackingStore, args: Args, progress: Progress): Promise<Outcome[] | undefined> {
+  if (store.uri.startsWith('file:') && !args.sharedStore) {
+    throw new UserError(
+      `--queue needs a tracking store every worker reaches: ${store.uri} is a folder on this machine. Use an MLflow server (--tracking-uri http://host:5000), or add --shared-store if this folder is shared (NFS) at the same path on every worker`,
+    );
+  }
+  if (!Number.isInteger(args.attempts) || args.attempts < 1) throw new UserError(`--attempts must be a whole number >= 1 (got ${args.attempts})`);
+  const url = args.queue!;
+  const trials = await enqueueRuns(files, store, url, { files: args.files, overrides: args.set, rerun: args.rerun, attempts: args.attempts }, progress);
+  const count = (s: string) => trials.filter((t) => t.state === s).length;
+  progress.line(`${trials.length} trials: ${count('enqueued')} enqueued, ${count('queued before')} already on the queue, ${count('finished before')} already finished (${store.uri})`);
+  if (args.detach) {
+    const { label } = redisOptions(url);
+    progress.line(`start workers with \`exp worker --queue ${label}\`; see the trials with \`exp queue status --queue ${label}\``);
+    return undefined;
+  }
+  progress.line('following the trials (Ctrl-C stops following; the workers carry on)');
+  return followTrials(url, trials, progress);
 }
 
 export const runCommand: CommandModule<object, Args> = {
@@ -57,29 +92,44 @@ export const runCommand: CommandModule<object, Args> = {
       .option('rerun', { type: 'boolean', default: false, describe: 'train again even when an identical run already finished' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'validate and show what each run would train, then stop' })
       .option('json', { type: 'boolean', default: false, describe: 'print only the results, as JSON' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<Args>,
+      .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
+      .option('queue', { type: 'string', describe: 'enqueue the runs on this Redis (redis://host:6379[/db]) for `exp worker`s instead of training here' })
+      .option('detach', { type: 'boolean', default: false, describe: 'with --queue: enqueue and return instead of following the trials' })
+      .option('attempts', { type: 'number', default: 3, describe: 'with --queue: tries per trial before it is FAILED (with backoff between)' })
+      .option('shared-store', { type: 'boolean', default: false, describe: 'with --queue: the tracking folder is shared, at the same path, by every worker' }) as unknown as Argv<Args>,
   handler: async (args) => {
+    /** The results as JSON, or a summary and each experiment's board; exit 1 if a run failed. */
+    const finish = async (outcomes: Outcome[]): Promise<void> => {
+      const progress = new Progress(process.stdout, args.quiet || args.json);
+      if (args.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+      else if (outcomes.length > 1 || args.queue !== undefined) {
+        progress.line(summary(outcomes));
+        const store = openStore(args.trackingUri);
+        for (const experiment of new Set(outcomes.length ? files.flatMap((f) => f.runs.map((r) => r.config.experiment)) : [])) {
+          const board = await boardFor(store, experiment, 'test_accuracy').catch(() => undefined);
+          if (board) progress.line(`\nleaderboard of ${experiment}\n${formatLeaderboard(board.rows.slice(0, 20))}`);
+        }
+      }
+      if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
+    };
+    let files: ExperimentRuns[] = [];
     try {
       // Validate every run of every file before the first one starts, so a typo in the last fails fast.
       const overrides = overridesFrom(args.set);
-      const files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides, { requireData: true })));
+      files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides, { requireData: true })));
       if (args.dryRun) {
         for (const exp of files.flatMap((f) => f.runs)) process.stdout.write(`${describePlan(exp)}\n\n`);
         return;
       }
       const store = openStore(args.trackingUri, { onOffline: offlineNotice(resolveTrackingUri(args.trackingUri)) });
       const progress = new Progress(process.stdout, args.quiet || args.json);
-      const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };
-      const outcomes = await runAll(files, store, progress, args.rerun, args.jobs, task);
-      if (args.json) process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-      else if (outcomes.length > 1) {
-        progress.line(summary(outcomes));
-        for (const experiment of new Set(files.flatMap((f) => f.runs.map((r) => r.config.experiment)))) {
-          const board = await boardFor(store, experiment, 'test_accuracy').catch(() => undefined);
-          if (board) progress.line(`\nleaderboard of ${experiment}\n${formatLeaderboard(board.rows.slice(0, 20))}`);
-        }
+      if (args.queue !== undefined) {
+        const outcomes = await runOnQueue(files, store, args, progress);
+        if (outcomes) await finish(outcomes);
+        return;
       }
-      if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
+      const task = { files: args.files, overrides: args.set, ...(args.trackingUri ? { trackingUri: args.trackingUri } : {}), threads: Math.max(1, Math.floor(availableParallelism() / args.jobs)) };
+      await finish(await runAll(files, store, progress, args.rerun, args.jobs, task));
     } catch (e) {
       process.exitCode = reportError(e);
     }

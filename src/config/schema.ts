@@ -136,6 +136,7 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
           optimizer: slots.optimizer,
           loss: Type.Optional(slots.loss),
+          clip_norm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'clip the gradients to this global L2 norm before each update (PyTorch clip_grad_norm_)' })),
           callbacks: Type.Array(slots.callback, { default: [] }),
           engine: StringEnum(ENGINES, { default: 'auto', description: 'auto: tfjs on a GPU, else the compiled ONNX engine when every layer lowers, else tfjs' }),
           backend: StringEnum(BACKENDS, { default: 'auto', description: 'TensorFlow.js backend for the tfjs engine' }),

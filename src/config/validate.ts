@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
+import { INSTALL_HINTS, nativeInstalled } from '../engine/capabilities.js';
 import os from 'node:os';
 import { headFor, resolveModel } from '../model/resolve.js';
 import { ModelShapeError, summarize } from '../model/summary.js';
@@ -7,6 +7,7 @@ import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
 import { augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
+import { onnxOptimizers } from '../registry/optimizers/index.js';
 import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
@@ -105,8 +106,8 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
 /** What select.ts would refuse at run time, said here, before a run is created. */
 function checkEngine(train: Mapping, issues: IssueCollector): void {
   const optimizer = train.optimizer as Mapping;
-  if (train.engine === 'onnx' && optimizers.has(String(optimizer.name)) && !onnxSupports({ name: String(optimizer.name) })) {
-    issues.add(['train', 'engine'], `train.engine onnx has no '${String(optimizer.name)}' optimizer (it has ${ONNX_OPTIMIZERS.join(', ')})`, [
+  if (train.engine === 'onnx' && optimizers.has(String(optimizer.name)) && !optimizers.get(String(optimizer.name)).onnx) {
+    issues.add(['train', 'engine'], `train.engine onnx has no '${String(optimizer.name)}' optimizer (it has ${onnxOptimizers().join(', ')})`, [
       'use train.engine: tfjs (or auto, which picks tfjs for it), or another optimizer',
     ]);
   }

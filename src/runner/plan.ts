@@ -2,7 +2,7 @@ import { displayPath } from '../config/locate.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { formatSummary } from '../model/summary.js';
 import { resolveModel } from '../model/resolve.js';
-import { defaultLoss } from '../registry/index.js';
+import { defaultLoss, optimizers } from '../registry/index.js';
 import { existsSync } from 'node:fs';
 import { expectedEngine } from '../engine/capabilities.js';
 
@@ -25,7 +25,7 @@ export function describePlan(exp: ValidatedExperiment): string {
     `class wt    ${typeof c.class_weight === 'string' ? c.class_weight : JSON.stringify(c.class_weight)}`,
     `train       ${c.train.epochs} epochs, batch ${c.train.batch_size}, seed ${c.train.seed}, ${optimizer}, loss ${c.train.loss ?? defaultLoss(classes.length)}`,
     `callbacks   ${entryNames(c.train.callbacks)}`,
-    `engine      ${expectedEngine(c.train, c.train.optimizer as { name: string })}`,
+    `engine      ${expectedEngine(c.train, optimizers.get(String((c.train.optimizer as { name: string }).name)).onnx)}`,
     `threshold   ${threshold}`,
     `targets     ${Object.entries(c.targets).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none'}`,
   ].join('\n');

@@ -80,7 +80,7 @@ augment:
 
   it('refuses an engine and optimizer that do not fit, before any run exists', () => {
     const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: onnx\n  optimizer: {name: rmsprop}'));
-    expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, sgd)`]);
+    expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, adamw, sgd)`]);
   });
 
   it.skipIf(nativeInstalled('tfjs-node'))('refuses a backend that is not installed, with how to install it', () => {
@@ -164,7 +164,7 @@ train:
       REGISTERED_LAYERS,
       'registered augmentations: brightness, contrast, flip, rotate, shift, zoom',
       'registered class-weight strategies: balanced, none, sqrt_balanced',
-      'registered optimizers: adam, rmsprop, sgd',
+      'registered optimizers: adam, adamw, rmsprop, sgd',
       'registered callbacks: early_stopping, reduce_lr_on_plateau',
       'registered losses: binary_crossentropy, categorical_crossentropy',
     ]);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/select.js';
-import { losses, optimizers } from '../../src/registry/index.js';
-import type { OptimizerSpec } from '../../src/registry/optimizers/index.js';
+import { losses } from '../../src/registry/index.js';
+import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { predictSplit } from '../../src/train/loop.js';
 import { meanCrossEntropy } from '../../src/train/targets.js';
 import { copySlice, runnerIn, temp, twoClassSlice, type Temp } from './fixtures.js';
@@ -53,7 +53,7 @@ describe('callbacks end to end', () => {
       expect(Math.abs(first!.val_loss - second!.val_loss)).toBeGreaterThan(1e-4);
 
       // Rebuild the engine, load the outcome's final weights, measure validation again.
-      const optimizer: OptimizerSpec = optimizers.get('adam').create({ lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, undefined);
+      const optimizer = createOptimizer({ name: 'adam', lr: 0.01 });
       const { engine: e } = await createEngine(
         { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, callbacks: [], engine, backend: 'auto' },
         outcome.model,

@@ -18,6 +18,7 @@ export interface ComponentSlots {
   augmentation: TSchema;
   classWeight: TSchema;
   optimizer: TSchema;
+  schedule: TSchema;
   loss: TSchema;
   callback: TSchema;
 }
@@ -49,7 +50,17 @@ export const baseSlots = {
     { name: Type.String({ minLength: 1, default: 'adam', description: 'a registered optimizer' }) },
     { additionalProperties: true, default: { name: 'adam' }, description: '{name: adam, lr: 0.001, ...}: a registered optimizer and its params' },
   ),
-  loss: Type.String({ minLength: 1, description: 'a registered loss; defaults from the class count' }),
+  schedule: Type.Object(
+    { name: Type.String({ minLength: 1, default: 'constant', description: 'a registered learning-rate schedule' }) },
+    { additionalProperties: true, default: { name: 'constant' }, description: '{name: cosine, warmup_epochs: 1, ...}: a registered schedule and its params, applied per step' },
+  ),
+  loss: Type.Union(
+    [
+      Type.String({ minLength: 1 }),
+      Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+    ],
+    { description: 'a registered loss, or {name: focal, gamma: 2, ...} with its params; defaults from the class count' },
+  ),
   callback: NamedEntry,
 } satisfies ComponentSlots;
 
@@ -135,6 +146,7 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           batch_size: Type.Integer({ minimum: 1, maximum: 65536, default: 32 }),
           seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
           optimizer: slots.optimizer,
+          schedule: slots.schedule,
           loss: Type.Optional(slots.loss),
           clip_norm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'clip the gradients to this global L2 norm before each update (PyTorch clip_grad_norm_)' })),
           callbacks: Type.Array(slots.callback, { default: [] }),

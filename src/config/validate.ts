@@ -6,8 +6,9 @@ import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
-import { augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
+import { augmentations, callbacks, classWeights, layers, losses, optimizers, schedules } from '../registry/index.js';
 import { onnxOptimizers } from '../registry/optimizers/index.js';
+import { lossEntry } from '../registry/losses/index.js';
 import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
@@ -92,12 +93,20 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
     if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
     if (clean('engine') && clean('backend')) checkEngine(train, issues);
   }
+  if (isMapping(train.schedule) && clean('schedule')) {
+    const { name, ...params } = train.schedule;
+    const schedule = lookup(schedules, String(name), ['train', 'schedule', 'name'], issues);
+    if (schedule && checkSchema(schedule.params, params, ['train', 'schedule'], issues)) train.schedule = { name, ...params };
+  }
   if (Array.isArray(train.callbacks) && clean('callbacks')) checkEntryList(train.callbacks, callbacks, ['train', 'callbacks'], issues);
-  if (typeof train.loss === 'string') {
-    const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
+  if ((typeof train.loss === 'string' || isMapping(train.loss)) && clean('loss')) {
+    const { name, params } = lossEntry(train.loss, 2);
+    const at: PathKey[] = typeof train.loss === 'string' ? ['train', 'loss'] : ['train', 'loss', 'name'];
+    const loss = lookup(losses, name, at, issues);
+    if (loss && isMapping(train.loss) && checkSchema(loss.params, params, ['train', 'loss'], issues)) train.loss = { name, ...params };
     if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
       issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
-        'binary_crossentropy is for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
+        'binary_crossentropy and focal are for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
       ]);
     }
   }

@@ -1,5 +1,5 @@
 import { compileTrainer } from './onnx/index.js';
-import type { LossSpec } from '../registry/losses/index.js';
+import type { LossSpec } from './loss.js';
 import type { OptimizerSpec } from './optimizer.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { TrainingEngine } from './engine.js';
@@ -21,7 +21,7 @@ export async function createOnnxEngine(
   const providers = process.env.EXP_ONNX_PROVIDERS?.split(',').map((p) => p.trim()).filter(Boolean);
   const trainer = await compileTrainer(spec, {
     batchSize: options.batchSize,
-    loss: options.loss.name,
+    loss: options.loss,
     optimizer: optimizer.arrays(),
     ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
     seed: options.seed,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../data/rng.js';
 import type { Experiment } from '../config/schema.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { LossSpec } from '../registry/losses/index.js';
+import type { LossSpec } from './loss.js';
 import type { OptimizerSpec } from './optimizer.js';
 import { UserError } from '../cli/errors.js';
 import type { TrainingEngine } from './engine.js';

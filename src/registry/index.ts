@@ -7,4 +7,5 @@ export { layers } from './layers/index.js';
 export { losses, defaultLoss } from './losses/index.js';
 export { metrics } from './metrics/index.js';
 export { optimizers } from './optimizers/index.js';
+export { schedules } from './schedules/index.js';
 export { Registry, UnknownNameError, type Entry } from './registry.js';

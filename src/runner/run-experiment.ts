@@ -10,8 +10,9 @@ import { resolveModel } from '../model/resolve.js';
 import { formatSummary, summarize } from '../model/summary.js';
 import type { ModelSpec } from '../model/spec.js';
 import { normalizeEntry } from '../config/entries.js';
-import { augmentations, callbacks, defaultLoss, losses, optimizers } from '../registry/index.js';
-import type { OptimizerSpec } from '../registry/optimizers/index.js';
+import { augmentations, callbacks, schedules } from '../registry/index.js';
+import { createLoss } from '../registry/losses/index.js';
+import { createOptimizer } from '../registry/optimizers/index.js';
 import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
 import { resolveClassWeights } from './class-weights.js';
@@ -88,9 +89,10 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const { totalParams } = summarize(model);
   progress.line(`model: ${c.model.architecture ?? 'layers'}, ${totalParams.toLocaleString('en-US')} params\n${formatSummary(model)}`);
 
-  const loss = losses.get(String(c.train.loss ?? defaultLoss(classes.length))).create({}, undefined);
-  const { name: optimizerName, ...optimizerParams } = c.train.optimizer as { name: string } & Record<string, unknown>;
-  const optimizer: OptimizerSpec = optimizers.get(optimizerName).create(optimizerParams, undefined);
+  const loss = createLoss(c.train.loss, classes.length);
+  const optimizer = createOptimizer(c.train.optimizer as { name: string });
+  const { name: scheduleName, ...scheduleParams } = c.train.schedule as { name: string };
+  const schedule = schedules.get(scheduleName).create(scheduleParams, { lr: optimizer.lr, stepsPerEpoch: Math.ceil(dataset.train.count / c.train.batch_size), epochs: c.train.epochs });
   const { engine, reason } = await createEngine(c.train, model, loss, optimizer);
   progress.line(`engine: ${engine.name} on ${engine.backend} (${engine.device}): ${reason}`);
   const engineInfo = { name: engine.name, backend: engine.backend, device: engine.device, reason };
@@ -106,6 +108,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       classWeights: weights,
       augments: c.augment.map(normalizeEntry).map(({ name, params }) => augmentations.get(name).create(params, undefined)),
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
+      schedule,
       random,
       ...(resume ? { resume } : {}),
       // The checkpoint first, then the epoch's metrics: a process killed in between leaves a

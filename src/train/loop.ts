@@ -4,6 +4,7 @@ import type { EngineState, TrainingEngine } from '../engine/engine.js';
 import { outputUnits } from '../engine/engine.js';
 import type { Augment } from '../registry/augmentations/index.js';
 import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
+import type { Schedule } from '../registry/schedules/index.js';
 import { epochBatches } from './batches.js';
 import { DivergedError } from './errors.js';
 import { accuracy, meanCrossEntropy, predictedLabels, toTargets } from './targets.js';
@@ -16,6 +17,8 @@ export interface FitOptions {
   classWeights: number[];
   augments: Augment[];
   callbacks: Callback[];
+  /** The learning rate of each step (train.schedule); default: the engine's rate at the start, throughout. */
+  schedule?: Schedule;
   /** Drives shuffling and augmentation. */
   random: Rng;
   /** Continue from this checkpoint instead of from epoch 1. */
@@ -38,6 +41,8 @@ export interface Checkpoint {
   engine: EngineState;
   random: number;
   callbacks: number[][];
+  /** What callbacks multiplied the schedule by (reduce-on-plateau); absent in checkpoints before schedules. */
+  lrScale?: number;
   best?: { epoch: number; weights: Float32Array[] };
   stopped?: string;
   /** Seconds spent training up to this checkpoint, across every process that trained the run. */
@@ -75,6 +80,11 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   let stopReason: string | undefined = resume?.stopped;
   let best: { epoch: number; weights: Float32Array[] } | undefined = resume?.best;
   let lastEpoch = resume?.epoch ?? 0;
+  const startLr = engine.learningRate;
+  const schedule = options.schedule ?? (() => startLr);
+  const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
+  // A checkpoint from before schedules kept the plateau-reduced rate itself.
+  let lrScale = resume ? (resume.lrScale ?? resume.engine.lr / schedule(resume.epoch * batchesPerEpoch - 1)) : 1;
   if (resume) {
     engine.setWeights(resume.weights);
     await engine.loadState(resume.engine);
@@ -94,19 +104,20 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
     get learningRate() {
       return engine.learningRate;
     },
-    set learningRate(lr: number) {
-      engine.learningRate = lr;
+    scaleLearningRate(factor) {
+      lrScale *= factor;
+      engine.learningRate *= factor;
     },
     log,
   };
 
-  const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
   for (let epoch = lastEpoch + 1; epoch <= options.epochs && !stopReason; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;
     let done = 0;
     for (const batch of epochBatches(train.x, train.count, options.shape, options.batchSize, options.random, options.augments)) {
+      engine.learningRate = schedule((epoch - 1) * batchesPerEpoch + done) * lrScale;
       const labels = batch.indices.map((i) => train.y[i]!);
       const weights = Float32Array.from(labels, (l) => options.classWeights[l]!);
       const { loss, outputs } = await engine.trainStep(batch.x, toTargets(labels, units), weights);
@@ -118,7 +129,9 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
       }
       lossSum += loss * labels.length;
       correct += accuracy(predictedLabels(outputs, units), labels) * labels.length;
-      options.onBatch?.(epoch, ++done, batchesPerEpoch, lossSum / Math.min(train.count, done * options.batchSize));
+      // Counted outside the optional call: `?.` would skip the increment when there is no onBatch.
+      done++;
+      options.onBatch?.(epoch, done, batchesPerEpoch, lossSum / Math.min(train.count, done * options.batchSize));
     }
     const seconds = (performance.now() - started) / 1000;
     const valOutputs = await predictSplit(engine, val, options.batchSize);
@@ -145,6 +158,7 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
         engine: await engine.saveState(),
         random: options.random.state,
         callbacks: options.callbacks.map((cb) => cb.state()),
+        lrScale,
         ...(best ? { best } : {}),
         ...(stopReason ? { stopped: stopReason } : {}),
         trainSeconds: trainSeconds(),

@@ -27,10 +27,10 @@ const ADAM = createOptimizer({ name: 'adam', lr: 0.01 });
 const SGD = createOptimizer({ name: 'sgd', lr: 0.1 });
 const MOMENTUM = createOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9 });
 const RMSPROP = createOptimizer({ name: 'rmsprop', lr: 0.01 });
-const lossFor = (units: number): LossSpec => ({ name: units === 1 ? 'binary_crossentropy' : 'categorical_crossentropy' });
+const lossFor = (units: number): LossSpec => ({ name: units === 1 ? 'binary_crossentropy' : 'categorical_crossentropy', label_smoothing: 0 });
 
 function trainConfig(o: Partial<Experiment['train']> = {}): Experiment['train'] {
-  return { epochs: 1, batch_size: 8, seed: 42, optimizer: { name: 'adam' }, callbacks: [], engine: 'tfjs', backend: 'cpu', ...o };
+  return { epochs: 1, batch_size: 8, seed: 42, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'cpu', ...o };
 }
 
 async function engine(o: { engine?: 'tfjs' | 'onnx'; backend?: 'cpu' | 'wasm'; seed?: number; units?: number; optimizer?: OptimizerSpec; model?: ModelSpec } = {}): Promise<TrainingEngine> {

@@ -55,7 +55,7 @@ describe('callbacks end to end', () => {
       // Rebuild the engine, load the outcome's final weights, measure validation again.
       const optimizer = createOptimizer({ name: 'adam', lr: 0.01 });
       const { engine: e } = await createEngine(
-        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, callbacks: [], engine, backend: 'auto' },
+        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine, backend: 'auto' },
         outcome.model,
         losses.get('binary_crossentropy').create({}, undefined),
         optimizer,

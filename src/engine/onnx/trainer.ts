@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, type ParamInfo, type TrainGraph } from './build.js';
-import type { LossName } from './loss.js';
+import type { LossSpec } from '../loss.js';
 import { clipByGlobalNorm, type ArrayOptimizer, type OptimizerState } from '../optimizer.js';
 import { mulberry32 } from '../../data/rng.js';
 import { fillDropoutMask, initialWeights } from './random.js';
@@ -9,7 +9,7 @@ import type { ModelSpec } from '../../model/spec.js';
 
 export interface TrainerOptions {
   batchSize: number;
-  loss: LossName;
+  loss: LossSpec;
   /** The update, run in JS on the weights after each step's gradients (a fresh one per trainer: it holds the moments). */
   optimizer: ArrayOptimizer;
   /** Clips the gradients to this global L2 norm before the update (train.clip_norm). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { clipTensorsByGlobalNorm, type OptimizerSpec } from '../optimizer.js';
-import type { LossSpec } from '../../registry/losses/index.js';
+import { smoothingClasses, type LossSpec } from '../loss.js';
 import type { ModelSpec } from '../../model/spec.js';
 import type { Rng } from '../../data/rng.js';
 import { outputUnits, type TrainingEngine } from '../engine.js';
@@ -27,9 +27,21 @@ function adamPowers(optimizer: tf.Optimizer): { read(): Promise<number[]>; write
   };
 }
 
-/** Per-sample loss with Keras's clipping (as model.fit computes it). */
-const perSampleLoss = (loss: LossSpec, y: tf.Tensor, p: tf.Tensor): tf.Tensor =>
-  loss.name === 'binary_crossentropy' ? tf.metrics.binaryCrossentropy(y, p) : tf.metrics.categoricalCrossentropy(y, p);
+/** Per-sample loss with Keras's clipping (as model.fit computes it), after Keras's label smoothing. */
+function perSampleLoss(loss: LossSpec, hard: tf.Tensor, p: tf.Tensor): tf.Tensor {
+  const s = loss.label_smoothing;
+  const y = s > 0 ? tf.add(tf.mul(hard, 1 - s), s / smoothingClasses(p.shape[1]!)) : hard;
+  if (loss.name === 'categorical_crossentropy') return tf.metrics.categoricalCrossentropy(y, p);
+  if (loss.name === 'binary_crossentropy') return tf.metrics.binaryCrossentropy(y, p);
+  // Keras's BinaryFocalCrossentropy on probabilities.
+  const eps = 1e-7;
+  const clipped = tf.clipByValue(p, eps, 1 - eps);
+  const bce = tf.neg(tf.add(tf.mul(y, tf.log(clipped)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, clipped)))));
+  const pt = tf.add(tf.mul(y, p), tf.mul(tf.sub(1, y), tf.sub(1, p)));
+  let focal = tf.mul(tf.pow(tf.sub(1, pt), loss.gamma), bce);
+  if (loss.alpha !== undefined) focal = tf.mul(tf.add(tf.mul(y, loss.alpha), tf.mul(tf.sub(1, y), 1 - loss.alpha)), focal);
+  return tf.mean(focal, -1);
+}
 
 /** The TensorFlow.js engine: the reference path, and the fast one with tfjs-node-gpu. */
 export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; random: Rng }): TrainingEngine {

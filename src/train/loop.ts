@@ -2,7 +2,7 @@ import type { Split } from '../data/dataset.js';
 import type { Rng } from '../data/rng.js';
 import type { EngineState, TrainingEngine } from '../engine/engine.js';
 import { outputUnits } from '../engine/engine.js';
-import type { Augment } from '../registry/augmentations/index.js';
+import { isBatchAugment, type Augment, type BatchAugment } from '../registry/augmentations/index.js';
 import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
 import type { Schedule } from '../registry/schedules/index.js';
 import { epochBatches } from './batches.js';
@@ -15,7 +15,8 @@ export interface FitOptions {
   shape: [number, number, number];
   /** Weight of each class, applied per sample to the training loss. */
   classWeights: number[];
-  augments: Augment[];
+  /** Image augmentations run per image in list order; batch ones (mixup, cutmix) after them, on the whole batch. */
+  augments: (Augment | BatchAugment)[];
   callbacks: Callback[];
   /** The learning rate of each step (train.schedule); default: the engine's rate at the start, throughout. */
   schedule?: Schedule;
@@ -83,6 +84,9 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   const startLr = engine.learningRate;
   const schedule = options.schedule ?? (() => startLr);
   const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
+  const imageAugments = options.augments.filter((a): a is Augment => !isBatchAugment(a));
+  const batchAugments = options.augments.filter(isBatchAugment);
+  const [height, width, channels] = options.shape;
   // A checkpoint from before schedules kept the plateau-reduced rate itself.
   let lrScale = resume ? (resume.lrScale ?? resume.engine.lr / schedule(resume.epoch * batchesPerEpoch - 1)) : 1;
   if (resume) {
@@ -116,11 +120,13 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
     let lossSum = 0;
     let correct = 0;
     let done = 0;
-    for (const batch of epochBatches(train.x, train.count, options.shape, options.batchSize, options.random, options.augments)) {
+    for (const batch of epochBatches(train.x, train.count, options.shape, options.batchSize, options.random, imageAugments)) {
       engine.learningRate = schedule((epoch - 1) * batchesPerEpoch + done) * lrScale;
       const labels = batch.indices.map((i) => train.y[i]!);
       const weights = Float32Array.from(labels, (l) => options.classWeights[l]!);
-      const { loss, outputs } = await engine.trainStep(batch.x, toTargets(labels, units), weights);
+      const targets = toTargets(labels, units);
+      for (const mix of batchAugments) mix.mixBatch({ x: batch.x, targets, weights, n: labels.length, units, image: { height, width, channels } }, options.random);
+      const { loss, outputs } = await engine.trainStep(batch.x, targets, weights);
       // Once the loss is NaN or infinite every later step is too: stop rather than train on and rank "best NaN".
       if (!Number.isFinite(loss)) {
         throw new DivergedError(

@@ -170,7 +170,7 @@ train:
     expect(issues.map((i) => i.hints?.[0])).toEqual([
       REGISTERED_LAYERS,
       REGISTERED_LAYERS,
-      'registered augmentations: brightness, contrast, flip, rotate, shift, zoom',
+      'registered augmentations: blur, brightness, contrast, cutmix, cutout, flip, gaussian_noise, mixup, random_resized_crop, rotate, shear, shift, zoom',
       'registered class-weight strategies: balanced, none, sqrt_balanced',
       'registered optimizers: adam, adamw, rmsprop, sgd',
       'registered callbacks: early_stopping, reduce_lr_on_plateau',

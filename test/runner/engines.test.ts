@@ -25,7 +25,7 @@ describe('determinism per engine', () => {
     it(`${engine}: same seed same metrics, another seed other metrics (with augmentation and dropout)`, async () => {
       const patch = {
         model: { layers: [{ conv2d: { filters: 4, kernel: 3, strides: 2, activation: 'relu' } }, { dropout: { rate: 0.3 } }, 'flatten'] },
-        augment: [{ flip: { p: 0.5 } }, { brightness: { delta: 0.2 } }],
+        augment: [{ flip: { p: 0.5 } }, { brightness: { delta: 0.2 } }, { cutout: { size: 0.2 } }, { mixup: { alpha: 0.4 } }],
         train: { epochs: 2, engine },
       };
       const [a, b] = [await runWith(data, patch), await runWith(data, patch)];

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers, schedules } from '../registry/index.js';
+import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers, schedules, ttaViews } from '../registry/index.js';
 import type { Entry, Registry } from '../registry/registry.js';
 import { ClassWeightValue, experimentSchema, type ComponentSlots } from './schema.js';
 
@@ -37,6 +37,7 @@ export function editorSchema(): Record<string, unknown> {
     layer: entryList(layers),
     augmentation: entryList(augmentations),
     callback: entryList(callbacks),
+    ttaView: entryList(ttaViews),
     classWeight: Type.Union([
       Type.Unsafe({ type: 'string', enum: classWeights.names(), description: 'a class-weight strategy' }),
       Type.Record(Type.String(), ClassWeightValue, { description: '{CLASS: weight}' }),

@@ -21,6 +21,7 @@ export interface ComponentSlots {
   schedule: TSchema;
   loss: TSchema;
   callback: TSchema;
+  ttaView: TSchema;
 }
 
 /** `- name: {params}` or just `- name`: one registered component in a list. */
@@ -62,6 +63,7 @@ export const baseSlots = {
     { description: 'a registered loss, or {name: focal, gamma: 2, ...} with its params; defaults from the class count' },
   ),
   callback: NamedEntry,
+  ttaView: NamedEntry,
 } satisfies ComponentSlots;
 
 const closed = { additionalProperties: false } as const;
@@ -164,6 +166,10 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
             ],
             { default: 0.5, description: 'a fixed threshold for the positive class, or how to choose one on validation' },
           ),
+          tta: Type.Array(slots.ttaView, {
+            default: [],
+            description: 'test-time augmentation, e.g. [hflip, {shift: {fraction: 0.05}}]: probabilities averaged over each image and these views, on validation and test alike, and in exp predict',
+          }),
           confidence: Type.Optional(
             Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'e.g. 0.95: intervals at this level, and a target passes only when its whole interval clears it' }),
           ),

@@ -6,7 +6,7 @@ import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
-import { augmentations, callbacks, classWeights, layers, losses, optimizers, schedules } from '../registry/index.js';
+import { augmentations, callbacks, classWeights, layers, losses, optimizers, schedules, ttaViews } from '../registry/index.js';
 import { onnxOptimizers } from '../registry/optimizers/index.js';
 import { lossEntry } from '../registry/losses/index.js';
 import type { Registry } from '../registry/registry.js';
@@ -167,6 +167,7 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   if (dataClean) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
   if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
+  if (clean('evaluate') && Array.isArray((config.evaluate as Mapping).tta)) checkEntryList((config.evaluate as Mapping).tta as unknown[], ttaViews, ['evaluate', 'tta'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);
   // Train's parts are checked one by one where well-formed (checkTraining).
   if (isMapping(config.train)) checkTraining(config, classes, issues);

@@ -15,6 +15,7 @@ import { createLoss } from '../registry/losses/index.js';
 import { createOptimizer } from '../registry/optimizers/index.js';
 import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
+import { ttaViewsOf } from '../train/tta.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
 
@@ -133,7 +134,9 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     const units = outputUnits(model);
     // The kept weights on validation: for the threshold, the figures runs are chosen by, and
     // predictions.csv, so validation mistakes can be looked at like test ones.
-    const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
+    // Test-time augmentation (evaluate.tta) the same on validation, where the threshold is chosen, and on test.
+    const views = ttaViewsOf(c.evaluate.tta);
+    const valOutputs = await predictSplit(engine, dataset.val, c.train.batch_size, views);
     let threshold: RunOutcome['threshold'] = { value: null };
     if (units === 1) {
       const setting = c.evaluate.threshold;
@@ -146,7 +149,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       }
     }
     const at = threshold.value !== null ? { threshold: threshold.value } : {};
-    const testOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
+    const testOutputs = await predictSplit(engine, dataset.test, c.train.batch_size, views);
     const evaluation = evaluate({ probabilities: probabilities(testOutputs, units), labels: dataset.test.y, classes, ...at });
     const valEvaluation = evaluate({ probabilities: probabilities(valOutputs, units), labels: dataset.val.y, classes, ...at });
     const kept = result.history.find((h) => h.epoch === result.keptEpoch);

@@ -10,6 +10,8 @@ export interface ModelSignature {
   /** With two classes, p(positive) >= threshold means the positive (second) class. */
   positive: string | null;
   threshold: number | null;
+  /** evaluate.tta as the run used it: exp predict averages over the same views. Absent in older signatures: none. */
+  tta?: unknown[];
 }
 
 export function modelSignature(model: ModelSpec, config: Experiment, classes: string[], threshold: number | null): ModelSignature {
@@ -21,5 +23,6 @@ export function modelSignature(model: ModelSpec, config: Experiment, classes: st
     classes,
     positive: classes.length === 2 ? classes[1]! : null,
     threshold,
+    tta: config.evaluate.tta,
   };
 }

@@ -5,6 +5,8 @@ import { outputUnits } from '../engine/engine.js';
 import { isBatchAugment, type Augment, type BatchAugment } from '../registry/augmentations/index.js';
 import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
 import type { Schedule } from '../registry/schedules/index.js';
+import type { View } from '../registry/tta/index.js';
+import { predictViews } from './tta.js';
 import { epochBatches } from './batches.js';
 import { DivergedError } from './errors.js';
 import { accuracy, meanCrossEntropy, predictedLabels, toTargets } from './targets.js';
@@ -59,14 +61,14 @@ export interface FitResult {
   trainSeconds: number;
 }
 
-/** Outputs of the model for a whole split, in batches. */
-export async function predictSplit(engine: TrainingEngine, split: Split, batchSize: number): Promise<Float32Array> {
+/** Outputs of the model for a whole split, in batches; with TTA views, averaged over the images and their views. */
+export async function predictSplit(engine: TrainingEngine, split: Split, batchSize: number, views: readonly View[] = []): Promise<Float32Array> {
   const units = outputUnits(engine.spec);
   const size = split.x.length / Math.max(1, split.count);
   const out = new Float32Array(split.count * units);
   for (let start = 0; start < split.count; start += batchSize) {
     const n = Math.min(batchSize, split.count - start);
-    out.set(await engine.predict(split.x.subarray(start * size, (start + n) * size), n), start * units);
+    out.set(await predictViews((x, m) => engine.predict(x, m), split.x.subarray(start * size, (start + n) * size), n, engine.spec.inputShape, views), start * units);
   }
   return out;
 }

@@ -5,6 +5,8 @@ import { losses } from '../../src/registry/index.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { predictSplit } from '../../src/train/loop.js';
 import { meanCrossEntropy } from '../../src/train/targets.js';
+import { ttaViewsOf } from '../../src/train/tta.js';
+import type { View } from '../../src/registry/tta/index.js';
 import { copySlice, runnerIn, temp, twoClassSlice, type Temp } from './fixtures.js';
 
 // Seeded determinism and the callbacks, end to end on each engine (the real-image slice).
@@ -75,3 +77,30 @@ describe('callbacks end to end', () => {
   }
 });
 
+
+describe('evaluate.tta end to end', () => {
+  it('validation and test probabilities are the mean over the images and their views, with the run final weights', async () => {
+    const outcome = await runWith(data, { train: { epochs: 1, engine: 'onnx' }, evaluate: { tta: ['hflip', { zoom: { factor: 0.2 } }] } });
+    const { engine: e } = await createEngine(
+      { epochs: 1, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'onnx', backend: 'auto' },
+      outcome.model,
+      losses.get('binary_crossentropy').create({ label_smoothing: 0 }, undefined),
+      createOptimizer({ name: 'adam' }),
+    );
+    e.setWeights(outcome.weights);
+    for (const [split, got] of [[outcome.dataset.val, outcome.valOutputs], [outcome.dataset.test, outcome.testOutputs]] as const) {
+      const views = [[], ...ttaViewsOf(['hflip', { zoom: { factor: 0.2 } }]).map((v) => [v])];
+      const each = await Promise.all(views.map(async (v) => predictSplit(e, { ...split, x: applyViews(split.x, split.count, outcome.model.inputShape, v) }, 16)));
+      got.forEach((p, i) => expect(p).toBeCloseTo(each.reduce((s, o) => s + o[i]!, 0) / each.length, 5));
+      expect(Math.max(...got.map((p, i) => Math.abs(p - each[0]![i]!)))).toBeGreaterThan(1e-4);
+    }
+    await e.dispose();
+  });
+});
+
+function applyViews(x: Float32Array, n: number, [height, width, channels]: readonly [number, number, number], views: View[]): Float32Array {
+  const out = x.slice();
+  const size = height * width * channels;
+  for (const view of views) for (let i = 0; i < n; i++) view({ data: out.subarray(i * size, (i + 1) * size), height, width, channels });
+  return out;
+}

@@ -8,6 +8,7 @@ import { asSplit } from '../runner/kfold-parent.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from '../runner/predictions-csv.js';
 import { THRESHOLD_TAG, VERDICT_TAG } from '../runner/record.js';
 import type { ModelSignature } from '../runner/signature.js';
+import { evaluationPlots, plotFiles, PLOT_ARTIFACT_DIR } from '../report/run-plots.js';
 import type { TrackingStore } from '../tracking/index.js';
 
 export interface EnsembleManifest {
@@ -82,6 +83,9 @@ export async function createEnsemble(store: TrackingStore, runIds: readonly stri
     // The ensemble's own signature: the members' input and classes, its threshold; each member applies its own views.
     await store.logArtifact(run.runId, SIGNATURE_ARTIFACT, `${JSON.stringify({ ...signature!, threshold: judged.threshold, tta: [] }, null, 2)}\n`);
     await store.logArtifact(run.runId, ENSEMBLE_ARTIFACT, `${JSON.stringify(manifest, null, 2)}\n`);
+    // The plots a test evaluation gives (no learning curves: the ensemble trained nothing).
+    const plots = plotFiles(await evaluationPlots(judged.evaluation, test.classes, judged.choice));
+    for (const [file, data] of Object.entries(plots)) await store.logArtifact(run.runId, `${PLOT_ARTIFACT_DIR}/${file}`, data);
     await store.updateRun(run.runId, 'FINISHED', Date.now());
   } catch (e) {
     await store.logBatch(run.runId, { tags: { 'exp.error': (e instanceof Error ? e.message : String(e)).slice(0, 4000) } }).catch(() => undefined);

@@ -2,7 +2,7 @@ import { alignTestSets } from '../compare/compare-runs.js';
 import type { TestPredictions } from '../compare/test-predictions.js';
 import type { Experiment } from '../config/schema.js';
 import type { ValidatedExperiment } from '../config/validate.js';
-import { chooseThreshold, evaluate, flatMetrics, judgeTargets, metricIntervals, type Evaluation, type Verdict } from '../metrics/index.js';
+import { chooseThreshold, evaluate, flatMetrics, judgeTargets, metricIntervals, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
 
 /** Models judged as one: averaged test probabilities at a threshold chosen on validation. */
 export interface JudgedEnsemble {
@@ -11,6 +11,8 @@ export interface JudgedEnsemble {
   /** The validation predictions the threshold was chosen on. */
   validation: TestPredictions;
   threshold: number | null;
+  /** How the threshold was chosen on validation (absent for a fixed one or more than two classes). */
+  choice?: ThresholdChoice;
   evaluation: Evaluation;
   metrics: Record<string, number>;
   verdict: Verdict;
@@ -38,9 +40,11 @@ export function judgeEnsemble(settings: JudgeSettings, test: TestPredictions, va
   const { evaluate: e } = settings;
   const classes = test.classes;
   let threshold: number | null = null;
+  let choice: ThresholdChoice | undefined;
   if (classes.length === 2) {
     const setting = e.threshold;
-    threshold = typeof setting === 'number' ? setting : chooseThreshold(probabilitiesOf(validation), validation.labels, { maximize: setting.maximize, min_class_recall: setting.min_class_recall, tolerance: setting.tolerance }, classes).threshold;
+    if (typeof setting !== 'number') choice = chooseThreshold(probabilitiesOf(validation), validation.labels, { maximize: setting.maximize, min_class_recall: setting.min_class_recall, tolerance: setting.tolerance }, classes);
+    threshold = choice?.threshold ?? (setting as number);
   }
   const at = threshold !== null ? { threshold } : {};
   const input = { probabilities: probabilitiesOf(test), labels: test.labels };
@@ -56,6 +60,7 @@ export function judgeEnsemble(settings: JudgeSettings, test: TestPredictions, va
     test: { ...test, runName: `${settings.name} ${label}`, predicted: evaluation.predictions },
     validation: { ...validation, predicted: onValidation.predictions },
     threshold,
+    ...(choice ? { choice } : {}),
     evaluation,
     metrics,
     verdict: judgeTargets(settings.targets, metrics, classes, 'test_', e.confidence !== undefined),

@@ -59,6 +59,8 @@ describe('an ensemble of two runs', () => {
     expect(run.data.metrics.threshold).toBe(result.threshold);
     expect(run.data.tags['exp.verdict']).toMatch(/^(PASS|FAIL)$/);
     expect(run.data.params['ensemble.members']).toBe(ids.join(','));
+    const plots = (await store.listArtifacts(result.runId, 'plots')).map((a) => a.path);
+    expect(plots).toEqual(expect.arrayContaining(['plots/confusion_matrix.png', 'plots/roc_curve.png', 'plots/pr_curve.png', 'plots/threshold_metrics.png', 'plots/roc_curve.svg']));
   });
 
   it('exp predict on the ensemble run gives the mean of the members, each with its own views, as logged', async () => {

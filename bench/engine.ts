@@ -4,6 +4,7 @@ import { compileTrainer } from '../src/engine/onnx/trainer.js';
 import type { Experiment } from '../src/config/schema.js';
 import { createEngine } from '../src/engine/select.js';
 import { mulberry32 } from '../src/data/rng.js';
+import { createOptimizer } from '../src/registry/optimizers/index.js';
 import { benchModel } from './models.js';
 
 type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
@@ -12,12 +13,12 @@ type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 async function stepper(engine: string, spec: ReturnType<typeof benchModel>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
-    const trainer = await compileTrainer(spec, { batchSize: batch, loss: 'binary_crossentropy', optimizer, seed: 1 });
+    const trainer = await compileTrainer(spec, { batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1 });
     return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose() };
   }
   if (engine !== 'tfjs-wasm') throw new Error(`unknown engine ${engine}: onnx or tfjs-wasm`);
-  const train: Experiment['train'] = { epochs: 1, batch_size: batch, seed: 1, optimizer, callbacks: [], engine: 'tfjs', backend: 'wasm' };
-  const { engine: e } = await createEngine(train, spec, { name: 'binary_crossentropy' }, { ...optimizer, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+  const train: Experiment['train'] = { epochs: 1, batch_size: batch, seed: 1, optimizer, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'wasm' };
+  const { engine: e } = await createEngine(train, spec, { name: 'binary_crossentropy', label_smoothing: 0 }, createOptimizer(optimizer));
   const ones = new Float32Array(batch).fill(1);
   return { step: (x, y) => e.trainStep(x, y, ones), dispose: () => e.dispose() };
 }

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { compareCommand } from './commands/compare.js';
+import { ensembleCommand } from './commands/ensemble.js';
 import { dataCommand } from './commands/data-inspect.js';
 import { listCommand } from './commands/list.js';
 import { predictCommand } from './commands/predict.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(listCommand)
       .command(rankCommand)
       .command(compareCommand)
+      .command(ensembleCommand)
       .command(runsCommand)
       .command(reportCommand)
       .command(predictCommand)

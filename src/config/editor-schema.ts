@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers, schedulers } from '../registry/index.js';
+import { builtinArchitectures, augmentations, callbacks, classWeights, layers, losses, optimizers, schedulers, schedules, ttaViews } from '../registry/index.js';
 import type { Entry, Registry } from '../registry/registry.js';
 import { ClassWeightValue, experimentSchema, type ComponentSlots } from './schema.js';
 
@@ -12,6 +12,14 @@ function entryList<T extends Entry>(registry: Registry<T>): TSchema {
       Type.Object({ [e.name]: Type.Union([e.params, Type.Null()]) }, { additionalProperties: false, description: e.summary }),
     ),
   ]);
+}
+
+/** `{name: <entry>, ...its params}` for each entry of a registry (optimizers, schedules). */
+function namedObjects<T extends Entry>(registry: Registry<T>, options: { default?: { name: string } } = {}): TSchema {
+  return Type.Union(
+    registry.entries().map((e) => Type.Object({ name: Type.Literal(e.name), ...(e.params.properties as Record<string, TSchema>) }, { additionalProperties: false, description: e.summary })),
+    options,
+  );
 }
 
 /**
@@ -30,16 +38,14 @@ export function editorSchema(): Record<string, unknown> {
     augmentation: entryList(augmentations),
     callback: entryList(callbacks),
     scheduler: entryList(schedulers),
+    ttaView: entryList(ttaViews),
     classWeight: Type.Union([
       Type.Unsafe({ type: 'string', enum: classWeights.names(), description: 'a class-weight strategy' }),
       Type.Record(Type.String(), ClassWeightValue, { description: '{CLASS: weight}' }),
     ]),
-    optimizer: Type.Union(
-      optimizers.entries().map((o) =>
-        Type.Object({ name: Type.Literal(o.name), ...(o.params.properties as Record<string, TSchema>) }, { additionalProperties: false, description: o.summary }),
-      ),
-    ),
-    loss: Type.Unsafe({ type: 'string', enum: losses.names() }),
+    optimizer: namedObjects(optimizers),
+    schedule: namedObjects(schedules, { default: { name: 'constant' } }),
+    loss: Type.Union([Type.Unsafe({ type: 'string', enum: losses.names() }), namedObjects(losses)]),
   };
   const full = relaxRequired(experimentSchema(slots), (s) => s.default !== undefined);
   const { properties, additionalProperties } = full;

@@ -19,9 +19,11 @@ export interface ComponentSlots {
   augmentation: TSchema;
   classWeight: TSchema;
   optimizer: TSchema;
+  schedule: TSchema;
   loss: TSchema;
   callback: TSchema;
   scheduler: TSchema;
+  ttaView: TSchema;
 }
 
 /** `- name: {params}` or just `- name`: one registered component in a list. */
@@ -51,9 +53,20 @@ export const baseSlots = {
     { name: Type.String({ minLength: 1, default: 'adam', description: 'a registered optimizer' }) },
     { additionalProperties: true, default: { name: 'adam' }, description: '{name: adam, lr: 0.001, ...}: a registered optimizer and its params' },
   ),
-  loss: Type.String({ minLength: 1, description: 'a registered loss; defaults from the class count' }),
+  schedule: Type.Object(
+    { name: Type.String({ minLength: 1, default: 'constant', description: 'a registered learning-rate schedule' }) },
+    { additionalProperties: true, default: { name: 'constant' }, description: '{name: cosine, warmup_epochs: 1, ...}: a registered schedule and its params, applied per step' },
+  ),
+  loss: Type.Union(
+    [
+      Type.String({ minLength: 1 }),
+      Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+    ],
+    { description: 'a registered loss, or {name: focal, gamma: 2, ...} with its params; defaults from the class count' },
+  ),
   callback: NamedEntry,
   scheduler: NamedEntry,
+  ttaView: NamedEntry,
 } satisfies ComponentSlots;
 
 const closed = { additionalProperties: false } as const;
@@ -138,7 +151,9 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           batch_size: Type.Integer({ minimum: 1, maximum: 65536, default: 32 }),
           seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
           optimizer: slots.optimizer,
+          schedule: slots.schedule,
           loss: Type.Optional(slots.loss),
+          clip_norm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'clip the gradients to this global L2 norm before each update (PyTorch clip_grad_norm_)' })),
           callbacks: Type.Array(slots.callback, { default: [] }),
           engine: StringEnum(ENGINES, { default: 'auto', description: 'auto: tfjs on a GPU, else the compiled ONNX engine when every layer lowers, else tfjs' }),
           backend: StringEnum(BACKENDS, { default: 'auto', description: 'TensorFlow.js backend for the tfjs engine' }),
@@ -157,6 +172,10 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           calibrate: StringEnum(CALIBRATIONS, {
             default: 'none',
             description: "temperature: fit one temperature on validation's outputs (never test) and apply it before the threshold is chosen, to test and in exp predict",
+          }),
+          tta: Type.Array(slots.ttaView, {
+            default: [],
+            description: 'test-time augmentation, e.g. [hflip, {shift: {fraction: 0.05}}]: probabilities averaged over each image and these views, on validation and test alike, and in exp predict',
           }),
           confidence: Type.Optional(
             Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'e.g. 0.95: intervals at this level, and a target passes only when its whole interval clears it' }),

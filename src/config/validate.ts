@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { listImageNames } from '../data/scan.js';
-import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
+import { INSTALL_HINTS, nativeInstalled } from '../engine/capabilities.js';
 import os from 'node:os';
 import { headFor, resolveModel } from '../model/resolve.js';
 import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
-import { augmentations, callbacks, classWeights, layers, losses, optimizers } from '../registry/index.js';
+import { augmentations, callbacks, classWeights, layers, losses, optimizers, schedules, ttaViews } from '../registry/index.js';
+import { onnxOptimizers } from '../registry/optimizers/index.js';
+import { lossEntry } from '../registry/losses/index.js';
 import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
@@ -93,12 +95,20 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
     if (optimizer && checkSchema(optimizer.params, params, ['train', 'optimizer'], issues)) train.optimizer = { name, ...params };
     if (clean('engine') && clean('backend')) checkEngine(train, issues);
   }
+  if (isMapping(train.schedule) && clean('schedule')) {
+    const { name, ...params } = train.schedule;
+    const schedule = lookup(schedules, String(name), ['train', 'schedule', 'name'], issues);
+    if (schedule && checkSchema(schedule.params, params, ['train', 'schedule'], issues)) train.schedule = { name, ...params };
+  }
   if (Array.isArray(train.callbacks) && clean('callbacks')) checkEntryList(train.callbacks, callbacks, ['train', 'callbacks'], issues);
-  if (typeof train.loss === 'string') {
-    const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
+  if ((typeof train.loss === 'string' || isMapping(train.loss)) && clean('loss')) {
+    const { name, params } = lossEntry(train.loss, 2);
+    const at: PathKey[] = typeof train.loss === 'string' ? ['train', 'loss'] : ['train', 'loss', 'name'];
+    const loss = lookup(losses, name, at, issues);
+    if (loss && isMapping(train.loss) && checkSchema(loss.params, params, ['train', 'loss'], issues)) train.loss = { name, ...params };
     if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
       issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
-        'binary_crossentropy is for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
+        'binary_crossentropy and focal are for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
       ]);
     }
   }
@@ -107,8 +117,8 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
 /** What select.ts would refuse at run time, said here, before a run is created. */
 function checkEngine(train: Mapping, issues: IssueCollector): void {
   const optimizer = train.optimizer as Mapping;
-  if (train.engine === 'onnx' && optimizers.has(String(optimizer.name)) && !onnxSupports({ name: String(optimizer.name) })) {
-    issues.add(['train', 'engine'], `train.engine onnx has no '${String(optimizer.name)}' optimizer (it has ${ONNX_OPTIMIZERS.join(', ')})`, [
+  if (train.engine === 'onnx' && optimizers.has(String(optimizer.name)) && !optimizers.get(String(optimizer.name)).onnx) {
+    issues.add(['train', 'engine'], `train.engine onnx has no '${String(optimizer.name)}' optimizer (it has ${onnxOptimizers().join(', ')})`, [
       'use train.engine: tfjs (or auto, which picks tfjs for it), or another optimizer',
     ]);
   }
@@ -159,6 +169,7 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   if (dataClean) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
   if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
+  if (clean('evaluate') && Array.isArray((config.evaluate as Mapping).tta)) checkEntryList((config.evaluate as Mapping).tta as unknown[], ttaViews, ['evaluate', 'tta'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);
   // Train's parts are checked one by one where well-formed (checkTraining).
   if (isMapping(config.train)) checkTraining(config, classes, issues);

@@ -9,11 +9,6 @@ import type { BACKENDS, ENGINES } from '../config/schema.js';
 export type Backend = Exclude<(typeof BACKENDS)[number], 'auto'>;
 export type NativeBackend = Extract<Backend, 'tfjs-node-gpu' | 'tfjs-node'>;
 
-/** Optimizers the compiled engine implements (with tfjs's update rules). */
-export const ONNX_OPTIMIZERS = ['adam', 'sgd'] as const;
-
-export const onnxSupports = (optimizer: { name: string }): boolean => (ONNX_OPTIMIZERS as readonly string[]).includes(optimizer.name);
-
 export const INSTALL_HINTS: Record<NativeBackend, string> = {
   'tfjs-node-gpu': 'npm install @tensorflow/tfjs-node-gpu (Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1; it downloads libtensorflow at install)',
   'tfjs-node': 'npm install @tensorflow/tfjs-node (it downloads libtensorflow at install)',
@@ -37,7 +32,7 @@ export const nativeInstalled = (backend: NativeBackend): boolean => installed(`@
  * The engine and backend a run will use, as far as can be told without loading a backend
  * (whether tfjs-node-gpu sees a GPU is known only when it starts).
  */
-export function expectedEngine(train: { engine: (typeof ENGINES)[number]; backend: (typeof BACKENDS)[number] }, optimizer: { name: string }): string {
+export function expectedEngine(train: { engine: (typeof ENGINES)[number]; backend: (typeof BACKENDS)[number] }, onnxOptimizer: boolean): string {
   const tfjsBackend = (): string => {
     if (train.backend !== 'auto') return train.backend;
     const natives = (['tfjs-node-gpu', 'tfjs-node'] as const).filter(nativeInstalled);
@@ -47,6 +42,6 @@ export function expectedEngine(train: { engine: (typeof ENGINES)[number]; backen
   if (train.engine === 'tfjs') return `tfjs on ${tfjsBackend()}: train.engine: tfjs`;
   if (train.backend === 'cpu' || train.backend === 'tfjs-node') return `tfjs on ${train.backend}: train.backend: ${train.backend}`;
   const gpu = train.backend === 'auto' ? nativeInstalled('tfjs-node-gpu') : train.backend === 'tfjs-node-gpu';
-  const cpu = train.backend === 'auto' && onnxSupports(optimizer) ? 'onnx (ONNX Runtime on the CPU)' : `tfjs on ${train.backend === 'auto' ? tfjsBackend().replace(/^tfjs-node-gpu if it sees a GPU, else /, '') : train.backend}`;
+  const cpu = train.backend === 'auto' && onnxOptimizer ? 'onnx (ONNX Runtime on the CPU)' : `tfjs on ${train.backend === 'auto' ? tfjsBackend().replace(/^tfjs-node-gpu if it sees a GPU, else /, '') : train.backend}`;
   return gpu ? `tfjs on tfjs-node-gpu if it sees a GPU, else ${cpu} (train.engine: auto)` : `${cpu} (train.engine: auto, no GPU backend installed)`;
 }

@@ -1,10 +1,8 @@
 import { compileTrainer } from './onnx/index.js';
-import type { LossSpec } from '../registry/losses/index.js';
-import type { OptimizerSpec } from '../registry/optimizers/index.js';
+import type { LossSpec } from './loss.js';
+import type { OptimizerSpec } from './optimizer.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { TrainingEngine } from './engine.js';
-
-export { ONNX_OPTIMIZERS, onnxSupports } from './capabilities.js';
 
 /**
  * The compiled CPU engine: the whole training step as one ONNX Runtime graph per batch.
@@ -13,18 +11,19 @@ export { ONNX_OPTIMIZERS, onnxSupports } from './capabilities.js';
  */
 export async function createOnnxEngine(
   spec: ModelSpec,
-  options: { loss: LossSpec; optimizer: OptimizerSpec; seed: number; batchSize: number; initialWeights: Float32Array[] },
+  options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; batchSize: number; initialWeights: Float32Array[] },
 ): Promise<TrainingEngine> {
   const { optimizer } = options;
-  if (optimizer.name === 'rmsprop') throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
+  if (!optimizer.arrays) throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
   // EXP_THREADS caps ONNX Runtime's threads: `exp run --jobs N` gives each of its N workers a share of the cores.
   const threads = Number(process.env.EXP_THREADS) || undefined;
   // EXP_ONNX_PROVIDERS=cuda,cpu asks ONNX Runtime for its CUDA build (installed with --onnxruntime-node-install=cuda12).
   const providers = process.env.EXP_ONNX_PROVIDERS?.split(',').map((p) => p.trim()).filter(Boolean);
   const trainer = await compileTrainer(spec, {
     batchSize: options.batchSize,
-    loss: options.loss.name,
-    optimizer,
+    loss: options.loss,
+    optimizer: optimizer.arrays(),
+    ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
     seed: options.seed,
     ...(threads ? { threads } : {}),
     ...(providers?.length ? { providers } : {}),

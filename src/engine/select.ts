@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../data/rng.js';
 import type { Experiment } from '../config/schema.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { LossSpec } from '../registry/losses/index.js';
-import type { OptimizerSpec } from '../registry/optimizers/index.js';
+import type { LossSpec } from './loss.js';
+import type { OptimizerSpec } from './optimizer.js';
 import { UserError } from '../cli/errors.js';
 import type { TrainingEngine } from './engine.js';
-import { createOnnxEngine, onnxSupports, ONNX_OPTIMIZERS } from './onnx-engine.js';
+import { createOnnxEngine } from './onnx-engine.js';
 import { loadBackend } from './tfjs/backend.js';
 import { buildTfModel } from './tfjs/build.js';
 import { createTfjsEngine } from './tfjs/engine.js';
@@ -23,8 +23,9 @@ export interface EngineChoice {
  */
 export async function createEngine(train: Experiment['train'], spec: ModelSpec, loss: LossSpec, optimizer: OptimizerSpec): Promise<EngineChoice> {
   const random = mulberry32(train.seed ^ 0x5eed);
+  const clip = train.clip_norm !== undefined ? { clipNorm: train.clip_norm } : {};
   const tfjs = async (reason: string): Promise<EngineChoice> => ({
-    engine: createTfjsEngine(spec, await loadBackend(train.backend), { loss, optimizer, seed: train.seed, random }),
+    engine: createTfjsEngine(spec, await loadBackend(train.backend), { loss, optimizer, ...clip, seed: train.seed, random }),
     reason,
   });
   const onnx = async (reason: string): Promise<EngineChoice> => {
@@ -32,18 +33,18 @@ export async function createEngine(train: Experiment['train'], spec: ModelSpec, 
     const reference = buildTfModel(spec, train.seed, random);
     const initialWeights = reference.getWeights().map((t) => t.dataSync() as Float32Array);
     reference.dispose();
-    return { engine: await createOnnxEngine(spec, { loss, optimizer, seed: train.seed, batchSize: train.batch_size, initialWeights }), reason };
+    return { engine: await createOnnxEngine(spec, { loss, optimizer, ...clip, seed: train.seed, batchSize: train.batch_size, initialWeights }), reason };
   };
 
   if (train.engine === 'tfjs') return tfjs('train.engine: tfjs');
   if (train.engine === 'onnx') {
-    if (!onnxSupports(optimizer)) throw new UserError(`train.engine onnx has no '${optimizer.name}' optimizer (it has ${ONNX_OPTIMIZERS.join(', ')}); use train.engine: tfjs or another optimizer`);
+    if (!optimizer.arrays) throw new UserError(`train.engine onnx has no '${optimizer.name}' optimizer; use train.engine: tfjs or another optimizer (exp list optimizers)`);
     return onnx('train.engine: onnx');
   }
   if (train.backend !== 'cpu' && train.backend !== 'tfjs-node') {
     const loaded = await loadBackend(train.backend);
-    if (loaded.device === 'GPU') return { engine: createTfjsEngine(spec, loaded, { loss, optimizer, seed: train.seed, random }), reason: 'a GPU is present' };
+    if (loaded.device === 'GPU') return { engine: createTfjsEngine(spec, loaded, { loss, optimizer, ...clip, seed: train.seed, random }), reason: 'a GPU is present' };
   }
-  if (train.backend === 'auto' && onnxSupports(optimizer)) return onnx('no GPU; the compiled CPU engine implements this model');
-  return tfjs(onnxSupports(optimizer) ? `train.backend: ${train.backend}` : `the onnx engine has no ${optimizer.name} optimizer`);
+  if (train.backend === 'auto' && optimizer.arrays) return onnx('no GPU; the compiled CPU engine implements this model');
+  return tfjs(optimizer.arrays ? `train.backend: ${train.backend}` : `the onnx engine has no ${optimizer.name} optimizer`);
 }

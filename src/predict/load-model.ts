@@ -1,6 +1,7 @@
 import { UserError } from '../cli/errors.js';
 import type { ModelSignature } from '../runner/signature.js';
 import { TrackingError, type Run, type TrackingStore } from '../tracking/index.js';
+import { EnsembleModel } from './ensemble-model.js';
 import { OnnxModel } from './session.js';
 import { signatureProblems } from './signature.js';
 
@@ -10,7 +11,7 @@ export const SIGNATURE_ARTIFACT = 'model/signature.json';
 export interface RunModel {
   run: Run;
   signature: ModelSignature;
-  model: OnnxModel;
+  model: Predictor;
 }
 
 /** The run, or a UserError naming the store when it does not exist. */
@@ -35,32 +36,62 @@ export async function readArtifactIfAny(store: TrackingStore, runId: string, pat
   }
 }
 
+/** A run's predictor: one ONNX model, or an ensemble of them. */
+export type Predictor = Pick<OnnxModel, 'predict' | 'release'>;
+
+/** Where an ensemble run keeps its averaging rule and members (src/ensemble). */
+export const ENSEMBLE_ARTIFACT = 'model/ensemble.json';
+
 /**
  * The run's ONNX model with its signature, checked against each other: a run without a model
- * (failed, killed, still running) or with a signature exp cannot honour is a UserError.
+ * (failed, killed, still running) or with a signature exp cannot honour is a UserError. An
+ * `exp ensemble` run gives the mean of its members' models.
  */
 export async function loadRunModel(store: TrackingStore, runId: string): Promise<RunModel> {
   const run = await getRunOrFail(store, runId);
-  const [onnx, signatureBytes] = await Promise.all([readArtifactIfAny(store, runId, MODEL_ARTIFACT), readArtifactIfAny(store, runId, SIGNATURE_ARTIFACT)]);
   const where = `run ${run.info.runName} (${runId}, ${run.info.status})`;
-  if (!onnx || !signatureBytes) {
-    const missing = [!onnx && MODEL_ARTIFACT, !signatureBytes && SIGNATURE_ARTIFACT].filter(Boolean).join(' and ');
-    throw new UserError(`${where} has no saved model (${missing} missing)${run.info.status === 'FINISHED' ? '' : ': only finished runs save one'}`);
+  const manifest = await readArtifactIfAny(store, runId, ENSEMBLE_ARTIFACT);
+  if (!manifest) return { run, ...(await loadModelFiles(store, runId, MODEL_ARTIFACT, SIGNATURE_ARTIFACT, where)) };
+  const { members } = JSON.parse(new TextDecoder().decode(manifest)) as { members: { model: string; signature: string }[] };
+  const loaded: { model: OnnxModel; signature: ModelSignature }[] = [];
+  try {
+    for (const m of members) loaded.push(await loadModelFiles(store, runId, m.model, m.signature, `${where}, member ${m.model}`));
+    const own = await readArtifactIfAny(store, runId, SIGNATURE_ARTIFACT);
+    const signature = parseSignature(own, `${where}: ${SIGNATURE_ARTIFACT}`);
+    return { run, signature, model: new EnsembleModel(loaded) };
+  } catch (e) {
+    await Promise.all(loaded.map((m) => m.model.release()));
+    throw e;
   }
+}
+
+function parseSignature(bytes: Uint8Array | undefined, where: string): ModelSignature {
+  if (!bytes) throw new UserError(`${where} is missing`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(signatureBytes));
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new UserError(`${where}: ${SIGNATURE_ARTIFACT} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new UserError(`${where} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   const problems = signatureProblems(parsed);
   if (problems.length) throw new UserError(`${where}: incompatible model signature: ${problems.join('; ')}`);
-  const signature = parsed as ModelSignature;
+  return parsed as ModelSignature;
+}
+
+/** One ONNX model and its signature from the run's artifacts, checked against each other. */
+async function loadModelFiles(store: TrackingStore, runId: string, modelPath: string, signaturePath: string, where: string): Promise<{ signature: ModelSignature; model: OnnxModel }> {
+  const run = await store.getRun(runId);
+  const [onnx, signatureBytes] = await Promise.all([readArtifactIfAny(store, runId, modelPath), readArtifactIfAny(store, runId, signaturePath)]);
+  if (!onnx || !signatureBytes) {
+    const missing = [!onnx && modelPath, !signatureBytes && signaturePath].filter(Boolean).join(' and ');
+    throw new UserError(`${where} has no saved model (${missing} missing)${run.info.status === 'FINISHED' ? '' : ': only finished runs save one'}`);
+  }
+  const signature = parseSignature(signatureBytes, `${where}: ${signaturePath}`);
   let model: OnnxModel;
   try {
     model = await OnnxModel.load(onnx);
   } catch (e) {
-    throw new UserError(`${where}: cannot load ${MODEL_ARTIFACT}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UserError(`${where}: cannot load ${modelPath}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const declared = model.inputShape;
   const mismatch = declared.length !== 3 || declared.some((d, i) => d !== null && d !== signature.input.shape[i]);
@@ -72,5 +103,5 @@ export async function loadRunModel(store: TrackingStore, runId: string): Promise
         `signature says [${signature.input.shape.join(', ')}] -> ${units}`,
     );
   }
-  return { run, signature, model };
+  return { signature, model };
 }

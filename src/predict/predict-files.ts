@@ -1,6 +1,7 @@
 import { decodeImage } from '../data/index.js';
 import type { ModelSignature } from '../runner/signature.js';
 import { interpretOutput, type ClassScore } from './interpret.js';
+import { predictViews, ttaViewsOf } from '../train/tta.js';
 import type { OnnxModel } from './session.js';
 
 export interface FilePrediction extends ClassScore {
@@ -18,7 +19,7 @@ export interface UnreadableFile {
  * decoded are reported, not fatal: one bad file should not hide the other answers.
  */
 export async function predictFiles(
-  model: OnnxModel,
+  model: Pick<OnnxModel, 'predict'>,
   signature: ModelSignature,
   files: readonly string[],
   batchSize = 32,
@@ -43,8 +44,16 @@ export async function predictFiles(
     if (ok.length === 0) continue;
     const x = new Float32Array(ok.length * per);
     ok.forEach((d, i) => x.set(d.pixels, i * per));
-    const rows = await model.predict(x, ok.length, [height, width, channels]);
-    ok.forEach((d, i) => predictions.push({ file: d.file, ...interpretOutput(rows[i]!, signature) }));
+    // The run's test-time views, if it used any: the probabilities it was evaluated with.
+    const units = signature.output.units;
+    const flat = (async (images: Float32Array, n: number) => {
+      const rows = await model.predict(images, n, [height, width, channels]);
+      const out = new Float32Array(n * units);
+      rows.forEach((r, i) => out.set(r, i * units));
+      return out;
+    });
+    const probabilities = await predictViews(flat, x, ok.length, [height, width, channels], ttaViewsOf(signature.tta ?? []));
+    ok.forEach((d, i) => predictions.push({ file: d.file, ...interpretOutput(probabilities.subarray(i * units, (i + 1) * units), signature) }));
   }
   return { predictions, unreadable };
 }

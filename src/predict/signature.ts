@@ -1,3 +1,4 @@
+import { ttaViewsOf } from '../train/tta.js';
 import type { ModelSignature } from '../runner/signature.js';
 
 /**
@@ -35,5 +36,15 @@ export function signatureProblems(value: unknown): string[] {
   }
   const t = s.threshold;
   if (t !== null && t !== undefined && !(typeof t === 'number' && t >= 0 && t <= 1)) problems.push(`threshold must be a number in [0, 1] or null, got ${JSON.stringify(t)}`);
+  if (s.tta !== undefined) {
+    if (!Array.isArray(s.tta)) problems.push('tta must be a list of test-time views');
+    else {
+      try {
+        ttaViewsOf(s.tta);
+      } catch (e) {
+        problems.push(`tta: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
   return problems;
 }

@@ -8,4 +8,6 @@ export { losses, defaultLoss } from './losses/index.js';
 export { metrics } from './metrics/index.js';
 export { optimizers } from './optimizers/index.js';
 export { schedulers } from './schedulers/index.js';
+export { schedules } from './schedules/index.js';
+export { ttaViews } from './tta/index.js';
 export { Registry, UnknownNameError, type Entry } from './registry.js';

@@ -1,4 +1,4 @@
-import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins } from '../metrics/index.js';
+import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins, type Evaluation, type ThresholdChoice } from '../metrics/index.js';
 import type { RunOutcome } from '../runner/run-experiment.js';
 import { calibrationPlot, type ReliabilitySeries } from './plots/calibration.js';
 import { confusionMatrixPlot } from './plots/confusion-matrix.js';
@@ -69,27 +69,10 @@ function reliabilitySeries(outcome: RunOutcome): ReliabilitySeries[] {
 export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOptions = {}): Promise<Partial<Record<RunPlotFile, Plot>>> {
   const { evaluation, dataset } = outcome;
   const { classes } = dataset;
-  const binary = classes.length === 2;
-  const threshold = binary ? evaluation.threshold : null;
   const out: Partial<Record<RunPlotFile, Plot>> = {};
   out['learning_curves.png'] = await learningCurvesPlot({ history: outcome.fit.history, keptEpoch: outcome.fit.keptEpoch });
-  out['confusion_matrix.png'] = await confusionMatrixPlot({ classes, matrix: evaluation.confusion, title: `Confusion matrix (test set, ${evaluation.n} images)` });
-  const label = (k: number): string => classes[k]!;
-  out['roc_curve.png'] = await rocCurvePlot({ curves: evaluation.curves.map((c) => ({ label: label(c.classIndex), points: c.roc.points, auc: c.roc.auc })), threshold });
-  out['pr_curve.png'] = await prCurvePlot({
-    curves: evaluation.curves.map((c) => ({
-      label: label(c.classIndex),
-      points: c.pr.points,
-      averagePrecision: c.pr.averagePrecision,
-      prevalence: evaluation.perClass[c.classIndex]!.support / evaluation.n,
-    })),
-    threshold,
-  });
+  Object.assign(out, await evaluationPlots(evaluation, classes, outcome.threshold.choice));
   if (dataset.test.count > 0) out['calibration.png'] = await calibrationPlot({ series: reliabilitySeries(outcome), n: evaluation.n });
-  const choice = outcome.threshold.choice;
-  if (choice) {
-    out['threshold_metrics.png'] = await thresholdMetricsPlot({ classes, sweep: choice.sweep, chosen: choice.threshold, maximize: choice.maximize, minClassRecall: choice.minClassRecall });
-  }
   if (dataset.test.count > 0) {
     const units = outcome.testOutputs.length / dataset.test.count;
     const outputs = Array.from({ length: dataset.test.count }, (_, i) => outcome.testOutputs.subarray(i * units, (i + 1) * units));
@@ -103,10 +86,38 @@ export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOpti
 }
 
 /**
+ * The plots drawn from a test evaluation alone (confusion matrix, ROC and PR curves) and, when
+ * the threshold was chosen on validation, the threshold sweep: what an ensemble run has too.
+ */
+export async function evaluationPlots(evaluation: Evaluation, classes: readonly string[], choice: ThresholdChoice | undefined): Promise<Partial<Record<RunPlotFile, Plot>>> {
+  const threshold = classes.length === 2 ? evaluation.threshold : null;
+  const out: Partial<Record<RunPlotFile, Plot>> = {};
+  out['confusion_matrix.png'] = await confusionMatrixPlot({ classes: [...classes], matrix: evaluation.confusion, title: `Confusion matrix (test set, ${evaluation.n} images)` });
+  const label = (k: number): string => classes[k]!;
+  out['roc_curve.png'] = await rocCurvePlot({ curves: evaluation.curves.map((c) => ({ label: label(c.classIndex), points: c.roc.points, auc: c.roc.auc })), threshold });
+  out['pr_curve.png'] = await prCurvePlot({
+    curves: evaluation.curves.map((c) => ({
+      label: label(c.classIndex),
+      points: c.pr.points,
+      averagePrecision: c.pr.averagePrecision,
+      prevalence: evaluation.perClass[c.classIndex]!.support / evaluation.n,
+    })),
+    threshold,
+  });
+  if (choice) {
+    out['threshold_metrics.png'] = await thresholdMetricsPlot({ classes: [...classes], sweep: choice.sweep, chosen: choice.threshold, maximize: choice.maximize, minClassRecall: choice.minClassRecall });
+  }
+  return out;
+}
+
+/** Plots as artifacts: each PNG (shown by the MLflow UI) with an SVG beside it (vector, for papers and slides). */
+export const plotFiles = (plots: Partial<Record<RunPlotFile, Plot>>): Record<string, Uint8Array | string> =>
+  Object.fromEntries(Object.entries(plots).flatMap(([file, plot]) => [[file, plot.png], [file.replace(/\.png$/, '.svg'), plot.svg]]));
+
+/**
  * The run's plots keyed by file name, for logging under PLOT_ARTIFACT_DIR: each as PNG (shown
  * by the MLflow UI) and as SVG beside it (vector, for papers and slides).
  */
 export async function renderRunPlots(outcome: RunOutcome, options: RunPlotOptions = {}): Promise<Record<string, Uint8Array | string>> {
-  const plots = await renderRunPlotSet(outcome, options);
-  return Object.fromEntries(Object.entries(plots).flatMap(([file, plot]) => [[file, plot.png], [file.replace(/\.png$/, '.svg'), plot.svg]]));
+  return plotFiles(await renderRunPlotSet(outcome, options));
 }

@@ -2,16 +2,16 @@ import path from 'node:path';
 import { readTestPredictions } from '../compare/test-predictions.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import type { TrackingStore } from '../tracking/index.js';
-import { foldEnsemble, type FoldEnsemble } from './fold-ensemble.js';
+import { foldEnsemble, type JudgedEnsemble } from './fold-ensemble.js';
 import { foldMeanSd } from './fold-stats.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { THRESHOLD_TAG, VERDICT_TAG } from './record.js';
 
 /** Predictions as predictionsCsv takes a split: absolute files, labels, outputs [n, units] (one unit with two classes). */
-function asSplit(exp: ValidatedExperiment, p: FoldEnsemble['test']) {
+export function asSplit(dataDir: string, p: JudgedEnsemble['test']) {
   const units = p.classes.length === 2 ? 1 : p.classes.length;
   return {
-    split: { files: p.files.map((f) => path.join(exp.dataDir, ...f.split('/'))), y: Int32Array.from(p.labels), count: p.labels.length },
+    split: { files: p.files.map((f) => path.join(dataDir, ...f.split('/'))), y: Int32Array.from(p.labels), count: p.labels.length },
     outputs: Float32Array.from(p.probabilities.flatMap((r) => (units === 1 ? [r[1]!] : r))),
   };
 }
@@ -40,8 +40,8 @@ export async function finishKfold(store: TrackingStore, parentRunId: string, exp
     },
   });
   const splits = [
-    { name: 'validation' as const, ...asSplit(exp, ensemble.outOfFold) },
-    { name: 'test' as const, ...asSplit(exp, ensemble.test) },
+    { name: 'validation' as const, ...asSplit(exp.dataDir, ensemble.validation) },
+    { name: 'test' as const, ...asSplit(exp.dataDir, ensemble.test) },
   ];
   await store.logArtifact(parentRunId, PREDICTIONS_ARTIFACT, predictionsCsv({ dataDir: exp.dataDir, classes: ensemble.test.classes, threshold: ensemble.threshold, splits }));
   return { metrics, verdict };

@@ -2,9 +2,15 @@ import { displayPath } from '../config/locate.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { formatSummary } from '../model/summary.js';
 import { resolveModel } from '../model/resolve.js';
-import { defaultLoss } from '../registry/index.js';
+import { optimizers } from '../registry/index.js';
+import { lossEntry } from '../registry/losses/index.js';
 import { existsSync } from 'node:fs';
 import { expectedEngine } from '../engine/capabilities.js';
+
+const describeLoss = (loss: unknown, classes: number): string => {
+  const { name, params } = lossEntry(loss, classes);
+  return [name, ...Object.entries(params).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+};
 
 const entryNames = (list: unknown[]) => list.map((e) => (typeof e === 'string' ? e : Object.keys(e as object)[0])).join(', ') || 'none';
 
@@ -23,9 +29,9 @@ export function describePlan(exp: ValidatedExperiment): string {
     formatSummary(model),
     `augment     ${entryNames(c.augment)}`,
     `class wt    ${typeof c.class_weight === 'string' ? c.class_weight : JSON.stringify(c.class_weight)}`,
-    `train       ${c.train.epochs} epochs, batch ${c.train.batch_size}, seed ${c.train.seed}, ${optimizer}, loss ${c.train.loss ?? defaultLoss(classes.length)}`,
+    `train       ${c.train.epochs} epochs, batch ${c.train.batch_size}, seed ${c.train.seed}, ${optimizer}, loss ${describeLoss(c.train.loss, classes.length)}`,
     `callbacks   ${entryNames(c.train.callbacks)}`,
-    `engine      ${expectedEngine(c.train, c.train.optimizer as { name: string })}`,
+    `engine      ${expectedEngine(c.train, optimizers.get(String((c.train.optimizer as { name: string }).name)).onnx)}`,
     `threshold   ${threshold}`,
     `targets     ${Object.entries(c.targets).map(([k, v]) => `${k} ${String(v)}`).join(', ') || 'none'}`,
   ].join('\n');

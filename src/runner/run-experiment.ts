@@ -10,10 +10,12 @@ import { resolveModel } from '../model/resolve.js';
 import { formatSummary, summarize } from '../model/summary.js';
 import type { ModelSpec } from '../model/spec.js';
 import { normalizeEntry } from '../config/entries.js';
-import { augmentations, callbacks, defaultLoss, losses, optimizers } from '../registry/index.js';
-import type { OptimizerSpec } from '../registry/optimizers/index.js';
+import { augmentations, callbacks, schedules } from '../registry/index.js';
+import { createLoss } from '../registry/losses/index.js';
+import { createOptimizer } from '../registry/optimizers/index.js';
 import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
+import { ttaViewsOf } from '../train/tta.js';
 import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
 import { groupCounts, splitManifest, type SplitManifest, type SplitName } from './split-manifest.js';
@@ -91,9 +93,10 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const { totalParams } = summarize(model);
   progress.line(`model: ${c.model.architecture ?? 'layers'}, ${totalParams.toLocaleString('en-US')} params\n${formatSummary(model)}`);
 
-  const loss = losses.get(String(c.train.loss ?? defaultLoss(classes.length))).create({}, undefined);
-  const { name: optimizerName, ...optimizerParams } = c.train.optimizer as { name: string } & Record<string, unknown>;
-  const optimizer: OptimizerSpec = optimizers.get(optimizerName).create(optimizerParams, undefined);
+  const loss = createLoss(c.train.loss, classes.length);
+  const optimizer = createOptimizer(c.train.optimizer as { name: string });
+  const { name: scheduleName, ...scheduleParams } = c.train.schedule as { name: string };
+  const schedule = schedules.get(scheduleName).create(scheduleParams, { lr: optimizer.lr, stepsPerEpoch: Math.ceil(dataset.train.count / c.train.batch_size), epochs: c.train.epochs });
   const { engine, reason } = await createEngine(c.train, model, loss, optimizer);
   progress.line(`engine: ${engine.name} on ${engine.backend} (${engine.device}): ${reason}`);
   const engineInfo = { name: engine.name, backend: engine.backend, device: engine.device, reason };
@@ -111,6 +114,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       classWeights: weights,
       augments: c.augment.map(normalizeEntry).map(({ name, params }) => augmentations.get(name).create(params, undefined)),
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
+      schedule,
       random,
       ...(resume ? { resume } : {}),
       ...(trial ? { review: (logs: EpochRecord) => trial.review(logs, c.train.epochs) } : {}),
@@ -136,7 +140,9 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     const units = outputUnits(model);
     // The kept weights on validation: for the threshold, the figures runs are chosen by, and
     // predictions.csv, so validation mistakes can be looked at like test ones.
-    const rawValOutputs = await predictSplit(engine, dataset.val, c.train.batch_size);
+    // Test-time augmentation (evaluate.tta) the same on validation, where the threshold is chosen, and on test.
+    const views = ttaViewsOf(c.evaluate.tta);
+    const rawValOutputs = await predictSplit(engine, dataset.val, c.train.batch_size, views);
     // A temperature is fitted on validation only; the threshold is then chosen on calibrated outputs.
     const fitted = c.evaluate.calibrate === 'temperature' ? fitTemperature(rawValOutputs, dataset.val.y, units) : null;
     const calibrated = (outputs: Float32Array): Float32Array => (fitted ? applyTemperature(outputs, units, fitted.temperature) : outputs);
@@ -157,7 +163,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       }
     }
     const at = threshold.value !== null ? { threshold: threshold.value } : {};
-    const rawTestOutputs = await predictSplit(engine, dataset.test, c.train.batch_size);
+    const rawTestOutputs = await predictSplit(engine, dataset.test, c.train.batch_size, views);
     const testOutputs = calibrated(rawTestOutputs);
     const evaluation = evaluate({ probabilities: outputProbabilities(testOutputs, units), labels: dataset.test.y, classes, ...at });
     const valEvaluation = evaluate({ probabilities: outputProbabilities(valOutputs, units), labels: dataset.val.y, classes, ...at });

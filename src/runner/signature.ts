@@ -8,6 +8,8 @@ interface SignatureBody {
   /** With two classes, p(positive) >= threshold means the positive (second) class. */
   positive: string | null;
   threshold: number | null;
+  /** evaluate.tta as the run used it: exp predict averages over the same views. Absent in older signatures: none. */
+  tta?: unknown[];
 }
 
 /**
@@ -26,6 +28,7 @@ export function modelSignature(model: ModelSpec, config: Experiment, classes: st
     classes,
     positive: classes.length === 2 ? classes[1]! : null,
     threshold,
+    tta: config.evaluate.tta,
   };
   return temperature === null ? { format: 'exp-model-signature/1', ...body } : { format: 'exp-model-signature/2', ...body, temperature };
 }

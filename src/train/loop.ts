@@ -2,8 +2,11 @@ import type { Split } from '../data/dataset.js';
 import type { Rng } from '../data/rng.js';
 import type { EngineState, TrainingEngine } from '../engine/engine.js';
 import { outputUnits } from '../engine/engine.js';
-import type { Augment } from '../registry/augmentations/index.js';
+import { isBatchAugment, type Augment, type BatchAugment } from '../registry/augmentations/index.js';
 import type { Callback, EpochLogs, TrainingControl } from '../registry/callbacks/index.js';
+import type { Schedule } from '../registry/schedules/index.js';
+import type { View } from '../registry/tta/index.js';
+import { predictViews } from './tta.js';
 import { epochBatches } from './batches.js';
 import { DivergedError } from './errors.js';
 import { accuracy, meanCrossEntropy, predictedLabels, toTargets } from './targets.js';
@@ -14,8 +17,11 @@ export interface FitOptions {
   shape: [number, number, number];
   /** Weight of each class, applied per sample to the training loss. */
   classWeights: number[];
-  augments: Augment[];
+  /** Image augmentations run per image in list order; batch ones (mixup, cutmix) after them, on the whole batch. */
+  augments: (Augment | BatchAugment)[];
   callbacks: Callback[];
+  /** The learning rate of each step (train.schedule); default: the engine's rate at the start, throughout. */
+  schedule?: Schedule;
   /** Drives shuffling and augmentation. */
   random: Rng;
   /** Continue from this checkpoint instead of from epoch 1. */
@@ -40,6 +46,8 @@ export interface Checkpoint {
   engine: EngineState;
   random: number;
   callbacks: number[][];
+  /** What callbacks multiplied the schedule by (reduce-on-plateau); absent in checkpoints before schedules. */
+  lrScale?: number;
   best?: { epoch: number; weights: Float32Array[] };
   stopped?: string;
   /** Seconds spent training up to this checkpoint, across every process that trained the run. */
@@ -55,14 +63,14 @@ export interface FitResult {
   trainSeconds: number;
 }
 
-/** Outputs of the model for a whole split, in batches. */
-export async function predictSplit(engine: TrainingEngine, split: Split, batchSize: number): Promise<Float32Array> {
+/** Outputs of the model for a whole split, in batches; with TTA views, averaged over the images and their views. */
+export async function predictSplit(engine: TrainingEngine, split: Split, batchSize: number, views: readonly View[] = []): Promise<Float32Array> {
   const units = outputUnits(engine.spec);
   const size = split.x.length / Math.max(1, split.count);
   const out = new Float32Array(split.count * units);
   for (let start = 0; start < split.count; start += batchSize) {
     const n = Math.min(batchSize, split.count - start);
-    out.set(await engine.predict(split.x.subarray(start * size, (start + n) * size), n), start * units);
+    out.set(await predictViews((x, m) => engine.predict(x, m), split.x.subarray(start * size, (start + n) * size), n, engine.spec.inputShape, views), start * units);
   }
   return out;
 }
@@ -77,6 +85,14 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   let stopReason: string | undefined = resume?.stopped;
   let best: { epoch: number; weights: Float32Array[] } | undefined = resume?.best;
   let lastEpoch = resume?.epoch ?? 0;
+  const startLr = engine.learningRate;
+  const schedule = options.schedule ?? (() => startLr);
+  const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
+  const imageAugments = options.augments.filter((a): a is Augment => !isBatchAugment(a));
+  const batchAugments = options.augments.filter(isBatchAugment);
+  const [height, width, channels] = options.shape;
+  // A checkpoint from before schedules kept the plateau-reduced rate itself.
+  let lrScale = resume ? (resume.lrScale ?? resume.engine.lr / schedule(resume.epoch * batchesPerEpoch - 1)) : 1;
   if (resume) {
     engine.setWeights(resume.weights);
     await engine.loadState(resume.engine);
@@ -96,22 +112,25 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
     get learningRate() {
       return engine.learningRate;
     },
-    set learningRate(lr: number) {
-      engine.learningRate = lr;
+    scaleLearningRate(factor) {
+      lrScale *= factor;
+      engine.learningRate *= factor;
     },
     log,
   };
 
-  const batchesPerEpoch = Math.ceil(train.count / options.batchSize);
   for (let epoch = lastEpoch + 1; epoch <= options.epochs && !stopReason; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;
     let done = 0;
-    for (const batch of epochBatches(train.x, train.count, options.shape, options.batchSize, options.random, options.augments)) {
+    for (const batch of epochBatches(train.x, train.count, options.shape, options.batchSize, options.random, imageAugments)) {
+      engine.learningRate = schedule((epoch - 1) * batchesPerEpoch + done) * lrScale;
       const labels = batch.indices.map((i) => train.y[i]!);
       const weights = Float32Array.from(labels, (l) => options.classWeights[l]!);
-      const { loss, outputs } = await engine.trainStep(batch.x, toTargets(labels, units), weights);
+      const targets = toTargets(labels, units);
+      for (const mix of batchAugments) mix.mixBatch({ x: batch.x, targets, weights, n: labels.length, units, image: { height, width, channels } }, options.random);
+      const { loss, outputs } = await engine.trainStep(batch.x, targets, weights);
       // Once the loss is NaN or infinite every later step is too: stop rather than train on and rank "best NaN".
       if (!Number.isFinite(loss)) {
         throw new DivergedError(
@@ -120,7 +139,9 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
       }
       lossSum += loss * labels.length;
       correct += accuracy(predictedLabels(outputs, units), labels) * labels.length;
-      options.onBatch?.(epoch, ++done, batchesPerEpoch, lossSum / Math.min(train.count, done * options.batchSize));
+      // Counted outside the optional call: `?.` would skip the increment when there is no onBatch.
+      done++;
+      options.onBatch?.(epoch, done, batchesPerEpoch, lossSum / Math.min(train.count, done * options.batchSize));
     }
     const seconds = (performance.now() - started) / 1000;
     const valOutputs = await predictSplit(engine, val, options.batchSize);
@@ -149,6 +170,7 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
         engine: await engine.saveState(),
         random: options.random.state,
         callbacks: options.callbacks.map((cb) => cb.state()),
+        lrScale,
         ...(best ? { best } : {}),
         ...(stopReason ? { stopped: stopReason } : {}),
         trainSeconds: trainSeconds(),

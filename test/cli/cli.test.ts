@@ -108,7 +108,9 @@ describe('exp list', () => {
   it('prints every kind of component, with params and defaults', () => {
     const r = exp(['list']);
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual(['architectures:', 'layers:', 'augmentations:', 'class-weights:', 'optimizers:', 'losses:', 'callbacks:', 'schedulers:', 'metrics:']);
+    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual(['architectures:', 'layers:', 'augmentations:', 'class-weights:', 'optimizers:', 'schedules:', 'losses:', 'callbacks:', 'tta:', 'schedulers:', 'metrics:']);
+    expect(r.stdout).toContain('  one_cycle  - ');
+    expect(r.stdout).toContain('  mixup  - ');
     expect(r.stdout).toContain('  balanced_accuracy  - mean recall over the classes: unaffected by class imbalance [target, threshold]');
     expect(r.stdout).toContain('  cnn2  - ');
     expect(r.stdout).toContain('      filters: [integer >= 1, integer >= 1] = [32,64]  - filters of the two conv layers\n');

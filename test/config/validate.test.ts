@@ -81,7 +81,15 @@ augment:
 
   it('refuses an engine and optimizer that do not fit, before any run exists', () => {
     const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: onnx\n  optimizer: {name: rmsprop}'));
-    expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, sgd)`]);
+    expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, adamw, sgd)`]);
+  });
+
+  it('checks train.schedule and a loss with params against their registries, and fills in their defaults', () => {
+    const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  schedule: {name: cosin}\n  loss: {name: focal, gamma: 2, alfa: 0.25}'));
+    expect(lines).toEqual([`${f}:10:20: unknown schedule 'cosin' (did you mean 'cosine'?)`, `${f}:11:33: unknown key 'alfa' in train.loss`]);
+    const v = loadAndValidate(dir.write('ok.yaml', VALID.replace('epochs: 1', 'epochs: 1\n  schedule: {name: cosine, warmup_epochs: 1}\n  loss: {name: focal}\n  clip_norm: 1')));
+    expect(v.config.train).toMatchObject({ schedule: { name: 'cosine', warmup_epochs: 1, min_lr: 0 }, loss: { name: 'focal', gamma: 2, label_smoothing: 0 }, clip_norm: 1 });
+    expect(loadAndValidate(dir.write('plain.yaml', VALID)).config.train.schedule).toEqual({ name: 'constant' });
   });
 
   it.skipIf(nativeInstalled('tfjs-node'))('refuses a backend that is not installed, with how to install it', () => {
@@ -170,11 +178,11 @@ train:
     expect(issues.map((i) => i.hints?.[0])).toEqual([
       REGISTERED_LAYERS,
       REGISTERED_LAYERS,
-      'registered augmentations: brightness, contrast, flip, rotate, shift, zoom',
+      'registered augmentations: blur, brightness, contrast, cutmix, cutout, flip, gaussian_noise, mixup, random_resized_crop, rotate, shear, shift, zoom',
       'registered class-weight strategies: balanced, none, sqrt_balanced',
-      'registered optimizers: adam, rmsprop, sgd',
+      'registered optimizers: adam, adamw, rmsprop, sgd',
       'registered callbacks: early_stopping, reduce_lr_on_plateau',
-      'registered losses: binary_crossentropy, categorical_crossentropy',
+      'registered losses: binary_crossentropy, categorical_crossentropy, focal',
     ]);
   });
 

@@ -9,7 +9,7 @@ import { createEngine } from '../../src/engine/select.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import { callbacks } from '../../src/registry/callbacks/index.js';
 import type { LossSpec } from '../../src/registry/losses/index.js';
-import type { OptimizerSpec } from '../../src/registry/optimizers/index.js';
+import { createOptimizer, type OptimizerSpec } from '../../src/registry/optimizers/index.js';
 import { fit } from '../../src/train/loop.js';
 import { toTargets } from '../../src/train/targets.js';
 
@@ -23,14 +23,14 @@ const spec = (units = 1, extra: ModelSpec['layers'] = []): ModelSpec => ({
   layers: [conv, ...extra, { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' }, { type: 'flatten' }, head(units)],
 });
 
-const ADAM: OptimizerSpec = { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
-const SGD: OptimizerSpec = { name: 'sgd', lr: 0.1, momentum: 0, nesterov: false };
-const MOMENTUM: OptimizerSpec = { name: 'sgd', lr: 0.1, momentum: 0.9, nesterov: false };
-const RMSPROP: OptimizerSpec = { name: 'rmsprop', lr: 0.01, rho: 0.9, momentum: 0, epsilon: 1e-7 };
-const lossFor = (units: number): LossSpec => ({ name: units === 1 ? 'binary_crossentropy' : 'categorical_crossentropy' });
+const ADAM = createOptimizer({ name: 'adam', lr: 0.01 });
+const SGD = createOptimizer({ name: 'sgd', lr: 0.1 });
+const MOMENTUM = createOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9 });
+const RMSPROP = createOptimizer({ name: 'rmsprop', lr: 0.01 });
+const lossFor = (units: number): LossSpec => ({ name: units === 1 ? 'binary_crossentropy' : 'categorical_crossentropy', label_smoothing: 0 });
 
 function trainConfig(o: Partial<Experiment['train']> = {}): Experiment['train'] {
-  return { epochs: 1, batch_size: 8, seed: 42, optimizer: { name: 'adam' }, callbacks: [], engine: 'tfjs', backend: 'cpu', ...o };
+  return { epochs: 1, batch_size: 8, seed: 42, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'cpu', ...o };
 }
 
 async function engine(o: { engine?: 'tfjs' | 'onnx'; backend?: 'cpu' | 'wasm'; seed?: number; units?: number; optimizer?: OptimizerSpec; model?: ModelSpec } = {}): Promise<TrainingEngine> {
@@ -93,7 +93,7 @@ describe('tfjs engine', () => {
   });
 
   it('sample weights scale the loss', async () => {
-    const e = await engine({ optimizer: { ...SGD, lr: 1e-9 } });
+    const e = await engine({ optimizer: createOptimizer({ name: 'sgd', lr: 1e-9 }) });
     const { x, labels } = batch(8, 2);
     const targets = toTargets(labels, 1);
     const one = (await e.trainStep(x, targets, new Float32Array(8).fill(1))).loss;
@@ -106,8 +106,7 @@ describe('tfjs engine', () => {
     await e.dispose();
   });
 
-  for (const optimizer of [ADAM, SGD, MOMENTUM, RMSPROP]) {
-    const label = `${optimizer.name}${optimizer.name === 'sgd' && optimizer.momentum > 0 ? ' with momentum' : ''}`;
+  for (const [label, optimizer] of [['adam', ADAM], ['sgd', SGD], ['sgd with momentum', MOMENTUM], ['rmsprop', RMSPROP]] as const) {
     it(`setting the learning rate takes effect (${label})`, async () => {
       const e = await engine({ optimizer });
       const { x, labels } = batch(8, 2);

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
-import type { LossName } from '../../src/engine/onnx/loss.js';
-import type { OptimizerConfig } from '../../src/engine/onnx/optimizer.js';
+import { createOptimizer, type OptimizerSpec } from '../../src/registry/optimizers/index.js';
 import { loadAndValidate } from '../../src/config/validate.js';
 import { mulberry32 } from '../../src/data/rng.js';
 import { resolveModel } from '../../src/model/resolve.js';
@@ -60,26 +59,21 @@ const yamlOnly: ModelSpec = {
   layers: resolveModel(loadAndValidate('experiments/tiny-cnn.yaml'), 2).layers.map((l) => (l.type === 'dropout' ? { ...l, rate: 0 } : l)),
 };
 
-interface Case { name: string; spec: ModelSpec; loss: LossName; optimizer: OptimizerConfig; n: number }
+interface Case { name: string; spec: ModelSpec; loss: 'binary_crossentropy' | 'categorical_crossentropy'; optimizer: OptimizerSpec; n: number }
 
 const cases: Case[] = [
-  { name: 'cnn1 adam', spec: cnn1, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, n: 6 },
-  { name: 'cnn2 adam', spec: cnn2, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 8 },
-  { name: 'cnn2 sgd momentum', spec: cnn2, loss: 'binary_crossentropy', optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, n: 8 },
-  { name: 'cnn1 sgd nesterov', spec: cnn1, loss: 'binary_crossentropy', optimizer: { name: 'sgd', lr: 0.05, momentum: 0.8, nesterov: true }, n: 5 },
+  { name: 'cnn1 adam', spec: cnn1, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.01 }), n: 6 },
+  { name: 'cnn2 adam', spec: cnn2, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.001 }), n: 8 },
+  { name: 'cnn2 sgd momentum', spec: cnn2, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'sgd', lr: 0.05, momentum: 0.9 }), n: 8 },
+  { name: 'cnn1 sgd nesterov', spec: cnn1, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'sgd', lr: 0.05, momentum: 0.8, nesterov: true }), n: 5 },
   // A bias just before batch norm has a true gradient of zero; Adam scales the float noise there up to a full
   // step, so that case is checked with SGD, and the Adam case leaves those biases out.
-  { name: 'cnn4 batchnorm sgd', spec: cnn4(true), loss: 'binary_crossentropy', optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9 }, n: 4 },
-  { name: 'cnn4 batchnorm adam', spec: cnn4(false), loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 4 },
-  { name: 'YAML-only model (tiny-cnn)', spec: yamlOnly, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.001 }, n: 6 },
-  { name: 'activations moved past max pools', spec: hoisted, loss: 'categorical_crossentropy', optimizer: { name: 'sgd', lr: 0.1 }, n: 4 },
-  { name: 'softmax 3-class', spec: softmax3, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, n: 5 },
+  { name: 'cnn4 batchnorm sgd', spec: cnn4(true), loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'sgd', lr: 0.05, momentum: 0.9 }), n: 4 },
+  { name: 'cnn4 batchnorm adam', spec: cnn4(false), loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.001 }), n: 4 },
+  { name: 'YAML-only model (tiny-cnn)', spec: yamlOnly, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.001 }), n: 6 },
+  { name: 'activations moved past max pools', spec: hoisted, loss: 'categorical_crossentropy', optimizer: createOptimizer({ name: 'sgd', lr: 0.1 }), n: 4 },
+  { name: 'softmax 3-class', spec: softmax3, loss: 'categorical_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.01 }), n: 5 },
 ];
-
-function tfjsOptimizer(cfg: OptimizerConfig): tf.Optimizer {
-  if (cfg.name === 'adam') return tf.train.adam(cfg.lr, 0.9, 0.999, 1e-7);
-  return tf.train.momentum(cfg.lr, cfg.momentum ?? 0, cfg.nesterov ?? false);
-}
 
 function labels(n: number, units: number, random: () => number): Float32Array {
   const y = new Float32Array(n * units);
@@ -107,11 +101,11 @@ describe('one training step matches tfjs fit', () => {
       const classWeight: Record<number, number> = units === 1 ? { 0: 0.7, 1: 1.9 } : { 0: 1, 1: 0.5, 2: 2 };
       const sw = Float32Array.from({ length: c.n }, (_, i) => classWeight[classIndex(y, units, i)]!);
 
-      const trainer = await compileTrainer(c.spec, { batchSize: c.n, loss: c.loss, optimizer: c.optimizer, seed: 1 });
+      const trainer = await compileTrainer(c.spec, { batchSize: c.n, loss: { name: c.loss, label_smoothing: 0 }, optimizer: c.optimizer.arrays!(), seed: 1 });
       const initial = model.getWeights().map((t) => t.dataSync() as Float32Array);
       trainer.setWeights(initial);
 
-      model.compile({ optimizer: tfjsOptimizer(c.optimizer), loss: c.loss === 'binary_crossentropy' ? 'binaryCrossentropy' : 'categoricalCrossentropy' });
+      model.compile({ optimizer: c.optimizer.tfjs(tf).optimizer, loss: c.loss === 'binary_crossentropy' ? 'binaryCrossentropy' : 'categoricalCrossentropy' });
       const xs = tf.tensor(x, [c.n, h, w, ch]);
       const ys = tf.tensor(y, [c.n, units]);
       const predicted = model.predict(xs) as tf.Tensor;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/data/rng.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
+import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
 
 const spec: ModelSpec = {
@@ -16,6 +17,7 @@ const spec: ModelSpec = {
     { type: 'dense', units: 3, activation: 'softmax', useBias: true },
   ],
 };
+const CCE = { name: 'categorical_crossentropy', label_smoothing: 0 } as const;
 const [h, w, c] = spec.inputShape;
 const image = h * w * c;
 
@@ -31,7 +33,7 @@ describe('trainer', () => {
     const { x, y } = data(6, 1);
     const model = tfjsModel(spec);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    const trainer = await compileTrainer(spec, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 } });
+    const trainer = await compileTrainer(spec, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!() });
     trainer.setWeights(model.getWeights().map((t) => t.dataSync() as Float32Array));
     await model.fit(tf.tensor(x, [6, h, w, c]), tf.tensor(y, [6, 3]), { batchSize: 4, epochs: 1, shuffle: false, verbose: 0 });
     await trainer.trainStep(x.subarray(0, 4 * image), y.subarray(0, 12));
@@ -42,7 +44,7 @@ describe('trainer', () => {
   });
 
   it('exports a self-contained NHWC inference model with a dynamic batch', async () => {
-    const trainer = await compileTrainer(spec, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, seed: 3 });
+    const trainer = await compileTrainer(spec, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9 }).arrays!(), seed: 3 });
     const train = data(4, 2);
     await trainer.trainStep(train.x, train.y);
     const session = await ort.InferenceSession.create(trainer.exportInferenceModel());
@@ -61,7 +63,7 @@ describe('trainer', () => {
   });
 
   it('sets the learning rate, and lr 0 leaves weights unchanged', async () => {
-    const trainer = await compileTrainer(spec, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 } });
+    const trainer = await compileTrainer(spec, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!() });
     trainer.setLearningRate(0);
     expect(trainer.getLearningRate()).toBe(0);
     const before = trainer.getWeights();
@@ -77,7 +79,7 @@ describe('trainer', () => {
   it('dropout masks are seeded: same seed, same losses; inference ignores dropout', async () => {
     const withDropout: ModelSpec = { ...spec, layers: [...spec.layers.slice(0, 4), { type: 'dropout', rate: 0.5 }, spec.layers[4]!] };
     const run = async (seed: number): Promise<number[]> => {
-      const trainer = await compileTrainer(withDropout, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, seed });
+      const trainer = await compileTrainer(withDropout, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!(), seed });
       const { x, y } = data(4, 5);
       const losses: number[] = [];
       for (let i = 0; i < 3; i++) losses.push((await trainer.trainStep(x, y)).loss);
@@ -87,8 +89,8 @@ describe('trainer', () => {
     expect(await run(1)).toEqual(await run(1));
     expect(await run(1)).not.toEqual(await run(2));
 
-    const plain = await compileTrainer(spec, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, seed: 1 });
-    const dropped = await compileTrainer(withDropout, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 }, seed: 1 });
+    const plain = await compileTrainer(spec, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!(), seed: 1 });
+    const dropped = await compileTrainer(withDropout, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!(), seed: 1 });
     dropped.setWeights(plain.getWeights());
     const { x } = data(3, 6);
     expect(await dropped.predict(x, 3)).toEqual(await plain.predict(x, 3));
@@ -97,10 +99,10 @@ describe('trainer', () => {
   });
 
   it('rejects mismatched shapes and unsupported heads', async () => {
-    const trainer = await compileTrainer(spec, { batchSize: 4, loss: 'categorical_crossentropy', optimizer: { name: 'adam', lr: 0.01 } });
+    const trainer = await compileTrainer(spec, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!() });
     await expect(trainer.trainStep(new Float32Array(image * 2), new Float32Array(3))).rejects.toThrow(/sizes/);
     expect(() => trainer.setWeights([new Float32Array(1)])).toThrow(/expected/);
     await trainer.dispose();
-    await expect(compileTrainer(spec, { batchSize: 4, loss: 'binary_crossentropy', optimizer: { name: 'adam', lr: 0.01 } }).then((t) => t.trainStep(new Float32Array(image), new Float32Array(3)))).rejects.toThrow(/sigmoid/);
+    await expect(compileTrainer(spec, { batchSize: 4, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!() }).then((t) => t.trainStep(new Float32Array(image), new Float32Array(3)))).rejects.toThrow(/sigmoid/);
   });
 });

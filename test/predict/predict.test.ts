@@ -4,6 +4,8 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/cli/errors.js';
+import { decodeImage } from '../../src/data/index.js';
+import { flipInPlace } from '../../src/registry/augmentations/flip.js';
 import { collectImages } from '../../src/predict/collect.js';
 import { formatPredictions } from '../../src/predict/format.js';
 import { interpretOutput } from '../../src/predict/interpret.js';
@@ -40,6 +42,26 @@ describe('predicting with a logged model', () => {
       for (const p of predictions) {
         expect(p.probabilities[0]! + p.probabilities[1]!).toBeCloseTo(1, 6);
         expect(p.probability).toBe(p.probabilities[p.index]);
+      }
+    } finally {
+      await model.release();
+    }
+  });
+
+  it("averages over the signature's test-time views, as the run evaluated with them", async () => {
+    const { signature, model } = await loadRunModel(run.store, run.runId);
+    try {
+      const files = run.outcome.dataset.test.files.slice(0, 4);
+      const withTta = { ...signature, tta: ['hflip'] };
+      expect(signatureProblems(withTta)).toEqual([]);
+      expect(signatureProblems({ ...signature, tta: ['hflop'] })[0]).toMatch(/tta: no tta view named 'hflop' \(did you mean 'hflip'\?\)/);
+      const { predictions } = await predictFiles(model, withTta, files);
+      for (const [i, file] of files.entries()) {
+        const x = await decodeImage(file, { size: [32, 32], channels: 1 });
+        const flipped = x.slice();
+        flipInPlace({ data: flipped, height: 32, width: 32, channels: 1 }, true);
+        const [plain, mirrored] = [(await model.predict(x, 1, [32, 32, 1]))[0]![0]!, (await model.predict(flipped, 1, [32, 32, 1]))[0]![0]!];
+        expect(predictions[i]!.probabilities[1]).toBeCloseTo((plain + mirrored) / 2, 6);
       }
     } finally {
       await model.release();

@@ -161,6 +161,7 @@ describe('a run recorded into a file store', () => {
       classes: CLASSES,
       positive: 'PNEUMONIA',
       threshold: outcome.threshold.value,
+      tta: [],
     });
     const summary = JSON.parse(read('artifacts', 'metrics.json')) as { metrics: Record<string, number>; verdict: { pass: boolean }; history: unknown[] };
     expect(summary.metrics['test_accuracy']).toBe(outcome.metrics['test_accuracy']);

@@ -19,7 +19,8 @@ const fail = (message: string) => expect.fail(message);
 beforeEach(() => (dir = new TempDir('exp-resume-')));
 afterEach(() => dir.cleanup());
 
-// Everything a resume must carry over: shuffling, augmentation, dropout, Adam, callbacks' counters, the best weights.
+// Everything a resume must carry over: shuffling, augmentation, dropout, AdamW's moments, the position in the
+// schedule and the plateau's scale of it, callbacks' counters, the best weights.
 const yamlFor = (engine: 'onnx' | 'tfjs') => `experiment: resume
 name: r
 data:
@@ -41,7 +42,9 @@ train:
   epochs: 5
   batch_size: 16
   seed: 3
-  optimizer: {name: adam, lr: 0.003}
+  optimizer: {name: adamw, lr: 0.003, weight_decay: 0.05}
+  schedule: {name: cosine, warmup_epochs: 1, min_lr: 0.0001}
+  clip_norm: 1
   engine: ${engine}
   callbacks:
     - early_stopping: {monitor: val_loss, patience: 4, restore_best: true}

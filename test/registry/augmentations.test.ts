@@ -2,15 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../src/config/ajv.js';
 import { IssueCollector } from '../../src/config/collector.js';
 import { mulberry32 } from '../../src/data/rng.js';
-import { augmentations, type Augment, type Image } from '../../src/registry/augmentations/index.js';
+import { augmentations, isBatchAugment, type Augment, type BatchAugment, type Image } from '../../src/registry/augmentations/index.js';
 
 /** The augmentation as the runner creates it: params validated, defaults filled in. */
-function make(name: string, params: Record<string, unknown> = {}): Augment {
+function create(name: string, params: Record<string, unknown>): Augment | BatchAugment {
   const component = augmentations.get(name);
   const issues = new IssueCollector([]);
   const p = structuredClone(params);
   if (!checkSchema(component.params, p, [name], issues)) throw new Error(issues.issues.map((i) => i.message).join('; '));
   return component.create(p, undefined);
+}
+
+function make(name: string, params: Record<string, unknown> = {}): Augment {
+  const a = create(name, params);
+  if (isBatchAugment(a)) throw new Error(`${name} is a batch augmentation`);
+  return a;
+}
+
+function makeBatch(name: string, params: Record<string, unknown> = {}): BatchAugment {
+  const a = create(name, params);
+  if (!isBatchAugment(a)) throw new Error(`${name} is an image augmentation`);
+  return a;
 }
 
 /** A random image with values in [0, 1]. */
@@ -80,10 +92,16 @@ describe('every augmentation', () => {
     shift: { width: 0.3, height: 0.3 },
     brightness: { delta: 0.5 },
     contrast: { factor: 0.9 },
+    random_resized_crop: { scale: [0.5, 0.8] },
+    shear: { degrees: 20 },
+    gaussian_noise: { std: 0.1 },
+    blur: { sigma: 2 },
+    cutout: { size: 0.4 },
   };
 
   it('covers every registered augmentation', () => {
-    expect(Object.keys(strong).sort()).toEqual(augmentations.names());
+    // The batch-level ones (mixup, cutmix) are covered on batches below.
+    expect([...Object.keys(strong), 'cutmix', 'mixup'].sort()).toEqual(augmentations.names());
   });
 
   for (const [name, params] of Object.entries(strong)) {
@@ -183,5 +201,124 @@ describe('geometric augmentations', () => {
     for (let y = 0; y < 4; y++) {
       for (let x = 0; x < 8; x++) expect(at(out, y, x, 0)).toBeCloseTo(at(img, y, Math.max(0, x - 2), 0), 6);
     }
+  });
+});
+
+describe('the recipe augmentations: seeded, shapes and ranges kept, and what each does', () => {
+  const img = image(24, 20, 1, 7);
+  it('cutout zeroes exactly one box of the given size, inside the image, and leaves the rest', () => {
+    const bright = { ...img, data: img.data.map((v) => 0.5 + v / 2) };
+    const out = applied(make('cutout', { size: 0.25 }), bright, mulberry32(9));
+    const zeros: [number, number][] = [];
+    for (let y = 0; y < 24; y++) for (let x = 0; x < 20; x++) if (at(out, y, x, 0) === 0) zeros.push([y, x]);
+    // 0.25 of 24 x 20: a 6 x 5 box.
+    expect(zeros).toHaveLength(30);
+    const ys = zeros.map(([y]) => y);
+    const xs = zeros.map(([, x]) => x);
+    expect(Math.max(...ys) - Math.min(...ys)).toBe(5);
+    expect(Math.max(...xs) - Math.min(...xs)).toBe(4);
+    out.data.forEach((v, i) => v !== 0 && expect(v).toBe(bright.data[i]));
+  });
+
+  it('gaussian_noise has the given standard deviation and no bias (away from the clip)', () => {
+    const grey: Image = { data: new Float32Array(200 * 200).fill(0.5), height: 200, width: 200, channels: 1 };
+    const out = applied(make('gaussian_noise', { std: 0.05 }), grey, mulberry32(2));
+    const diffs = Array.from(out.data, (v) => v - 0.5);
+    const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
+    const sd = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / diffs.length);
+    expect(Math.abs(mean)).toBeLessThan(0.001);
+    expect(sd).toBeCloseTo(0.05, 3);
+  });
+
+  it('blur keeps the mean of a smooth image, removes high frequencies, and leaves a constant image as it is', () => {
+    const checker: Image = { data: Float32Array.from({ length: 16 * 16 }, (_, i) => ((i % 16) + Math.floor(i / 16)) % 2), height: 16, width: 16, channels: 1 };
+    const out = applied(make('blur', { sigma: 3 }), checker, sequence(0, 1));
+    const centre = at(out, 8, 8, 0);
+    expect(Math.abs(centre - 0.5)).toBeLessThan(0.05);
+    const flat: Image = { data: new Float32Array(64).fill(0.3), height: 8, width: 8, channels: 1 };
+    applied(make('blur'), flat, mulberry32(1)).data.forEach((v) => expect(v).toBeCloseTo(0.3, 6));
+  });
+
+  it('shear moves rows by their distance from the centre and leaves the centre row', () => {
+    // A vertical line in the middle column becomes slanted; the middle row keeps its pixel.
+    const line: Image = { data: Float32Array.from({ length: 21 * 21 }, (_, i) => (i % 21 === 10 ? 1 : 0)), height: 21, width: 21, channels: 1 };
+    const out = applied(make('shear', { degrees: 20 }), line, sequence(0, 1));
+    expect(at(out, 10, 10, 0)).toBeCloseTo(1, 6);
+    const top = Array.from({ length: 21 }, (_, x) => at(out, 0, x, 0));
+    const bottom = Array.from({ length: 21 }, (_, x) => at(out, 20, x, 0));
+    const peak = (row: number[]) => row.indexOf(Math.max(...row));
+    expect(peak(top)).not.toBe(10);
+    expect(peak(top) - 10).toBe(-(peak(bottom) - 10));
+  });
+
+  it('random_resized_crop with scale [0.25, 0.25] and ratio 1 magnifies a centred crop of half the side', () => {
+    // A horizontal ramp: a crop of half the width stretched back to the full width halves the ramp's slope.
+    const ramp: Image = { data: Float32Array.from({ length: 33 * 33 }, (_, i) => (i % 33) / 32), height: 33, width: 33, channels: 1 };
+    const out = applied(make('random_resized_crop', { scale: [0.25, 0.25], ratio: [1, 1] }), ramp, sequence(0, 0.5, 0.5, 0.5, 0.5));
+    expect(at(out, 16, 16, 0)).toBeCloseTo(0.5, 5);
+    expect(at(ramp, 16, 24, 0) - at(ramp, 16, 8, 0)).toBeCloseTo(0.5, 6);
+    expect(at(out, 16, 24, 0) - at(out, 16, 8, 0)).toBeCloseTo(0.25, 6);
+  });
+});
+
+describe('mixup and cutmix (batch-level)', () => {
+  const n = 6;
+  const size = 10 * 10;
+  const batchOf = () => {
+    const r = mulberry32(3);
+    const labels = [0, 1, 0, 1, 1, 0];
+    return {
+      x: Float32Array.from({ length: n * size }, () => r()),
+      targets: Float32Array.from(labels),
+      weights: Float32Array.from(labels, (l) => (l ? 2 : 0.5)),
+      n,
+      units: 1,
+      image: { height: 10, width: 10, channels: 1 },
+    };
+  };
+
+  for (const name of ['mixup', 'cutmix'] as const) {
+    it(`${name}: seeded; each image is a mix of itself and one other, and its target and class weight mix in the same share`, () => {
+      const original = batchOf();
+      const [a, b, c] = [batchOf(), batchOf(), batchOf()];
+      makeBatch(name).mixBatch(a, mulberry32(4));
+      makeBatch(name).mixBatch(b, mulberry32(4));
+      makeBatch(name).mixBatch(c, mulberry32(8));
+      expect(a).toEqual(b);
+      expect(a.x).not.toEqual(c.x);
+      for (let i = 0; i < n; i++) {
+        const img = a.x.subarray(i * size, (i + 1) * size);
+        // Find the share lambda and partner j that explain the image.
+        let explained = false;
+        for (let j = 0; j < n && !explained; j++) {
+          const own = original.x.subarray(i * size, (i + 1) * size);
+          const other = original.x.subarray(j * size, (j + 1) * size);
+          if (name === 'mixup') {
+            const k = own.findIndex((v, q) => Math.abs(v - other[q]!) > 0.2);
+            const lambda = j === i ? 1 : (img[k]! - other[k]!) / (own[k]! - other[k]!);
+            if (img.every((v, q) => Math.abs(v - (lambda * own[q]! + (1 - lambda) * other[q]!)) < 1e-5)) {
+              explained = true;
+              expect(a.targets[i]).toBeCloseTo(lambda * original.targets[i]! + (1 - lambda) * original.targets[j]!, 5);
+              expect(a.weights[i]).toBeCloseTo(lambda * original.weights[i]! + (1 - lambda) * original.weights[j]!, 5);
+            }
+          } else if (img.every((v, q) => v === own[q] || v === other[q])) {
+            const kept = img.filter((v, q) => v === own[q]).length / size;
+            explained = true;
+            if (j !== i) {
+              expect(a.targets[i]).toBeCloseTo(kept * original.targets[i]! + (1 - kept) * original.targets[j]!, 5);
+              expect(a.weights[i]).toBeCloseTo(kept * original.weights[i]! + (1 - kept) * original.weights[j]!, 5);
+            }
+          }
+        }
+        expect(explained, `image ${i}`).toBe(true);
+      }
+    });
+  }
+
+  it('are listed with the rest, and p: 0 leaves the batch as it was', () => {
+    expect(augmentations.names()).toEqual(expect.arrayContaining(['random_resized_crop', 'shear', 'gaussian_noise', 'blur', 'cutout', 'mixup', 'cutmix']));
+    const batch = batchOf();
+    makeBatch('mixup', { p: 0 }).mixBatch(batch, mulberry32(1));
+    expect(batch).toEqual(batchOf());
   });
 });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { describeParams } from '../../src/cli/describe-params.js';
-import { augmentations, builtinArchitectures, callbacks, classWeights, layers, losses, optimizers, Registry, UnknownNameError, type Entry } from '../../src/registry/index.js';
+import { augmentations, builtinArchitectures, callbacks, classWeights, layers, losses, optimizers, Registry, schedules, ttaViews, UnknownNameError, type Entry } from '../../src/registry/index.js';
 
 const entry = (name: string): Entry => ({ name, summary: `the ${name}`, params: Type.Object({}) });
 
@@ -34,7 +34,7 @@ describe('Registry', () => {
   });
 
   it('writes the registry kind in the plural correctly', () => {
-    expect(() => losses.get('hinge')).toThrow(/; registered losses: binary_crossentropy, categorical_crossentropy$/);
+    expect(() => losses.get('hinge')).toThrow(/; registered losses: binary_crossentropy, categorical_crossentropy, focal$/);
     expect(() => classWeights.get('even')).toThrow(/; registered class-weight strategies: balanced, none, sqrt_balanced$/);
   });
 
@@ -53,9 +53,11 @@ describe('Registry', () => {
 
   it('has the built-in components, each with a summary and a params schema', () => {
     expect(builtinArchitectures().names()).toEqual(['cnn1', 'cnn2', 'cnn4']);
-    expect(optimizers.names()).toEqual(['adam', 'rmsprop', 'sgd']);
+    expect(optimizers.names()).toEqual(['adam', 'adamw', 'rmsprop', 'sgd']);
+    expect(schedules.names()).toEqual(['constant', 'cosine', 'exponential', 'one_cycle', 'step']);
+    expect(ttaViews.names()).toEqual(['hflip', 'rotate', 'shift', 'zoom']);
     expect(callbacks.names()).toEqual(['early_stopping', 'reduce_lr_on_plateau']);
-    for (const r of [layers, augmentations, optimizers, losses, callbacks, classWeights, builtinArchitectures()] as Registry<Entry>[]) {
+    for (const r of [layers, augmentations, optimizers, schedules, losses, callbacks, ttaViews, classWeights, builtinArchitectures()] as Registry<Entry>[]) {
       for (const e of r.entries()) {
         expect(e.summary.length, `${r.kind} ${e.name}`).toBeGreaterThan(0);
         expect(e.params.type, `${r.kind} ${e.name}`).toBe('object');

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/select.js';
-import { losses, optimizers } from '../../src/registry/index.js';
-import type { OptimizerSpec } from '../../src/registry/optimizers/index.js';
+import { losses } from '../../src/registry/index.js';
+import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { predictSplit } from '../../src/train/loop.js';
 import { meanCrossEntropy } from '../../src/train/targets.js';
+import { ttaViewsOf } from '../../src/train/tta.js';
+import type { View } from '../../src/registry/tta/index.js';
 import { copySlice, runnerIn, temp, twoClassSlice, type Temp } from './fixtures.js';
 
 // Seeded determinism and the callbacks, end to end on each engine (the real-image slice).
@@ -25,7 +27,7 @@ describe('determinism per engine', () => {
     it(`${engine}: same seed same metrics, another seed other metrics (with augmentation and dropout)`, async () => {
       const patch = {
         model: { layers: [{ conv2d: { filters: 4, kernel: 3, strides: 2, activation: 'relu' } }, { dropout: { rate: 0.3 } }, 'flatten'] },
-        augment: [{ flip: { p: 0.5 } }, { brightness: { delta: 0.2 } }],
+        augment: [{ flip: { p: 0.5 } }, { brightness: { delta: 0.2 } }, { cutout: { size: 0.2 } }, { mixup: { alpha: 0.4 } }],
         train: { epochs: 2, engine },
       };
       const [a, b] = [await runWith(data, patch), await runWith(data, patch)];
@@ -53,9 +55,9 @@ describe('callbacks end to end', () => {
       expect(Math.abs(first!.val_loss - second!.val_loss)).toBeGreaterThan(1e-4);
 
       // Rebuild the engine, load the outcome's final weights, measure validation again.
-      const optimizer: OptimizerSpec = optimizers.get('adam').create({ lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, undefined);
+      const optimizer = createOptimizer({ name: 'adam', lr: 0.01 });
       const { engine: e } = await createEngine(
-        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, callbacks: [], engine, backend: 'auto' },
+        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine, backend: 'auto' },
         outcome.model,
         losses.get('binary_crossentropy').create({}, undefined),
         optimizer,
@@ -75,3 +77,30 @@ describe('callbacks end to end', () => {
   }
 });
 
+
+describe('evaluate.tta end to end', () => {
+  it('validation and test probabilities are the mean over the images and their views, with the run final weights', async () => {
+    const outcome = await runWith(data, { train: { epochs: 1, engine: 'onnx' }, evaluate: { tta: ['hflip', { zoom: { factor: 0.2 } }] } });
+    const { engine: e } = await createEngine(
+      { epochs: 1, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'onnx', backend: 'auto' },
+      outcome.model,
+      losses.get('binary_crossentropy').create({ label_smoothing: 0 }, undefined),
+      createOptimizer({ name: 'adam' }),
+    );
+    e.setWeights(outcome.weights);
+    for (const [split, got] of [[outcome.dataset.val, outcome.valOutputs], [outcome.dataset.test, outcome.testOutputs]] as const) {
+      const views = [[], ...ttaViewsOf(['hflip', { zoom: { factor: 0.2 } }]).map((v) => [v])];
+      const each = await Promise.all(views.map(async (v) => predictSplit(e, { ...split, x: applyViews(split.x, split.count, outcome.model.inputShape, v) }, 16)));
+      got.forEach((p, i) => expect(p).toBeCloseTo(each.reduce((s, o) => s + o[i]!, 0) / each.length, 5));
+      expect(Math.max(...got.map((p, i) => Math.abs(p - each[0]![i]!)))).toBeGreaterThan(1e-4);
+    }
+    await e.dispose();
+  });
+});
+
+function applyViews(x: Float32Array, n: number, [height, width, channels]: readonly [number, number, number], views: View[]): Float32Array {
+  const out = x.slice();
+  const size = height * width * channels;
+  for (const view of views) for (let i = 0; i < n; i++) view({ data: out.subarray(i * size, (i + 1) * size), height, width, channels });
+  return out;
+}

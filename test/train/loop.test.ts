@@ -141,3 +141,16 @@ describe('fit', () => {
     expect(engine.steps.map((s) => s.lr)).toEqual([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125, 0.0125, 0.0125]);
   });
 });
+
+describe('learning-rate schedules in fit', () => {
+  it('sets each step its rate, logs the last step of each epoch as lr, and reduce-on-plateau scales the schedule', async () => {
+    const engine = new FakeEngine(1, 3, () => 0.9);
+    // 10 images in batches of 4: 3 steps per epoch; the schedule is 1/(step+1).
+    const schedule = (step: number) => 1 / (step + 1);
+    // min_delta 10: every epoch after the first is a plateau, so from epoch 3 on the schedule is halved, then quartered.
+    const result = await fit(engine, split(TRAIN), split(VAL), options({ epochs: 4, schedule, callbacks: [callback('reduce_lr_on_plateau', { patience: 1, factor: 0.5, min_delta: 10, min_lr: 0 })] }));
+    const scale = [1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25];
+    expect(engine.steps.map((s) => s.lr)).toEqual(scale.map((k, i) => expect.closeTo(k / (i + 1), 12)));
+    expect(result.history.map((h) => h.lr)).toEqual([1 / 3, 1 / 6, 0.5 / 9, 0.25 / 12].map((v) => expect.closeTo(v, 12)));
+  });
+});

@@ -1,12 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { modelDirs } from '../../config/validate.js';
-import { augmentations, builtinArchitectures, callbacks, classWeights, layers, losses, metrics, optimizers, schedulers } from '../../registry/index.js';
+import { augmentations, builtinArchitectures, callbacks, classWeights, layers, losses, metrics, optimizers, schedulers, schedules, ttaViews } from '../../registry/index.js';
 import { registerModelFiles } from '../../registry/architectures/yaml-architecture.js';
 import type { Entry, Registry } from '../../registry/registry.js';
 import { describeParams } from '../describe-params.js';
 import { printIssues } from '../print-issues.js';
 
-const KINDS = ['architectures', 'layers', 'augmentations', 'class-weights', 'optimizers', 'losses', 'callbacks', 'schedulers', 'metrics'] as const;
+const KINDS = ['architectures', 'layers', 'augmentations', 'class-weights', 'optimizers', 'schedules', 'losses', 'callbacks', 'tta', 'schedulers', 'metrics'] as const;
 type Kind = (typeof KINDS)[number];
 
 interface Args {
@@ -17,7 +17,7 @@ function registries(): Record<Kind, Registry<Entry>> {
   const architectures = builtinArchitectures();
   // A broken model file should not hide the rest of the list; say what is wrong with it.
   printIssues([...registerModelFiles(architectures, modelDirs('experiments/any.yaml')).values()].flat());
-  return { architectures, layers, augmentations, 'class-weights': classWeights, optimizers, losses, callbacks, schedulers, metrics };
+  return { architectures, layers, augmentations, 'class-weights': classWeights, optimizers, schedules, losses, callbacks, tta: ttaViews, schedulers, metrics };
 }
 
 export const listCommand: CommandModule<object, Args> = {

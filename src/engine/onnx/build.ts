@@ -1,7 +1,8 @@
 import { GraphBuilder } from './graph.js';
 import { layerOf } from '../../registry/layers/index.js';
 import type { BackwardResult, LowerContext, ParamDecl, TensorRef } from './lowering.js';
-import { LOSS_ACTIVATION, lowerLoss, type LossName } from './loss.js';
+import { lossActivation, lowerLoss } from './loss.js';
+import type { LossSpec } from '../loss.js';
 import { planLayers } from './plan.js';
 import type { ModelSpec } from '../../model/spec.js';
 
@@ -75,18 +76,18 @@ function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): Te
 }
 
 /** Splits off the output activation that the loss fuses with, leaving a model that ends in logits. */
-function logitsModel(spec: ModelSpec, loss: LossName): ModelSpec {
-  const want = LOSS_ACTIVATION[loss];
+function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
+  const want = lossActivation(loss);
   const last = spec.layers[spec.layers.length - 1];
   const head = spec.layers.slice(0, -1);
   if (last?.type === 'activation' && last.activation === want) return { ...spec, layers: head };
   if ((last?.type === 'dense' || last?.type === 'conv2d') && last.activation === want) {
     return { ...spec, layers: [...head, { ...last, activation: 'linear' }] };
   }
-  throw new Error(`${loss} needs a final ${want} activation`);
+  throw new Error(`${loss.name} needs a final ${want} activation`);
 }
 
-export function buildTrainGraph(spec: ModelSpec, loss: LossName, batch: number): TrainGraph {
+export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number): TrainGraph {
   const units = outputUnits(spec);
   const params = describeParams(spec);
   const g = new GraphBuilder();

@@ -1,13 +1,9 @@
 import type { GraphBuilder } from './graph.js';
 import type { Activation } from '../../model/spec.js';
-
-export type LossName = 'binary_crossentropy' | 'categorical_crossentropy';
+import { lossHead, smoothingClasses, type LossSpec } from '../loss.js';
 
 /** The output activation each loss is fused with (the loss works on logits for stability). */
-export const LOSS_ACTIVATION: Record<LossName, Activation> = {
-  binary_crossentropy: 'sigmoid',
-  categorical_crossentropy: 'softmax',
-};
+export const lossActivation = (loss: LossSpec): Activation => lossHead(loss);
 
 export interface LoweredLoss {
   loss: string;
@@ -19,18 +15,24 @@ export interface LoweredLoss {
  * tfjs's fit with class weights: loss = mean_i(w_i * loss_i) over the batch (not normalised by sum(w)).
  * BCE's per-sample loss is the mean over units; CCE's is the sum over classes. tfjs clips probabilities to
  * [1e-7, 1 - 1e-7] before the log; this logit form equals it wherever that clip is inactive (|logit| < ~16).
+ * Label smoothing changes the target only; each gradient below holds for soft targets.
  */
-export function lowerLoss(g: GraphBuilder, loss: LossName, logits: string, batch: number, units: number, target: string, sampleWeights: string): LoweredLoss {
+export function lowerLoss(g: GraphBuilder, loss: LossSpec, logits: string, batch: number, units: number, hardTarget: string, sampleWeights: string): LoweredLoss {
   const w = g.reshape(sampleWeights, [batch, 1]);
+  const s = loss.label_smoothing;
+  const target = s > 0 ? g.add(g.mul(hardTarget, g.scalar(1 - s)), g.scalar(s / smoothingClasses(units))) : hardTarget;
   let perSample: string;
   let predictions: string;
   let dLogits: string;
-  if (loss === 'binary_crossentropy') {
+  if (loss.name === 'binary_crossentropy' || loss.name === 'focal') {
     // max(z,0) - z*t + log(1 + exp(-|z|)) == sigmoidCrossEntropyWithLogits; d/dz = sigmoid(z) - t.
-    const elem = g.add(g.sub(g.op('Relu', [logits]), g.mul(logits, target)), g.op('Softplus', [g.op('Neg', [g.op('Abs', [logits])])]));
-    perSample = g.reduceMean(elem, [1], true);
+    const bce = g.add(g.sub(g.op('Relu', [logits]), g.mul(logits, target)), g.op('Softplus', [g.op('Neg', [g.op('Abs', [logits])])]));
     predictions = g.op('Sigmoid', [logits]);
-    dLogits = g.mul(g.sub(predictions, target), g.mul(w, g.scalar(1 / (batch * units))));
+    let elem = bce;
+    let dElem = g.sub(predictions, target);
+    if (loss.name === 'focal') ({ elem, dElem } = lowerFocal(g, loss, bce, dElem, predictions, target));
+    perSample = g.reduceMean(elem, [1], true);
+    dLogits = g.mul(dElem, g.mul(w, g.scalar(1 / (batch * units))));
   } else {
     const logSoftmax = g.op('LogSoftmax', [logits], { axis: 1 });
     perSample = g.op('Neg', [g.reduceSum(g.mul(target, logSoftmax), [1], true)]);
@@ -40,4 +42,28 @@ export function lowerLoss(g: GraphBuilder, loss: LossName, logits: string, batch
     dLogits = g.mul(grad, g.mul(w, g.scalar(1 / batch)));
   }
   return { loss: g.reduceMean(g.mul(perSample, w), [0, 1], false), predictions, dLogits };
+}
+
+/**
+ * Focal loss per element, L = a * (1 - p_t)^gamma * bce with p_t = t p + (1 - t)(1 - p), and its
+ * derivative in the logit z: dL/dz = a [(1 - p_t)^gamma (p - t) - gamma (1 - p_t)^(gamma - 1) (2t - 1) p (1 - p) bce].
+ */
+function lowerFocal(g: GraphBuilder, loss: Extract<LossSpec, { name: 'focal' }>, bce: string, dBce: string, p: string, t: string): { elem: string; dElem: string } {
+  const one = g.scalar(1);
+  const pt = g.add(g.mul(t, p), g.mul(g.sub(one, t), g.sub(one, p)));
+  // 1 - p_t is 0 only where the sigmoid saturates; the floor keeps (1 - p_t)^(gamma - 1) finite there.
+  const q = g.op('Max', [g.sub(one, pt), g.scalar(1e-12)]);
+  const factor = g.op('Pow', [q, g.scalar(loss.gamma)]);
+  const dFactor = g.mul(
+    g.mul(g.scalar(-loss.gamma), g.op('Pow', [q, g.scalar(loss.gamma - 1)])),
+    g.mul(g.sub(g.mul(g.scalar(2), t), one), g.mul(p, g.sub(one, p))),
+  );
+  let elem = g.mul(factor, bce);
+  let dElem = g.add(g.mul(factor, dBce), g.mul(dFactor, bce));
+  if (loss.alpha !== undefined) {
+    const a = g.add(g.mul(t, g.scalar(loss.alpha)), g.mul(g.sub(one, t), g.scalar(1 - loss.alpha)));
+    elem = g.mul(a, elem);
+    dElem = g.mul(a, dElem);
+  }
+  return { elem, dElem };
 }

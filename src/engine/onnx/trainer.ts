@@ -1,16 +1,19 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, type ParamInfo, type TrainGraph } from './build.js';
-import type { LossName } from './loss.js';
-import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optimizer.js';
+import type { LossSpec } from '../loss.js';
+import { clipByGlobalNorm, type ArrayOptimizer, type OptimizerState } from '../optimizer.js';
 import { mulberry32 } from '../../data/rng.js';
 import { fillDropoutMask, initialWeights } from './random.js';
 import type { ModelSpec } from '../../model/spec.js';
 
 export interface TrainerOptions {
   batchSize: number;
-  loss: LossName;
-  optimizer: OptimizerConfig;
+  loss: LossSpec;
+  /** The update, run in JS on the weights after each step's gradients (a fresh one per trainer: it holds the moments). */
+  optimizer: ArrayOptimizer;
+  /** Clips the gradients to this global L2 norm before the update (train.clip_norm). */
+  clipNorm?: number;
   /** Seeds the initial weights and the dropout masks. */
   seed?: number;
   /** ORT intra-op threads; defaults to the number of cores. */
@@ -83,7 +86,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const trainableIdx = params.flatMap((p, i) => (p.trainable ? [i] : []));
   const stateIdx = params.flatMap((p, i) => (p.trainable ? [] : [i]));
   const trainable = trainableIdx.map((i) => weights[i]!);
-  const optimizer = createOptimizer(options.optimizer);
+  const { optimizer } = options;
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionMode: 'sequential',
     ...(options.providers ? { executionProviders: options.providers } : {}),
@@ -138,7 +141,9 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
         feeds[m.name] = mask.tensor;
       });
       const out = await s.session.run(feeds);
-      optimizer.step(trainable, s.graph.gradOutputs.map((name) => floatOutput(out, name)));
+      const grads = s.graph.gradOutputs.map((name) => floatOutput(out, name));
+      if (options.clipNorm !== undefined) clipByGlobalNorm(grads, options.clipNorm);
+      optimizer.step(trainable, grads);
       s.graph.updateOutputs.forEach((name, k) => weights[stateIdx[k]!]!.set(floatOutput(out, name)));
       return { loss: floatOutput(out, IO.loss)[0]!, predictions: floatOutput(out, IO.predictions) };
     },

@@ -1,22 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerSpec } from '../../registry/optimizers/index.js';
-import type { LossSpec } from '../../registry/losses/index.js';
+import { clipTensorsByGlobalNorm, type OptimizerSpec } from '../optimizer.js';
+import { smoothingClasses, type LossSpec } from '../loss.js';
 import type { ModelSpec } from '../../model/spec.js';
 import type { Rng } from '../../data/rng.js';
 import { outputUnits, type TrainingEngine } from '../engine.js';
 import type { LoadedBackend } from './backend.js';
 import { buildTfModel } from './build.js';
-
-function optimizerFor(spec: OptimizerSpec): tf.Optimizer {
-  switch (spec.name) {
-    case 'adam':
-      return tf.train.adam(spec.lr, spec.beta1, spec.beta2, spec.epsilon);
-    case 'sgd':
-      return spec.momentum > 0 ? tf.train.momentum(spec.lr, spec.momentum, spec.nesterov) : tf.train.sgd(spec.lr);
-    case 'rmsprop':
-      return tf.train.rmsprop(spec.lr, spec.rho, spec.momentum, spec.epsilon);
-  }
-}
 
 /**
  * Adam's running beta1^t and beta2^t. tfjs's setWeights recomputes them with pow(), which can
@@ -38,14 +27,27 @@ function adamPowers(optimizer: tf.Optimizer): { read(): Promise<number[]>; write
   };
 }
 
-/** Per-sample loss with Keras's clipping (as model.fit computes it). */
-const perSampleLoss = (loss: LossSpec, y: tf.Tensor, p: tf.Tensor): tf.Tensor =>
-  loss.name === 'binary_crossentropy' ? tf.metrics.binaryCrossentropy(y, p) : tf.metrics.categoricalCrossentropy(y, p);
+/** Per-sample loss with Keras's clipping (as model.fit computes it), after Keras's label smoothing. */
+function perSampleLoss(loss: LossSpec, hard: tf.Tensor, p: tf.Tensor): tf.Tensor {
+  const s = loss.label_smoothing;
+  const y = s > 0 ? tf.add(tf.mul(hard, 1 - s), s / smoothingClasses(p.shape[1]!)) : hard;
+  if (loss.name === 'categorical_crossentropy') return tf.metrics.categoricalCrossentropy(y, p);
+  if (loss.name === 'binary_crossentropy') return tf.metrics.binaryCrossentropy(y, p);
+  // Keras's BinaryFocalCrossentropy on probabilities.
+  const eps = 1e-7;
+  const clipped = tf.clipByValue(p, eps, 1 - eps);
+  const bce = tf.neg(tf.add(tf.mul(y, tf.log(clipped)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, clipped)))));
+  const pt = tf.add(tf.mul(y, p), tf.mul(tf.sub(1, y), tf.sub(1, p)));
+  let focal = tf.mul(tf.pow(tf.sub(1, pt), loss.gamma), bce);
+  if (loss.alpha !== undefined) focal = tf.mul(tf.add(tf.mul(y, loss.alpha), tf.mul(tf.sub(1, y), 1 - loss.alpha)), focal);
+  return tf.mean(focal, -1);
+}
 
 /** The TensorFlow.js engine: the reference path, and the fast one with tfjs-node-gpu. */
-export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; seed: number; random: Rng }): TrainingEngine {
+export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; random: Rng }): TrainingEngine {
   const model = buildTfModel(spec, options.seed, options.random);
-  const optimizer = optimizerFor(options.optimizer);
+  const update = options.optimizer.tfjs(tf);
+  const { optimizer } = update;
   let lr = options.optimizer.lr;
   const units = outputUnits(spec);
   const [h, w, c] = spec.inputShape;
@@ -63,15 +65,13 @@ export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options
         const ys = tf.tensor2d(targets, [n, units]);
         const ws = tf.tensor1d(sampleWeights);
         let out: tf.Tensor | undefined;
-        const value = optimizer.minimize(
-          () => {
-            // Kept here: minimize() tidies the forward pass, so a keep after it would come too late.
-            out = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
-            return tf.mean(tf.mul(perSampleLoss(options.loss, ys, out), ws)) as tf.Scalar;
-          },
-          true,
-          trainable(),
-        )!;
+        const variables = trainable();
+        const { value, grads } = optimizer.computeGradients(() => {
+          // Kept here: computeGradients() tidies the forward pass, so a keep after it would come too late.
+          out = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
+          return tf.mean(tf.mul(perSampleLoss(options.loss, ys, out), ws)) as tf.Scalar;
+        }, variables);
+        update.apply(options.clipNorm !== undefined ? clipTensorsByGlobalNorm(tf, grads, options.clipNorm) : grads, variables, lr);
         return { loss: value, outputs: out! };
       });
       const [l, o] = await Promise.all([loss.data(), outputs.data()]);

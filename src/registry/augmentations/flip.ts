@@ -3,7 +3,7 @@ import { component } from '../component.js';
 import { Params } from '../params.js';
 import type { AugmentationComponent, Image } from './augmentation.js';
 
-function flipInPlace(image: Image, horizontal: boolean): void {
+export function flipInPlace(image: Image, horizontal: boolean): void {
   const { data, height: h, width: w, channels: ch } = image;
   const source = data.slice();
   for (let y = 0; y < h; y++) {

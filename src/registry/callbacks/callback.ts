@@ -15,7 +15,13 @@ export interface TrainingControl {
   keepBest(epoch: number): void;
   /** Restores the weights kept by keepBest, if any. */
   restoreBest(): number | undefined;
-  learningRate: number;
+  /** The learning rate of the last step. */
+  readonly learningRate: number;
+  /**
+   * Multiplies the learning rate from the next step on. It scales the schedule's output
+   * (train.schedule), so a plateau reduction and a schedule combine: lr = schedule(step) * scale.
+   */
+  scaleLearningRate(factor: number): void;
   log(message: string): void;
 }
 

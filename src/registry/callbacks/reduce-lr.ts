@@ -5,7 +5,7 @@ import { Monitor, monitorParams, type CallbackComponent } from './callback.js';
 
 export const reduceLrOnPlateau: CallbackComponent = component({
   name: 'reduce_lr_on_plateau',
-  summary: 'multiplies the learning rate by `factor` when the monitored metric plateaus (Keras ReduceLROnPlateau)',
+  summary: 'multiplies the learning rate by `factor` when the monitored metric plateaus (Keras ReduceLROnPlateau); with a train.schedule, it scales the schedule from then on',
   params: Params({
     ...monitorParams,
     factor: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'multiplier for the learning rate' }),
@@ -20,7 +20,7 @@ export const reduceLrOnPlateau: CallbackComponent = component({
       onEpochEnd(logs, control) {
         // As Keras counts it: reduce once `patience` epochs in a row brought no improvement.
         if (!monitor.improved(logs) && monitor.wait >= Math.max(1, p.patience) && control.learningRate > p.min_lr) {
-          control.learningRate = Math.max(p.min_lr, control.learningRate * p.factor);
+          control.scaleLearningRate(Math.max(p.min_lr, control.learningRate * p.factor) / control.learningRate);
           control.log(`${p.monitor} plateaued: learning rate now ${control.learningRate.toPrecision(3)}`);
           monitor.wait = 0;
         }

@@ -1,14 +1,14 @@
 import { component } from '../component.js';
 import { Params } from '../params.js';
-import type { LossComponent } from './loss.js';
+import { labelSmoothingParam, type LossComponent } from './loss.js';
 
 export const binaryCrossentropy: LossComponent = {
   head: 'sigmoid',
   ...component({
     name: 'binary_crossentropy',
     summary: 'two classes: one sigmoid output, the probability of the second (positive) class',
-    params: Params({}),
-    create: () => ({ name: 'binary_crossentropy' as const }),
+    params: Params({ label_smoothing: labelSmoothingParam() }),
+    create: (p) => ({ name: 'binary_crossentropy' as const, ...p }),
   }),
 };
 
@@ -17,7 +17,7 @@ export const categoricalCrossentropy: LossComponent = {
   ...component({
     name: 'categorical_crossentropy',
     summary: 'any number of classes: one softmax output per class',
-    params: Params({}),
-    create: () => ({ name: 'categorical_crossentropy' as const }),
+    params: Params({ label_smoothing: labelSmoothingParam() }),
+    create: (p) => ({ name: 'categorical_crossentropy' as const, ...p }),
   }),
 };

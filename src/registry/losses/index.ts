@@ -1,11 +1,28 @@
+import { Value } from '@sinclair/typebox/value';
 import { Registry } from '../registry.js';
 import { binaryCrossentropy, categoricalCrossentropy } from './crossentropy.js';
-import type { LossComponent } from './loss.js';
+import { focal } from './focal.js';
+import type { LossComponent, LossSpec } from './loss.js';
 
 export type { LossComponent, LossSpec } from './loss.js';
 
 export const losses = new Registry<LossComponent>('loss');
-for (const l of [binaryCrossentropy, categoricalCrossentropy]) losses.register(l);
+for (const l of [binaryCrossentropy, categoricalCrossentropy, focal]) losses.register(l);
 
 /** The loss an experiment gets when it names none: it follows from the class count. */
 export const defaultLoss = (classes: number): string => (classes === 2 ? 'binary_crossentropy' : 'categorical_crossentropy');
+
+/** `train.loss` as written (a name, or {name, ...params}; absent: from the class count) as a {name, params} pair. */
+export function lossEntry(loss: unknown, classes: number): { name: string; params: Record<string, unknown> } {
+  if (loss === undefined) return { name: defaultLoss(classes), params: {} };
+  if (typeof loss === 'string') return { name: loss, params: {} };
+  const { name, ...params } = loss as { name: string };
+  return { name, params };
+}
+
+/** The loss of a validated experiment, its defaults filled in. */
+export function createLoss(loss: unknown, classes: number): LossSpec {
+  const { name, params } = lossEntry(loss, classes);
+  const component = losses.get(name);
+  return component.create(Value.Default(component.params, structuredClone(params)), undefined);
+}

@@ -1,6 +1,11 @@
+import { Type } from '@sinclair/typebox';
+import type { LossSpec } from '../../engine/loss.js';
 import type { Component } from '../component.js';
 
-export type LossSpec = { name: 'binary_crossentropy' } | { name: 'categorical_crossentropy' };
+export type { LossSpec } from '../../engine/loss.js';
 
 /** Losses declare which heads they fit, so a mismatch is a config error, not a NaN at epoch 3. */
 export type LossComponent = Component<void, LossSpec> & { head: 'sigmoid' | 'softmax' };
+
+export const labelSmoothingParam = () =>
+  Type.Number({ minimum: 0, exclusiveMaximum: 1, default: 0, description: 'targets become t(1 - s) + s/K (Keras): less confident outputs' });

@@ -1,10 +1,14 @@
-import { decodeImage } from '../data/index.js';
+import { decodeImage, sourceName, type DecodeLimits, type ImageSource } from '../data/index.js';
+import type { Explainer, Explanation } from '../explain/explainer.js';
 import type { ModelSignature } from '../runner/signature.js';
 import { interpretOutput, type ClassScore } from './interpret.js';
 import type { OnnxModel } from './session.js';
 
 export interface FilePrediction extends ClassScore {
+  /** the file's path, or an upload's name */
   file: string;
+  /** the map of the predicted class, when an explainer was given */
+  explanation?: Explanation;
 }
 
 export interface UnreadableFile {
@@ -12,27 +16,38 @@ export interface UnreadableFile {
   error: string;
 }
 
+export interface PredictOptions {
+  batchSize?: number;
+  /** explain each prediction (Grad-CAM of the predicted class) */
+  explainer?: Explainer;
+  limits?: DecodeLimits;
+}
+
 /**
- * Decodes each file exactly as training did (src/data decodeImage: resize 'fill' to the
- * signature's size, its channel count, scaled to [0, 1]) and scores it. Files that cannot be
+ * Decodes each image exactly as training did (src/data decodeImage: resize 'fill' to the
+ * signature's size, its channel count, scaled to [0, 1]) and scores it. Files and uploads go
+ * through this one path, so `exp serve` answers what `exp predict` does. Images that cannot be
  * decoded are reported, not fatal: one bad file should not hide the other answers.
  */
 export async function predictFiles(
   model: OnnxModel,
   signature: ModelSignature,
-  files: readonly string[],
-  batchSize = 32,
+  sources: readonly ImageSource[],
+  options: PredictOptions = {},
 ): Promise<{ predictions: FilePrediction[]; unreadable: UnreadableFile[] }> {
-  const [height, width, channels] = signature.input.shape;
+  const batchSize = options.batchSize ?? 32;
+  const shape = signature.input.shape;
+  const [height, width, channels] = shape;
   const per = height * width * channels;
   const predictions: FilePrediction[] = [];
   const unreadable: UnreadableFile[] = [];
-  for (let start = 0; start < files.length; start += batchSize) {
-    const batch = files.slice(start, start + batchSize);
+  for (let start = 0; start < sources.length; start += batchSize) {
+    const batch = sources.slice(start, start + batchSize);
     const decoded = await Promise.all(
-      batch.map(async (file) => {
+      batch.map(async (source) => {
+        const file = sourceName(source);
         try {
-          return { file, pixels: await decodeImage(file, { size: [height, width], channels: signature.input.channels }) };
+          return { file, pixels: await decodeImage(source, { size: [height, width], channels: signature.input.channels }, options.limits) };
         } catch (e) {
           unreadable.push({ file, error: e instanceof Error ? e.message : String(e) });
           return undefined;
@@ -43,8 +58,12 @@ export async function predictFiles(
     if (ok.length === 0) continue;
     const x = new Float32Array(ok.length * per);
     ok.forEach((d, i) => x.set(d.pixels, i * per));
-    const rows = await model.predict(x, ok.length, [height, width, channels]);
-    ok.forEach((d, i) => predictions.push({ file: d.file, ...interpretOutput(rows[i]!, signature) }));
+    const rows = await model.predict(x, ok.length, shape);
+    for (const [i, d] of ok.entries()) {
+      const score = interpretOutput(rows[i]!, signature);
+      const explanation = options.explainer ? await options.explainer.explain(d.pixels, shape, score.index) : undefined;
+      predictions.push({ file: d.file, ...score, ...(explanation ? { explanation } : {}) });
+    }
   }
   return { predictions, unreadable };
 }

@@ -9,6 +9,7 @@ import { reportCommand } from './commands/report.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { serveCommand } from './commands/serve.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
@@ -32,9 +33,10 @@ export async function main(argv: string[]): Promise<void> {
       .command(runsCommand)
       .command(reportCommand)
       .command(predictCommand)
+      .command(serveCommand)
       .command(dataCommand)
       .command(syncCommand)
-      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, report, predict or data')
+      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, report, predict, serve or data')
       .strict()
       .recommendCommands()
       .help()

@@ -21,6 +21,8 @@ export interface ClassActivationMap {
   /** [height, width] of the feature map the values lie on */
   shape: [number, number];
   method: CamMethod;
+  /** no position raised the class score: the map is all zeros and shows nothing */
+  empty: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export function classActivationMap(fg: FeatureGradient, method: CamMethod = 'gra
     if (values[p]! > max) max = values[p]!;
   }
   if (max > 0) for (let p = 0; p < values.length; p++) values[p]! /= max;
-  return { values, shape: [h, w], method };
+  return { values, shape: [h, w], method, empty: max === 0 };
 }
 
 /** Where the map is highest, as [row, column] on its own grid. */

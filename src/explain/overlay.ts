@@ -39,12 +39,38 @@ function jet(t: number): [number, number, number] {
   return [c(3), c(2), c(1)];
 }
 
-/** The map stretched over the whole image (as the input was squashed to the model's size), bilinear, as 8-bit levels. */
-async function stretch(cam: ClassActivationMap, width: number, height: number): Promise<Uint8Array> {
+/** For each of `n` output pixels along an axis of `size` map cells: the two cells it lies between (cell centres) and the weight of the second. */
+function axisWeights(n: number, size: number): { lo: Int32Array; hi: Int32Array; t: Float32Array } {
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
+  const t = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const f = Math.max(0, Math.min(size - 1, ((i + 0.5) * size) / n - 0.5));
+    lo[i] = Math.floor(f);
+    hi[i] = Math.min(size - 1, lo[i]! + 1);
+    t[i] = f - lo[i]!;
+  }
+  return { lo, hi, t };
+}
+
+/** The map stretched over the whole image (as the input was squashed to the model's size), bilinear between cell centres. */
+function stretch(cam: ClassActivationMap, width: number, height: number): Float32Array {
   const [h, w] = cam.shape;
-  const levels = Buffer.from(Array.from(cam.values, (v) => Math.round(255 * Math.max(0, Math.min(1, v)))));
-  const out = await sharp(levels, { raw: { width: w, height: h, channels: 1 } }).resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const cols = axisWeights(width, w);
+  const rows = axisWeights(height, h);
+  // Along x first, per map row; then along y between the two stretched rows.
+  const wide = new Float32Array(h * width);
+  for (let r = 0; r < h; r++) {
+    for (let x = 0; x < width; x++) wide[r * width + x] = cam.values[r * w + cols.lo[x]!]! * (1 - cols.t[x]!) + cam.values[r * w + cols.hi[x]!]! * cols.t[x]!;
+  }
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const a = rows.lo[y]! * width;
+    const b = rows.hi[y]! * width;
+    const ty = rows.t[y]!;
+    for (let x = 0; x < width; x++) out[y * width + x] = wide[a + x]! * (1 - ty) + wide[b + x]! * ty;
+  }
+  return out;
 }
 
 /**
@@ -53,10 +79,10 @@ async function stretch(cam: ClassActivationMap, width: number, height: number): 
  */
 export async function overlayPng(image: RgbImage, cam: ClassActivationMap): Promise<Uint8Array> {
   const { width, height } = image;
-  const heat = await stretch(cam, width, height);
+  const heat = stretch(cam, width, height);
   const out = Buffer.alloc(width * height * 3);
   for (let p = 0; p < heat.length; p++) {
-    const t = heat[p]! / 255;
+    const t = Math.max(0, Math.min(1, heat[p]!));
     const alpha = 0.65 * Math.sqrt(t);
     const colour = jet(t);
     for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.round(image.data[p * 3 + c]! * (1 - alpha) + colour[c]! * alpha);

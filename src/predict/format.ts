@@ -8,6 +8,13 @@ export function describeExplanation(e: Explanation, signature: ModelSignature): 
   return `${method} of ${signature.classes[e.classIndex]} at layer ${e.layer.name} (${e.layer.position}, ${e.cam.shape.join('x')}), gradient by ${e.engine}`;
 }
 
+/** How the class is decided, in words: the threshold rule with two classes, else the most probable class. */
+export function decisionRule(signature: ModelSignature): string {
+  return signature.classes.length === 2
+    ? `${signature.classes[1]} when p(${signature.classes[1]}) >= ${Number((signature.threshold ?? 0.5).toFixed(4))}${signature.threshold === null ? ' (default; the run chose none)' : " (the run's threshold)"}`
+    : 'the most probable class';
+}
+
 /**
  * One line per file, aligned: `<file>  <CLASS>  <probability>%`, then the decision rule used;
  * with heatmaps (in prediction order), each line ends with its overlay's path.
@@ -18,10 +25,7 @@ export function formatPredictions(predictions: readonly FilePrediction[], signat
   const lines = predictions.map(
     (p, i) => `${p.file.padEnd(width)}  ${p.label.padEnd(labelWidth)}  ${(p.probability * 100).toFixed(1).padStart(5)}%${heatmaps[i] ? `  ${heatmaps[i]}` : ''}`,
   );
-  const rule =
-    signature.classes.length === 2
-      ? `${signature.classes[1]} when p(${signature.classes[1]}) >= ${Number((signature.threshold ?? 0.5).toFixed(4))}${signature.threshold === null ? ' (default; the run chose none)' : ' (the run\'s threshold)'}`
-      : 'the most probable class';
+  const rule = decisionRule(signature);
   const first = predictions[0]?.explanation;
   const maps = first && heatmaps.length ? `\n(heatmaps: ${describeExplanation(first, signature).replace(/ of \S+ at/, ' of the predicted class at')})` : '';
   return `${lines.join('\n')}\n(${predictions.length} image${predictions.length === 1 ? '' : 's'}; class: ${rule})${maps}`;
@@ -29,7 +33,16 @@ export function formatPredictions(predictions: readonly FilePrediction[], signat
 
 /** The JSON of one explanation, as `exp predict --json` and `exp serve` give it. */
 export function explanationJson(e: Explanation, signature: ModelSignature): Record<string, unknown> {
-  return { method: e.cam.method, class: signature.classes[e.classIndex], layer: e.layer.name, layer_position: e.layer.position, map_size: e.cam.shape, gradient_engine: e.engine };
+  return {
+    method: e.cam.method,
+    class: signature.classes[e.classIndex],
+    layer: e.layer.name,
+    layer_position: e.layer.position,
+    map_size: e.cam.shape,
+    // an empty map is an answer too: nothing in the image raised the class score at that layer
+    empty: e.cam.empty,
+    gradient_engine: e.engine,
+  };
 }
 
 /** The JSON scripts read: one object per file (with its heatmap's path when explained), plus unreadable files and the decision rule. */

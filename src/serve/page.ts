@@ -87,14 +87,17 @@ async function classify(file) {
       const p = body.probabilities[positive];
       $('pbar').style.width = pct(p);
       $('tmark').style.left = pct(body.threshold === null ? 0.5 : body.threshold);
-      $('rule').textContent = 'p(' + positive + ') = ' + pct(p) + '; the run\\u2019s threshold is ' + (body.threshold === null ? '0.5 (default)' : body.threshold.toFixed(3)) + ': ' + body.decision + '.';
+      $('rule').textContent = 'p(' + positive + ') = ' + pct(p) + ' against the threshold ' + (body.threshold === null ? '0.5' : body.threshold.toFixed(3)) + ' (red mark); class: ' + body.decision;
     } else {
       $('rule').textContent = Object.entries(body.probabilities).map(([c, p]) => c + ' ' + pct(p)).join(', ');
     }
     $('original').src = shown;
     if (body.explanation) {
       $('heatmap').src = body.explanation.heatmap;
-      $('heatcaption').textContent = 'Where the model looked: ' + (body.explanation.method === 'gradcam' ? 'Grad-CAM' : 'Grad-CAM++') + ' of ' + body.explanation.class + ' (red: most evidence)';
+      const method = body.explanation.method === 'gradcam' ? 'Grad-CAM' : 'Grad-CAM++';
+      $('heatcaption').textContent = body.explanation.empty
+        ? method + ' of ' + body.explanation.class + ': empty, no region of this image raised the score of ' + body.explanation.class
+        : 'Where the model looked: ' + method + ' of ' + body.explanation.class + ' (red: most evidence)';
     }
     $('result').style.display = 'block';
     $('status').textContent = file.name;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { overlayPng, readOriginal } from '../explain/overlay.js';
-import { explanationJson } from '../predict/format.js';
+import { decisionRule, explanationJson } from '../predict/format.js';
 import { predictFiles } from '../predict/predict-files.js';
 import { printable } from '../text/escape.js';
 import { imageFromBody, readBody } from './body.js';
@@ -71,7 +71,7 @@ export function serveHandler(served: ServedModel, options: ServeOptions): (req: 
       threshold: signature.threshold,
       positive: signature.positive,
       probabilities: Object.fromEntries(signature.classes.map((c, k) => [c, p.probabilities[k]])),
-      decision: signature.classes.length === 2 ? `${signature.positive} when p(${signature.positive}) >= ${signature.threshold ?? 0.5}` : 'the most probable class',
+      decision: decisionRule(signature),
       ...(p.explanation && heatmap
         ? { explanation: { ...explanationJson(p.explanation, signature), heatmap: `data:image/png;base64,${Buffer.from(heatmap).toString('base64')}` } }
         : {}),

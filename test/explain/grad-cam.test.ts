@@ -29,6 +29,8 @@ describe('Grad-CAM', () => {
   it('is all zeros, not NaN, when nothing raises the score', () => {
     const cam = classActivationMap(twoChannels(-1, -1));
     expect(Array.from(cam.values)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(cam.empty).toBe(true);
+    expect(classActivationMap(twoChannels(1, 1)).empty).toBe(false);
   });
 
   it('Grad-CAM++ weighs positive gradients by the closed-form alpha', () => {
@@ -58,11 +60,13 @@ describe('the overlay', () => {
     const image = await readOriginal({ name: 'gray.png', data: png });
     expect([image.width, image.height]).toEqual([width, height]);
     // hot in the right half only
-    const cam = { values: Float32Array.from([0, 0, 1, 1, 0, 0, 1, 1]), shape: [2, 4] as [number, number], method: 'gradcam' as const };
+    const cam = { values: Float32Array.from([0, 0, 1, 1, 0, 0, 1, 1]), shape: [2, 4] as [number, number], method: 'gradcam' as const, empty: false };
     const out = await sharp(await overlayPng(image, cam)).raw().toBuffer({ resolveWithObject: true });
     expect([out.info.width, out.info.height, out.info.channels]).toEqual([width, height, 3]);
     const px = (x: number, y: number): number[] => Array.from(out.data.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
     expect(px(0, 10)).toEqual([128, 128, 128]);
+    // the map varies along x only: every row of the overlay is the same
+    for (let y = 1; y < height; y++) expect(out.data.subarray(y * width * 3, (y + 1) * width * 3)).toEqual(out.data.subarray(0, width * 3));
     // jet's top is dark red (128, 0, 0), laid over at 65%
     const [r, g, b] = px(39, 10);
     expect(r).toBeGreaterThanOrEqual(120);

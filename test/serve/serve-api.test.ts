@@ -141,6 +141,20 @@ describe('bad input gets a 4xx JSON error and the server lives on', () => {
   });
 });
 
+describe('exp serve on the command line', () => {
+  it('refuses a port in use and a run that does not exist, in one line each', async () => {
+    const port = new URL(url).port;
+    const busy = await exp(['serve', '--run', run.runId, '--tracking-uri', path.join(run.root, 'runs'), '--port', port]);
+    expect(busy.status).toBe(1);
+    expect(busy.stderr).toBe(`exp: port ${port} on 127.0.0.1 is in use: pick another with --port (0: any free port)\n`);
+    const missing = await exp(['serve', '--run', 'f'.repeat(32), '--tracking-uri', path.join(run.root, 'runs')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^exp: no run /);
+    const bad = await exp(['serve', '--run', run.runId, '--tracking-uri', path.join(run.root, 'runs'), '--concurrency', '0']);
+    expect(bad.stderr).toBe('exp: --concurrency must be an integer >= 1, got 0\n');
+  }, 180_000); // three processes that load tfjs and ONNX Runtime: 10-20 s each on a loaded 2-core machine
+});
+
 describe('limits and logs', () => {
   it('beyond --concurrency a request gets 503 with Retry-After, not a place in a queue', async () => {
     const one = await startServer(served, { host: '127.0.0.1', port: 0, maxBytes: MAX_BYTES, maxPixels: 50_000_000, concurrency: 1, log: () => {} });

@@ -49,7 +49,9 @@ export const serveCommand: CommandModule<object, Args> = {
       const runId = await resolveRunId(store, args.run);
       const served = await loadServedModel(store, runId, { layer: args.layer, method: args.method });
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
-      const { url } = await startServer(served, { host: args.host, port: args.port, maxBytes: args.maxBytes, maxPixels: args.maxPixels, concurrency: args.concurrency, log }).catch((e: NodeJS.ErrnoException) => {
+      const { url } = await startServer(served, { host: args.host, port: args.port, maxBytes: args.maxBytes, maxPixels: args.maxPixels, concurrency: args.concurrency, log }).catch(async (e: NodeJS.ErrnoException) => {
+        served.explainer?.dispose();
+        await served.model.release();
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${args.port} on ${args.host} is in use: pick another with --port (0: any free port)`);
         if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UserError(`cannot listen on ${args.host}: no such address on this machine`);
         throw e;
@@ -57,7 +59,7 @@ export const serveCommand: CommandModule<object, Args> = {
       const { signature } = served;
       process.stdout.write(
         `serving run ${served.run.info.runName} (${runId}) at ${url}/\n` +
-          `classes ${signature.classes.join(', ')}, input ${signature.input.shape.join('x')}, threshold ${signature.threshold ?? 'none (0.5)'}; ` +
+          `classes ${signature.classes.join(', ')}, input ${signature.input.shape.join('x')}, threshold ${signature.threshold === null ? 'none (0.5)' : Number(signature.threshold.toFixed(4))}; ` +
           `heatmaps: ${served.explainer ? `${served.explainer.method} at layer ${served.explainer.source.layer.name}, gradient by ${served.explainer.source.engine}` : `unavailable (${served.explainProblem})`}\n` +
           `a research model, not a diagnosis; Ctrl-C stops\n`,
       );

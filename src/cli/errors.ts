@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CompareError } from '../compare/errors.js';
 import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
+import { ExplainError } from '../explain/errors.js';
 import { printable } from '../text/escape.js';
 import { TrackingError } from '../tracking/errors.js';
 import { DivergedError } from '../train/errors.js';
@@ -45,7 +46,7 @@ export function reportError(error: unknown): number {
   }
   // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal; secrets masked.
   const say = (text: string) => process.stderr.write(`${printable(maskSecrets(text), { keepNewlines: true })}\n`);
-  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError || error instanceof CompareError) {
+  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError || error instanceof CompareError || error instanceof ExplainError) {
     say(`exp: ${error.message}`);
     return 1;
   }

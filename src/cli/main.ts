@@ -10,6 +10,7 @@ import { reportCommand } from './commands/report.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { serveCommand } from './commands/serve.js';
 import { syncCommand } from './commands/sync.js';
 import { queueCommand } from './commands/queue.js';
 import { workerCommand } from './commands/worker.js';
@@ -36,11 +37,12 @@ export async function main(argv: string[]): Promise<void> {
       .command(runsCommand)
       .command(reportCommand)
       .command(predictCommand)
+      .command(serveCommand)
       .command(dataCommand)
       .command(syncCommand)
       .command(workerCommand)
       .command(queueCommand)
-      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, worker, queue, report, predict or data')
+      .demandCommand(1, 'name a command: run, resume, validate, list, rank, compare, runs, sync, worker, queue, report, predict, serve, ensemble or data')
       .strict()
       .recommendCommands()
       .help()

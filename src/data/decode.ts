@@ -15,6 +15,16 @@ export interface SkippedImage {
 
 export type OnBadImage = 'fail' | 'skip';
 
+/** An image file's path, or an image already in memory (an upload) with a name for messages. */
+export type ImageSource = string | { name: string; data: Uint8Array };
+
+export const sourceName = (source: ImageSource): string => (typeof source === 'string' ? source : source.name);
+
+export interface DecodeLimits {
+  /** refuse images with more pixels than this before decoding them (sharp's limitInputPixels; its default is 16383 x 16383) */
+  maxInputPixels?: number;
+}
+
 /**
  * Decodes one image file of any size and colour type to `size` x `channels` uint8 pixels,
  * row-major HWC. `fit: 'fill'` squashes the aspect ratio instead of cropping or padding, as the
@@ -22,11 +32,13 @@ export type OnBadImage = 'fail' | 'skip';
  * that the channel count never depends on the input: alpha is dropped, then 'b-w' gives real
  * 1-channel luminance even for RGB input, 'srgb' gives 3 channels even for grayscale input.
  */
-export async function decodeImageBytes(path: string, image: ImageSpec): Promise<Uint8Array> {
+export async function decodeImageBytes(source: ImageSource, image: ImageSpec, limits: DecodeLimits = {}): Promise<Uint8Array> {
   const [height, width] = image.size;
+  const path = sourceName(source);
+  const input = typeof source === 'string' ? source : Buffer.from(source.data.buffer, source.data.byteOffset, source.data.byteLength);
   let out: { data: Buffer; info: OutputInfo };
   try {
-    out = await sharp(path)
+    out = await sharp(input, limits.maxInputPixels ? { limitInputPixels: limits.maxInputPixels } : {})
       .resize(width, height, { fit: 'fill' })
       .removeAlpha()
       .toColourspace(image.channels === 1 ? 'b-w' : 'srgb')
@@ -42,9 +54,9 @@ export async function decodeImageBytes(path: string, image: ImageSpec): Promise<
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** One image as float32 in [0, 1], HWC (e.g. for prediction on a single file). */
-export async function decodeImage(path: string, image: ImageSpec): Promise<Float32Array> {
-  return bytesToUnitFloat(await decodeImageBytes(path, image));
+/** One image as float32 in [0, 1], HWC (e.g. for prediction on a single file or an upload). */
+export async function decodeImage(source: ImageSource, image: ImageSpec, limits: DecodeLimits = {}): Promise<Float32Array> {
+  return bytesToUnitFloat(await decodeImageBytes(source, image, limits));
 }
 
 const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);

@@ -1,0 +1,4 @@
+/** A model or a request that cannot be explained (no spatial layer, an unknown `--layer`): shown as one line. */
+export class ExplainError extends Error {
+  override name = 'ExplainError';
+}

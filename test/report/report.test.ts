@@ -271,7 +271,7 @@ describe('HTML reports', () => {
       spawnSync(CHROMIUM, [...flags, `--user-data-dir=${mkdtempSync(path.join(os.tmpdir(), 'exp-chromium-'))}`, ...args, `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
     const dom = chrome(['--dump-dom']);
     expect(dom.status, dom.stderr).toBe(0);
-    expect(count(dom.stdout, /<img [^>]*src="data:image\/png/g)).toBe(6);
+    expect(count(dom.stdout, /<img [^>]*src="data:image\/png/g)).toBe(RUN_PLOTS.length);
     const shot = path.join(dir, 'shot.png');
     const r = chrome([`--screenshot=${shot}`, '--window-size=1280,2000']);
     expect(r.status, r.stderr).toBe(0);

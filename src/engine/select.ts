@@ -8,7 +8,7 @@ import { UserError } from '../cli/errors.js';
 import type { TrainingEngine } from './engine.js';
 import { createOnnxEngine, onnxSupports, ONNX_OPTIMIZERS } from './onnx-engine.js';
 import { loadBackend } from './tfjs/backend.js';
-import { buildTfModel } from './tfjs/build.js';
+import { buildTfModel, readWeights } from './tfjs/build.js';
 import { createTfjsEngine } from './tfjs/engine.js';
 
 export interface EngineChoice {
@@ -30,8 +30,8 @@ export async function createEngine(train: Experiment['train'], spec: ModelSpec, 
   const onnx = async (reason: string): Promise<EngineChoice> => {
     tf.enableProdMode();
     const reference = buildTfModel(spec, train.seed, random);
-    const initialWeights = reference.getWeights().map((t) => t.dataSync() as Float32Array);
-    reference.dispose();
+    const initialWeights = readWeights(reference);
+    reference.model.dispose();
     return { engine: await createOnnxEngine(spec, { loss, optimizer, seed: train.seed, batchSize: train.batch_size, initialWeights }), reason };
   };
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { planLayers } from '../../src/engine/onnx/plan.js';
-import type { LayerSpec } from '../../src/model/spec.js';
+import { planNodes } from '../../src/engine/onnx/plan.js';
+import { chain, type LayerSpec } from '../../src/model/spec.js';
 
 const pool: LayerSpec = { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' };
 const conv = (activation: 'relu' | 'gelu'): LayerSpec => ({ type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation, useBias: true });
 
-describe('planLayers', () => {
+const planLayers = (layers: LayerSpec[]) => planNodes(chain([8, 8, 1], layers).nodes);
+
+describe('planNodes', () => {
   it('moves monotone activations after the following max pool, keeping param owners', () => {
     const plan = planLayers([conv('relu'), pool, { type: 'activation', activation: 'tanh' }, pool, { type: 'flatten' }]);
     expect(plan.map((p) => [p.layer.type, 'activation' in p.layer ? p.layer.activation : '', p.owner])).toEqual([

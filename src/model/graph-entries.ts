@@ -37,14 +37,26 @@ interface Node extends LayerEntry {
   keys: PathKey[];
 }
 
+/** `$name`, or `$name*k` / `$name/k` with a whole number k (widths that follow a width: `$width*2`). */
+const PARAM_REF = /^\$([A-Za-z_]\w*)(?:\s*([*/])\s*(\d+))?$/;
+
 /** Replaces every `$name` string in `value` by that param's value; an unknown one is an issue at its path. */
 function substitute(value: unknown, vars: Mapping, keys: PathKey[], issues: IssueCollector): unknown {
-  if (typeof value === 'string' && value.startsWith('$')) {
-    const name = value.slice(1);
-    if (name in vars) return structuredClone(vars[name]);
-    const near = closest(name, Object.keys(vars));
-    issues.add(keys, `unknown param '$${name}'${near ? ` (did you mean '$${near}'?)` : ''}`, [Object.keys(vars).length ? `params here: ${Object.keys(vars).map((v) => `$${v}`).join(', ')}` : 'no params are declared here: add `params: {name: default}` to the model or block']);
-    return value;
+  const ref = typeof value === 'string' ? PARAM_REF.exec(value) : null;
+  if (ref) {
+    const [, name, op, k] = ref as unknown as [string, string, string | undefined, string | undefined];
+    if (!(name in vars)) {
+      const near = closest(name, Object.keys(vars));
+      issues.add(keys, `unknown param '$${name}'${near ? ` (did you mean '$${near}'?)` : ''}`, [Object.keys(vars).length ? `params here: ${Object.keys(vars).map((v) => `$${v}`).join(', ')}` : 'no params are declared here: add `params: {name: default}` to the model or block']);
+      return value;
+    }
+    const v = vars[name];
+    if (op === undefined) return structuredClone(v);
+    if (typeof v !== 'number') {
+      issues.add(keys, `${show(value)} multiplies or divides '$${name}', which is ${show(v)}, not a number`);
+      return value;
+    }
+    return op === '*' ? v * Number(k) : v / Number(k);
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, vars, [...keys, i], issues));
   if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars, [...keys, k], issues)]));

@@ -130,6 +130,14 @@ layers:
     expect(lines).toEqual([`${f}:8:5: add: inputs [32, 32, 4] (main) and [16, 16, 4] (shortcut) differ`]);
   });
 
+  it('scales a number param by a whole number: $width*2, $width/4', () => {
+    dir.write('models/m.yaml', 'name: m\nparams: {width: 8, act: relu}\nlayers:\n  - conv2d: {filters: $width*2}\n  - conv2d: {filters: $width/4}\n  - global_avgpool\n');
+    const model = resolveModel(loadAndValidate(dir.write('exp.yaml', withModel('m'))), 2);
+    expect(summarize(model).layers.map((l) => l.outputShape.at(-1))).toEqual([16, 2, 2, 1]);
+    const [f, lines] = modelProblems('params: {act: relu}\nlayers:\n  - conv2d: {filters: $act*2}\n  - global_avgpool\n');
+    expect(lines[0]).toBe(`${f}:4:23: '$act*2' multiplies or divides '$act', which is 'relu', not a number`);
+  });
+
   it('takes params, blocks and ids inline in the experiment too', () => {
     const inline = VALID.replace('  architecture: cnn2', `  params: {width: 4}
   blocks:

@@ -23,10 +23,14 @@ export interface EngineChoice {
  */
 export async function createEngine(train: Experiment['train'], spec: ModelSpec, loss: LossSpec, optimizer: OptimizerSpec): Promise<EngineChoice> {
   const random = mulberry32(train.seed ^ 0x5eed);
-  const tfjs = async (reason: string): Promise<EngineChoice> => ({
-    engine: createTfjsEngine(spec, await loadBackend(train.backend), { loss, optimizer, seed: train.seed, random }),
-    reason,
-  });
+  const tfjs = async (reason: string): Promise<EngineChoice> => {
+    const loaded = await loadBackend(train.backend);
+    const depthwise = spec.nodes.find((n) => n.layer.type === 'depthwise_conv2d' || n.layer.type === 'separable_conv2d');
+    if (loaded.backend === 'wasm' && depthwise) {
+      throw new UserError(`tfjs's WebAssembly backend has no gradient for depthwise convolutions (${depthwise.layer.type} ${depthwise.id}): use train.engine: onnx (or auto), or train.backend: cpu`);
+    }
+    return { engine: createTfjsEngine(spec, loaded, { loss, optimizer, seed: train.seed, random }), reason };
+  };
   const onnx = async (reason: string): Promise<EngineChoice> => {
     tf.enableProdMode();
     const reference = buildTfModel(spec, train.seed, random);

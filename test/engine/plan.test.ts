@@ -24,4 +24,20 @@ describe('planNodes', () => {
     const layers = [conv('gelu'), pool, conv('relu'), { type: 'batchnorm', momentum: 0.9, epsilon: 1e-3 } as const, pool];
     expect(planLayers(layers).map((p) => p.layer)).toEqual(layers);
   });
+
+  it('keeps an activation in place when another node also takes its output', () => {
+    const nodes = [
+      { id: 'c', layer: conv('relu'), inputs: ['input'] },
+      { id: 'p', layer: pool, inputs: ['c'] },
+      { id: 'q', layer: pool, inputs: ['c'] },
+      { id: 'sum', layer: { type: 'add' } as const, inputs: ['p', 'q'] },
+    ];
+    expect(planNodes(nodes).map((p) => [p.id, p.layer.type, p.inputs])).toEqual(nodes.map((n) => [n.id, n.layer.type, n.inputs]));
+    const single = planNodes(nodes.slice(0, 2));
+    expect(single.map((p) => [p.id, p.layer.type, p.inputs])).toEqual([
+      ['c', 'conv2d', ['input']],
+      ['p/pre_activation', 'maxpool', ['c']],
+      ['p', 'activation', ['p/pre_activation']],
+    ]);
+  });
 });

@@ -2,7 +2,8 @@
 // params (bench/pytorch_cnn.py mirrors them layer for layer).
 import { checkSchema } from '../src/config/ajv.js';
 import { IssueCollector } from '../src/config/collector.js';
-import { headFor, layerNodes } from '../src/model/resolve.js';
+import { headFor } from '../src/model/head.js';
+import { layerNodes } from '../src/model/resolve.js';
 import { chain, type ModelSpec } from '../src/model/spec.js';
 import { builtinArchitectures } from '../src/registry/index.js';
 
@@ -15,5 +16,5 @@ const withDefaults = (schema: Parameters<typeof checkSchema>[0]): Record<string,
 export function benchModel(name: string, size: number): ModelSpec {
   const arch = builtinArchitectures().get(name);
   const body = layerNodes(arch.create(withDefaults(arch.params), { classes: 2 })).map((n) => n.layer);
-  return chain([size, size, 1], [...body, headFor(2)]);
+  return chain([size, size, 1], [...body, headFor(2).layer]);
 }

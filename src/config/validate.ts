@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { INSTALL_HINTS, nativeInstalled, ONNX_OPTIMIZERS, onnxSupports } from '../engine/capabilities.js';
 import os from 'node:os';
-import { headFor, resolveModel } from '../model/resolve.js';
+import { headFor } from '../model/head.js';
+import { resolveModel } from '../model/resolve.js';
 import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
@@ -71,8 +72,8 @@ function checkModel(model: Mapping, architectures: Registry<ArchitectureComponen
 /** A layers list that ends in its own output layer (dense sigmoid/softmax) must fit the class count. */
 function checkHead(entries: LayerEntry[], classes: string[], issues: IssueCollector): void {
   const { layer, params, where } = entries.at(-1)!;
-  const head = headFor(classes.length);
-  if (layer !== 'dense' || head.type !== 'dense' || (params.activation !== 'sigmoid' && params.activation !== 'softmax')) return;
+  const head = headFor(classes.length).layer;
+  if (layer !== 'dense' || (params.activation !== 'sigmoid' && params.activation !== 'softmax')) return;
   if (params.units === head.units && params.activation === head.activation) return;
   issues.issues.push({
     message: `the model ends in dense(${String(params.units)}, ${String(params.activation)}), which does not fit ${classes.length} classes (${classes.join(', ')})`,
@@ -97,7 +98,7 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
   if (Array.isArray(train.callbacks) && clean('callbacks')) checkEntryList(train.callbacks, callbacks, ['train', 'callbacks'], issues);
   if (typeof train.loss === 'string') {
     const loss = lookup(losses, train.loss, ['train', 'loss'], issues);
-    if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
+    if (loss && classes && loss.head !== headFor(classes.length).activation) {
       issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
         'binary_crossentropy is for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
       ]);

@@ -5,14 +5,9 @@ import type { ValidatedExperiment } from '../config/validate.js';
 import type { LayerEntry } from '../registry/architectures/architecture.js';
 import { layers } from '../registry/layers/index.js';
 import { toPair } from '../registry/params.js';
-import { MODEL_INPUT, type LayerSpec, type ModelNode, type ModelSpec } from './spec.js';
+import { headFor } from './head.js';
+import { MODEL_INPUT, type ModelNode, type ModelSpec } from './spec.js';
 
-/** The output layer for `classes` classes: one sigmoid unit for two, softmax over more. */
-export function headFor(classes: number): LayerSpec {
-  return classes === 2
-    ? { type: 'dense', units: 1, activation: 'sigmoid', useBias: true }
-    : { type: 'dense', units: classes, activation: 'softmax', useBias: true };
-}
 
 function bodyEntries(exp: ValidatedExperiment, classes: number): LayerEntry[] {
   const { model } = exp.config;
@@ -44,13 +39,13 @@ export function layerNodes(entries: LayerEntry[]): ModelNode[] {
 export function resolveModel(exp: ValidatedExperiment, classes: number): ModelSpec {
   const nodes = layerNodes(bodyEntries(exp, classes));
   const last = nodes.at(-1)?.layer;
-  const head = headFor(classes);
+  const head = headFor(classes).layer;
   if (last?.type === 'dense' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {
-    if (last.units !== (head.type === 'dense' ? head.units : 0) || last.activation !== (head.type === 'dense' ? head.activation : '')) {
+    if (last.units !== head.units || last.activation !== head.activation) {
       const collector = new IssueCollector([]);
       collector.issues.push({
         message: `the model ends in dense(${last.units}, ${last.activation}), which does not fit ${classes} classes`,
-        hints: [`for ${classes} classes the output is dense(${classes === 2 ? '1, sigmoid' : `${classes}, softmax`}); or leave the output layer out and exp adds it`],
+        hints: [`for ${classes} classes the output is dense(${head.units}, ${head.activation}); or leave the output layer out and exp adds it`],
       });
       throw new ConfigError(collector.issues);
     }

@@ -2,6 +2,7 @@ import { alignTestSets } from '../compare/compare-runs.js';
 import type { TestPredictions } from '../compare/test-predictions.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { chooseThreshold, evaluate, flatMetrics, judgeTargets, metricIntervals, type Evaluation, type Verdict } from '../metrics/index.js';
+import { headFor } from '../model/head.js';
 
 export interface FoldEnsemble {
   /** The mean of the folds' test probabilities, in the first fold's file order. */
@@ -15,7 +16,10 @@ export interface FoldEnsemble {
 }
 
 /** What evaluate() takes of predictions: positive-class probabilities with two classes, rows otherwise. */
-const probabilitiesOf = (p: TestPredictions): number[] | number[][] => (p.classes.length === 2 ? p.probabilities.map((r) => r[1]!) : p.probabilities);
+const probabilitiesOf = (p: TestPredictions): number[] | number[][] => {
+  const { positive } = headFor(p.classes.length);
+  return positive === null ? p.probabilities : p.probabilities.map((r) => r[positive]!);
+};
 
 /**
  * The K fold models as one: the mean of their test probabilities, judged at a threshold chosen
@@ -37,7 +41,7 @@ export function foldEnsemble(exp: ValidatedExperiment, folds: { test: TestPredic
   };
   const classes = first.classes;
   let threshold: number | null = null;
-  if (classes.length === 2) {
+  if (headFor(classes.length).positive !== null) {
     const setting = c.evaluate.threshold;
     threshold = typeof setting === 'number' ? setting : chooseThreshold(probabilitiesOf(outOfFold), outOfFold.labels, { maximize: setting.maximize, min_class_recall: setting.min_class_recall, tolerance: setting.tolerance }, classes).threshold;
   }

@@ -1,3 +1,4 @@
+import { headFor } from '../../model/head.js';
 import { Registry } from '../registry.js';
 import { binaryCrossentropy, categoricalCrossentropy } from './crossentropy.js';
 import type { LossComponent } from './loss.js';
@@ -8,4 +9,4 @@ export const losses = new Registry<LossComponent>('loss');
 for (const l of [binaryCrossentropy, categoricalCrossentropy]) losses.register(l);
 
 /** The loss an experiment gets when it names none: it follows from the class count. */
-export const defaultLoss = (classes: number): string => (classes === 2 ? 'binary_crossentropy' : 'categorical_crossentropy');
+export const defaultLoss = (classes: number): string => headFor(classes).loss;

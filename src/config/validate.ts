@@ -8,7 +8,7 @@ import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
 import { graphArchitecture, registerModelFiles } from '../registry/architectures/yaml-architecture.js';
 import type { LayerEntry } from '../registry/architectures/architecture.js';
-import type { GraphModelDef } from '../model/graph-entries.js';
+import { fillLayerDefaults, type GraphModelDef } from '../model/graph-entries.js';
 import { augmentations, callbacks, classWeights, losses, optimizers } from '../registry/index.js';
 import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
@@ -51,6 +51,10 @@ function checkModel(model: Mapping, architectures: Registry<ArchitectureComponen
   }
   if (hasLayers) {
     const inline = graphArchitecture('layers', 'the model written inline', model as unknown as GraphModelDef, ['model'], issues);
+    if (inline) {
+      fillLayerDefaults(model.layers as unknown[]);
+      for (const block of Object.values(isMapping(model.blocks) ? model.blocks : {})) if (isMapping(block) && Array.isArray(block.layers)) fillLayerDefaults(block.layers);
+    }
     if (inline && classes) checkHead(inline.create(structuredClone(model.params ?? {}), { classes: classes.length }), classes, issues);
     return inline;
   }

@@ -1,5 +1,5 @@
 import { checkSchema } from '../config/ajv.js';
-import { dotted, show, type IssueCollector } from '../config/collector.js';
+import { dotted, IssueCollector, show } from '../config/collector.js';
 import { locate, type PathKey } from '../config/locate.js';
 import { isMapping, type Mapping } from '../config/merge.js';
 import { closest } from '../config/suggest.js';
@@ -61,6 +61,28 @@ function substitute(value: unknown, vars: Mapping, keys: PathKey[], issues: Issu
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, vars, [...keys, i], issues));
   if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars, [...keys, k], issues)]));
   return value;
+}
+
+const hasParamRef = (value: unknown): boolean =>
+  typeof value === 'string' ? PARAM_REF.test(value) : Array.isArray(value) ? value.some(hasParamRef) : isMapping(value) ? Object.values(value).some(hasParamRef) : false;
+
+/**
+ * Rewrites a layers list in place as a run records it: `- flatten` as `{flatten: {}}`, and each
+ * layer's params with their defaults filled in (where no `$param` is used), so that the logged
+ * config says every value the layers ran with.
+ */
+export function fillLayerDefaults(list: unknown[]): void {
+  list.forEach((raw, i) => {
+    if (typeof raw === 'string' && layers.has(raw)) list[i] = { [raw]: {} };
+    const entry = list[i];
+    if (!isMapping(entry)) return;
+    const name = Object.keys(entry).find((k) => !(ENTRY_KEYS as readonly string[]).includes(k));
+    if (name === undefined || !layers.has(name)) return;
+    const args = entry[name] ?? {};
+    if (!isMapping(args) || hasParamRef(args)) return;
+    entry[name] = args;
+    checkSchema(layers.get(name).params, args, [], new IssueCollector([]));
+  });
 }
 
 /**

@@ -2,8 +2,9 @@
 // params (bench/pytorch_cnn.py mirrors them layer for layer).
 import { checkSchema } from '../src/config/ajv.js';
 import { IssueCollector } from '../src/config/collector.js';
-import { headFor, layerSpecs } from '../src/model/resolve.js';
-import type { ModelSpec } from '../src/model/spec.js';
+import { headFor } from '../src/model/head.js';
+import { layerNodes } from '../src/model/resolve.js';
+import { chain, type ModelSpec } from '../src/model/spec.js';
 import { builtinArchitectures } from '../src/registry/index.js';
 
 const withDefaults = (schema: Parameters<typeof checkSchema>[0]): Record<string, unknown> => {
@@ -14,6 +15,6 @@ const withDefaults = (schema: Parameters<typeof checkSchema>[0]): Record<string,
 
 export function benchModel(name: string, size: number): ModelSpec {
   const arch = builtinArchitectures().get(name);
-  const body = layerSpecs(arch.create(withDefaults(arch.params), { classes: 2 }));
-  return { inputShape: [size, size, 1], layers: [...body, headFor(2)] };
+  const body = layerNodes(arch.create(withDefaults(arch.params), { classes: 2 })).map((n) => n.layer);
+  return chain([size, size, 1], [...body, headFor(2).layer]);
 }

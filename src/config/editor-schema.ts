@@ -3,13 +3,13 @@ import { builtinArchitectures, augmentations, callbacks, classWeights, layers, l
 import type { Entry, Registry } from '../registry/registry.js';
 import { ClassWeightValue, experimentSchema, type ComponentSlots } from './schema.js';
 
-/** `name: {params}` for each entry of a registry (or the bare name, when no param is required): one entry of a list, or a single slot. */
-function entryList<T extends Entry>(registry: Registry<T>): TSchema {
+/** `name: {params}` for each entry of a registry (or the bare name, when no param is required): one entry of a list, or a single slot; `beside`: keys an entry may carry beside its component. */
+function entryList<T extends Entry>(registry: Registry<T>, beside: Record<string, TSchema> = {}): TSchema {
   const bare = registry.entries().filter((e) => !((e.params.required as string[] | undefined)?.length));
   return Type.Union([
     ...(bare.length ? [Type.Unsafe({ type: 'string', enum: bare.map((e) => e.name) })] : []),
     ...registry.entries().map((e) =>
-      Type.Object({ [e.name]: Type.Union([e.params, Type.Null()]) }, { additionalProperties: false, description: e.summary }),
+      Type.Object({ [e.name]: Type.Union([e.params, Type.Null()]), ...beside }, { additionalProperties: false, description: e.summary }),
     ),
   ]);
 }
@@ -21,6 +21,13 @@ function namedObjects<T extends Entry>(registry: Registry<T>, options: { default
     options,
   );
 }
+
+/** What a model's entry may carry beside its layer (graph-entries.ts). */
+const GRAPH_ENTRY_KEYS: Record<string, TSchema> = {
+  id: Type.Optional(Type.String({ description: 'a name for this output, for a later in:' })),
+  in: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], { description: 'the id(s) this takes; default: the entry before' })),
+  repeat: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\$' })], { description: 'stack this entry n times' })),
+};
 
 /**
  * The experiment schema with every registry filled in, for editors (yaml-language-server
@@ -34,7 +41,7 @@ export function editorSchema(): Record<string, unknown> {
         then: { properties: { params: a.params } },
       })),
     }),
-    layer: entryList(layers),
+    layer: entryList(layers, GRAPH_ENTRY_KEYS),
     augmentation: entryList(augmentations),
     callback: entryList(callbacks),
     scheduler: entryList(schedulers),

@@ -40,9 +40,12 @@ export const NamedEntry = Type.Union([
 /** A class's loss weight: beyond 1000 the loss of one class swamps the rest and training diverges. */
 export const ClassWeightValue = Type.Number({ exclusiveMinimum: 0, maximum: 1000 });
 
+/** A layer (or block) of a model: its name and params, and optionally its `id`, `in` and `repeat` (checked by graph-entries.ts). */
+export const LayerEntrySlot = Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 })]);
+
 export const baseSlots = {
   architectureModel: Type.Object({}),
-  layer: NamedEntry,
+  layer: LayerEntrySlot,
   augmentation: NamedEntry,
   classWeight: Type.Union([Type.String({ minLength: 1 }), Type.Record(Type.String(), ClassWeightValue)], {
     default: 'none',
@@ -136,8 +139,9 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
         Type.Object(
           {
             architecture: Type.Optional(Type.String({ minLength: 1, description: 'a registered architecture, or a YAML model file' })),
-            params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "the architecture's params" })),
-            layers: Type.Optional(Type.Array(slots.layer, { minItems: 1, description: 'a model written in YAML: registered layers in order' })),
+            params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "the architecture's params, or an inline model's (used as $name)" })),
+            layers: Type.Optional(Type.Array(slots.layer, { minItems: 1, description: 'a model written in YAML: registered layers (or blocks) in order, each with optional id, in, repeat' })),
+            blocks: Type.Optional(Type.Record(Type.String(), Type.Object({ params: Type.Optional(Type.Record(Type.String(), Type.Unknown())), layers: Type.Array(slots.layer, { minItems: 1 }) }, { additionalProperties: false }), { description: 'an inline model\'s sub-graphs, used by name like layers' })),
           },
           { additionalProperties: false },
         ),

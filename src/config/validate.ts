@@ -3,19 +3,21 @@ import path from 'node:path';
 import { listImageNames } from '../data/scan.js';
 import { INSTALL_HINTS, nativeInstalled } from '../engine/capabilities.js';
 import os from 'node:os';
-import { headFor, resolveModel } from '../model/resolve.js';
+import { headFor } from '../model/head.js';
+import { resolveModel } from '../model/resolve.js';
 import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
 import type { ArchitectureComponent } from '../registry/architectures/architecture.js';
-import { registerModelFiles } from '../registry/architectures/yaml-architecture.js';
-import { augmentations, callbacks, classWeights, layers, losses, optimizers, schedules, ttaViews } from '../registry/index.js';
+import { graphArchitecture, registerModelFiles } from '../registry/architectures/yaml-architecture.js';
+import type { LayerEntry } from '../registry/architectures/architecture.js';
+import { fillLayerDefaults, type GraphModelDef } from '../model/graph-entries.js';
+import { augmentations, callbacks, classWeights, losses, optimizers, schedules, ttaViews } from '../registry/index.js';
 import { onnxOptimizers } from '../registry/optimizers/index.js';
 import { lossEntry } from '../registry/losses/index.js';
 import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
 import { checkEntryList } from './component-lists.js';
-import { normalizeEntry } from './entries.js';
 import { checkClassKeys, checkDataDir, resolveDataDir } from './data-checks.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { loadExperiment, type LoadedExperiment } from './load.js';
@@ -35,51 +37,57 @@ export interface ValidatedExperiment {
   architectures: Registry<ArchitectureComponent>;
   /** The `--set` overrides as typed (not a sweep's values): with `file`, how to load this run again. */
   sets: string[];
+  /** A model written inline (`model.layers`), as an architecture taking `model.params`. */
+  inlineModel?: ArchitectureComponent;
 }
 
 /** Where YAML model files are found: `models/` beside the experiment, and `experiments/models/`. */
 export const modelDirs = (file: string): string[] => [path.join(path.dirname(file), 'models'), path.resolve('experiments', 'models')];
 
-function checkModel(model: Mapping, architectures: Registry<ArchitectureComponent>, brokenModelFiles: Map<string, ConfigIssue[]>, classes: string[] | undefined, issues: IssueCollector): void {
+function checkModel(model: Mapping, architectures: Registry<ArchitectureComponent>, brokenModelFiles: Map<string, ConfigIssue[]>, classes: string[] | undefined, issues: IssueCollector): ArchitectureComponent | undefined {
   const hasArch = model.architecture !== undefined;
   const hasLayers = model.layers !== undefined;
   if (hasArch === hasLayers) {
     issues.add(['model'], hasArch ? 'model has both architecture and layers: give one' : 'model needs an architecture (a registered name) or a list of layers', [
       `registered architectures: ${architectures.names().join(', ')}`,
     ]);
-    return;
+    return undefined;
   }
   if (hasLayers) {
-    if (model.params !== undefined) issues.add(['model', 'params'], 'model.params applies to an architecture; a layers list takes its params per layer');
-    const list = model.layers as unknown[];
-    const before = issues.issues.length;
-    checkEntryList(list, layers, ['model', 'layers'], issues);
-    if (classes && issues.issues.length === before) checkHead(list, classes, issues);
-    return;
+    const inline = graphArchitecture('layers', 'the model written inline', model as unknown as GraphModelDef, ['model'], issues);
+    if (inline) {
+      fillLayerDefaults(model.layers as unknown[]);
+      for (const block of Object.values(isMapping(model.blocks) ? model.blocks : {})) if (isMapping(block) && Array.isArray(block.layers)) fillLayerDefaults(block.layers);
+    }
+    if (inline && classes) checkHead(inline.create(structuredClone(model.params ?? {}), { classes: classes.length }), classes, issues);
+    return inline;
   }
+  if (model.blocks !== undefined) issues.add(['model', 'blocks'], 'model.blocks go with model.layers; a model file declares its own blocks');
   const name = String(model.architecture);
   const broken = architectures.has(name) ? undefined : brokenModelFiles.get(name);
   if (broken) {
     issues.issues.push(...broken);
     issues.add(['model', 'architecture'], `architecture '${name}' comes from a model file with the problems above`);
-    return;
+    return undefined;
   }
   const arch = lookup(architectures, name, ['model', 'architecture'], issues);
-  if (!arch) return;
+  if (!arch) return undefined;
   const params = (model.params ??= {});
   checkSchema(arch.params, params, ['model', 'params'], issues);
+  return undefined;
 }
 
 /** A layers list that ends in its own output layer (dense sigmoid/softmax) must fit the class count. */
-function checkHead(list: unknown[], classes: string[], issues: IssueCollector): void {
-  const i = list.length - 1;
-  const { name, params } = normalizeEntry(list[i]);
-  const head = headFor(classes.length);
-  if (name !== 'dense' || head.type !== 'dense' || (params.activation !== 'sigmoid' && params.activation !== 'softmax')) return;
+function checkHead(entries: LayerEntry[], classes: string[], issues: IssueCollector): void {
+  const { layer, params, where } = entries.at(-1)!;
+  const head = headFor(classes.length).layer;
+  if (layer !== 'dense' || (params.activation !== 'sigmoid' && params.activation !== 'softmax')) return;
   if (params.units === head.units && params.activation === head.activation) return;
-  issues.add(['model', 'layers', i, name], `the model ends in dense(${String(params.units)}, ${String(params.activation)}), which does not fit ${classes.length} classes (${classes.join(', ')})`, [
-    `for ${classes.length} classes the output is dense(${head.units}, ${head.activation}); or leave the output layer out and exp adds it`,
-  ]);
+  issues.issues.push({
+    message: `the model ends in dense(${String(params.units)}, ${String(params.activation)}), which does not fit ${classes.length} classes (${classes.join(', ')})`,
+    ...(where ? { where } : {}),
+    hints: [`for ${classes.length} classes the output is dense(${head.units}, ${head.activation}); or leave the output layer out and exp adds it`],
+  });
 }
 
 /** Whether the schema found nothing wrong at or inside `keys`. */
@@ -106,7 +114,7 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
     const at: PathKey[] = typeof train.loss === 'string' ? ['train', 'loss'] : ['train', 'loss', 'name'];
     const loss = lookup(losses, name, at, issues);
     if (loss && isMapping(train.loss) && checkSchema(loss.params, params, ['train', 'loss'], issues)) train.loss = { name, ...params };
-    if (loss && classes && (loss.head === 'sigmoid') !== (classes.length === 2)) {
+    if (loss && classes && loss.head !== headFor(classes.length).activation) {
       issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
         'binary_crossentropy and focal are for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
       ]);
@@ -167,14 +175,14 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   // The data folder and classes are checked unless what they read is broken (an image size typo hides nothing).
   const dataClean = isMapping(config.data) && ['dir', 'validation', 'classes'].every((k) => cleanAt(issues, ['data', k]));
   if (dataClean) [dataDir, classes] = checkData(config, loaded, options.requireData ?? false, issues);
-  if (clean('model')) checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues);
+  const inlineModel = clean('model') ? checkModel(config.model as Mapping, architectures, brokenModelFiles, classes, issues) : undefined;
   if (clean('augment')) checkEntryList(config.augment as unknown[], augmentations, ['augment'], issues);
   if (clean('evaluate') && Array.isArray((config.evaluate as Mapping).tta)) checkEntryList((config.evaluate as Mapping).tta as unknown[], ttaViews, ['evaluate', 'tta'], issues);
   if (clean('class_weight')) checkClassWeight(config, classes, issues);
   // Train's parts are checked one by one where well-formed (checkTraining).
   if (isMapping(config.train)) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
-  const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text) };
+  const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text), ...(inlineModel ? { inlineModel } : {}) };
   if (issues.issues.length === 0) checkModelFits(validated, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
   return validated;
@@ -195,11 +203,16 @@ function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void 
   try {
     summary = summarize(resolveModel(exp, exp.classes?.length ?? 2));
   } catch (e) {
-    // A head that does not fit the class count: checkHead judges it where the classes are known.
-    if (e instanceof ConfigError) return;
+    // A graph that cannot be built with these params (located in its file); a head that does not fit
+    // the class count is not located: checkHead judges it where the classes are known.
+    if (e instanceof ConfigError) {
+      issues.issues.push(...e.issues.filter((i) => i.where !== undefined));
+      return;
+    }
     if (!(e instanceof ModelShapeError)) throw e;
-    const at = model.layers && e.layerIndex < model.layers.length ? ['model', 'layers', e.layerIndex] : model.architecture ? ['model', 'architecture'] : ['model', 'layers'];
-    issues.add(at, e.message, [`data.image.size is ${JSON.stringify(data.image.size)}: give a larger size, or a model with fewer pooling or strided layers`]);
+    const hints = [`data.image.size is ${JSON.stringify(data.image.size)}: give a larger size, or a model with fewer pooling or strided layers`];
+    if (e.where) issues.issues.push({ message: e.message, where: e.where, hints });
+    else issues.add(model.architecture ? ['model', 'architecture'] : ['model', 'layers'], e.message, hints);
     return;
   }
   const [h, w] = typeof data.image.size === 'number' ? [data.image.size, data.image.size] : data.image.size;

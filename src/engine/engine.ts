@@ -1,4 +1,4 @@
-import type { ModelSpec } from '../model/spec.js';
+import { outputLayer, type ModelSpec } from '../model/spec.js';
 
 /**
  * What the training loop needs from an engine. Both engines take NHWC float32 images and
@@ -35,7 +35,7 @@ export interface EngineState {
 
 /** Units of the model's output layer: 1 for a sigmoid head, K for softmax. */
 export function outputUnits(spec: ModelSpec): number {
-  const last = spec.layers.at(-1);
-  if (last?.type !== 'dense') throw new Error('a model must end in a dense output layer');
+  const last = outputLayer(spec);
+  if (last.type !== 'dense') throw new Error('a model must end in a dense output layer');
   return last.units;
 }

@@ -8,7 +8,7 @@ import { UserError } from '../cli/errors.js';
 import type { TrainingEngine } from './engine.js';
 import { createOnnxEngine } from './onnx-engine.js';
 import { loadBackend } from './tfjs/backend.js';
-import { buildTfModel } from './tfjs/build.js';
+import { buildTfModel, readWeights } from './tfjs/build.js';
 import { createTfjsEngine } from './tfjs/engine.js';
 
 export interface EngineChoice {
@@ -24,15 +24,19 @@ export interface EngineChoice {
 export async function createEngine(train: Experiment['train'], spec: ModelSpec, loss: LossSpec, optimizer: OptimizerSpec): Promise<EngineChoice> {
   const random = mulberry32(train.seed ^ 0x5eed);
   const clip = train.clip_norm !== undefined ? { clipNorm: train.clip_norm } : {};
-  const tfjs = async (reason: string): Promise<EngineChoice> => ({
-    engine: createTfjsEngine(spec, await loadBackend(train.backend), { loss, optimizer, ...clip, seed: train.seed, random }),
-    reason,
-  });
+  const tfjs = async (reason: string): Promise<EngineChoice> => {
+    const loaded = await loadBackend(train.backend);
+    const depthwise = spec.nodes.find((n) => n.layer.type === 'depthwise_conv2d' || n.layer.type === 'separable_conv2d');
+    if (loaded.backend === 'wasm' && depthwise) {
+      throw new UserError(`tfjs's WebAssembly backend has no gradient for depthwise convolutions (${depthwise.layer.type} ${depthwise.id}): use train.engine: onnx (or auto), or train.backend: cpu`);
+    }
+    return { engine: createTfjsEngine(spec, loaded, { loss, optimizer, ...clip, seed: train.seed, random }), reason };
+  };
   const onnx = async (reason: string): Promise<EngineChoice> => {
     tf.enableProdMode();
     const reference = buildTfModel(spec, train.seed, random);
-    const initialWeights = reference.getWeights().map((t) => t.dataSync() as Float32Array);
-    reference.dispose();
+    const initialWeights = readWeights(reference);
+    reference.model.dispose();
     return { engine: await createOnnxEngine(spec, { loss, optimizer, ...clip, seed: train.seed, batchSize: train.batch_size, initialWeights }), reason };
   };
 

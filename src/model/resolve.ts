@@ -1,35 +1,34 @@
 import { checkSchema } from '../config/ajv.js';
 import { IssueCollector } from '../config/collector.js';
-import { normalizeEntry } from '../config/entries.js';
 import { ConfigError } from '../config/issues.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import type { LayerEntry } from '../registry/architectures/architecture.js';
 import { layers } from '../registry/layers/index.js';
 import { toPair } from '../registry/params.js';
-import type { LayerSpec, ModelSpec } from './spec.js';
+import { headFor } from './head.js';
+import { MODEL_INPUT, type ModelNode, type ModelSpec } from './spec.js';
 
-/** The output layer for `classes` classes: one sigmoid unit for two, softmax over more. */
-export function headFor(classes: number): LayerSpec {
-  return classes === 2
-    ? { type: 'dense', units: 1, activation: 'sigmoid', useBias: true }
-    : { type: 'dense', units: classes, activation: 'softmax', useBias: true };
-}
 
 function bodyEntries(exp: ValidatedExperiment, classes: number): LayerEntry[] {
   const { model } = exp.config;
-  if (model.layers) return model.layers.map(normalizeEntry).map(({ name, params }) => ({ layer: name, params: structuredClone(params) }));
-  return exp.architectures.get(model.architecture!).create(model.params ?? {}, { classes });
+  const arch = model.layers ? exp.inlineModel! : exp.architectures.get(model.architecture!);
+  return arch.create(structuredClone(model.params ?? {}), { classes });
 }
 
-/** Layer entries as specs, their params' defaults filled in by each layer's schema. */
-export function layerSpecs(entries: LayerEntry[]): LayerSpec[] {
+/**
+ * Layer entries as graph nodes, their params' defaults filled in by each layer's schema. An
+ * entry without an id is named by its type and place and takes the entry before it.
+ */
+export function layerNodes(entries: LayerEntry[]): ModelNode[] {
   const issues = new IssueCollector([]);
-  return entries.map(({ layer, params }) => {
+  const nodes: ModelNode[] = [];
+  entries.forEach(({ layer, params, id, inputs, where }, i) => {
     const component = layers.get(layer);
-    // Architectures write their layers in TypeScript: a failure here is a bug in one, not user error.
-    if (!checkSchema(component.params, params, [layer], issues)) throw new Error(`architecture produced an invalid ${layer} layer: ${issues.issues.map((i) => i.message).join('; ')}`);
-    return component.create(params, undefined);
+    // Architectures written in TypeScript: a failure here is a bug in one, not user error.
+    if (!checkSchema(component.params, params, [layer], issues)) throw new Error(`architecture produced an invalid ${layer} layer: ${issues.issues.map((x) => x.message).join('; ')}`);
+    nodes.push({ id: id ?? `${layer}_${i}`, layer: component.create(params, undefined), inputs: inputs ?? [nodes.at(-1)?.id ?? MODEL_INPUT], ...(where ? { where } : {}) });
   });
+  return nodes;
 }
 
 /**
@@ -38,21 +37,21 @@ export function layerSpecs(entries: LayerEntry[]): LayerSpec[] {
  * class count.
  */
 export function resolveModel(exp: ValidatedExperiment, classes: number): ModelSpec {
-  const specs = layerSpecs(bodyEntries(exp, classes));
-  const last = specs.at(-1);
-  const head = headFor(classes);
+  const nodes = layerNodes(bodyEntries(exp, classes));
+  const last = nodes.at(-1)?.layer;
+  const head = headFor(classes).layer;
   if (last?.type === 'dense' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {
-    if (last.units !== (head.type === 'dense' ? head.units : 0) || last.activation !== (head.type === 'dense' ? head.activation : '')) {
+    if (last.units !== head.units || last.activation !== head.activation) {
       const collector = new IssueCollector([]);
       collector.issues.push({
         message: `the model ends in dense(${last.units}, ${last.activation}), which does not fit ${classes} classes`,
-        hints: [`for ${classes} classes the output is dense(${classes === 2 ? '1, sigmoid' : `${classes}, softmax`}); or leave the output layer out and exp adds it`],
+        hints: [`for ${classes} classes the output is dense(${head.units}, ${head.activation}); or leave the output layer out and exp adds it`],
       });
       throw new ConfigError(collector.issues);
     }
   } else {
-    specs.push(head);
+    nodes.push({ id: 'output', layer: head, inputs: [nodes.at(-1)!.id] });
   }
   const [h, w] = toPair(exp.config.data.image.size);
-  return { inputShape: [h, w, exp.config.data.image.channels], layers: specs };
+  return { inputShape: [h, w, exp.config.data.image.channels], nodes };
 }

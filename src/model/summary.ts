@@ -1,24 +1,23 @@
-import type { LayerSpec, ModelSpec, Pair } from './spec.js';
+import type { ConfigIssue } from '../config/issues.js';
+import { layerOf } from '../registry/layers/index.js';
+import { ShapeError } from './shapes.js';
+import { MODEL_INPUT, type LayerSpec, type ModelSpec } from './spec.js';
 
-export interface LayerSummary {
+export interface NodeSummary {
+  id: string;
   name: string;
+  inputs: string[];
   outputShape: number[];
   params: number;
-}
-
-/** Output size of a window op along one axis, with TensorFlow's 'same'/'valid' rules. */
-function windowOut(size: number, kernel: number, stride: number, padding: 'same' | 'valid'): number {
-  return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
-}
-
-function spatial([h, w]: number[], kernel: Pair, strides: Pair, padding: 'same' | 'valid'): [number, number] {
-  return [windowOut(h!, kernel[0], strides[0], padding), windowOut(w!, kernel[1], strides[1], padding)];
 }
 
 function describe(layer: LayerSpec): string {
   switch (layer.type) {
     case 'conv2d':
-      return `conv2d ${layer.filters} ${layer.kernel.join('x')}${layer.strides.some((s) => s > 1) ? ` /${layer.strides.join('x')}` : ''} ${layer.padding} ${layer.activation}`;
+    case 'separable_conv2d':
+      return `${layer.type} ${layer.filters} ${layer.kernel.join('x')}${layer.strides.some((s) => s > 1) ? ` /${layer.strides.join('x')}` : ''} ${layer.padding} ${layer.activation}`;
+    case 'depthwise_conv2d':
+      return `depthwise_conv2d x${layer.depthMultiplier} ${layer.kernel.join('x')}${layer.strides.some((s) => s > 1) ? ` /${layer.strides.join('x')}` : ''} ${layer.padding} ${layer.activation}`;
     case 'maxpool':
     case 'avgpool':
       return `${layer.type} ${layer.size.join('x')}`;
@@ -33,61 +32,50 @@ function describe(layer: LayerSpec): string {
   }
 }
 
-/** A layer that cannot take its input's shape (too small an image, dense on an image): which layer, and why. */
+/** A node that cannot take its inputs' shapes (too small an image, dense on an image, add of unequal shapes): which node, and why. */
 export class ModelShapeError extends Error {
   constructor(
     message: string,
-    readonly layerIndex: number,
+    readonly nodeIndex: number,
+    readonly where: ConfigIssue['where'],
   ) {
     super(message);
   }
 }
 
-/** Output shapes and parameter counts per layer, checking that every layer gets a valid input. */
-export function summarize(model: ModelSpec): { layers: LayerSummary[]; totalParams: number } {
-  let shape: number[] = [...model.inputShape];
-  const out: LayerSummary[] = [];
-  for (const [index, layer] of model.layers.entries()) {
-    let params = 0;
-    const channels = shape.at(-1)!;
-    switch (layer.type) {
-      case 'conv2d':
-        shape = [...spatial(shape, layer.kernel, layer.strides, layer.padding), layer.filters];
-        params = layer.kernel[0] * layer.kernel[1] * channels * layer.filters + (layer.useBias ? layer.filters : 0);
-        break;
-      case 'maxpool':
-      case 'avgpool':
-        shape = [...spatial(shape, layer.size, layer.strides, layer.padding), channels];
-        break;
-      case 'global_avgpool':
-      case 'global_maxpool':
-        shape = [channels];
-        break;
-      case 'flatten':
-        shape = [shape.reduce((a, b) => a * b, 1)];
-        break;
-      case 'dense':
-        if (shape.length !== 1) throw new ModelShapeError(`dense needs a flat input, got shape [${shape.join(', ')}]: add flatten or global pooling before it`, index);
-        params = channels * layer.units + (layer.useBias ? layer.units : 0);
-        shape = [layer.units];
-        break;
-      case 'batchnorm':
-        params = 4 * channels;
-        break;
-      case 'dropout':
-      case 'activation':
-        break;
+/** Output shapes (NHWC, no batch axis) and parameter counts per node, checking that every node gets valid inputs. */
+export function summarize(model: ModelSpec): { layers: NodeSummary[]; totalParams: number } {
+  const shapes = new Map<string, number[]>([[MODEL_INPUT, [...model.inputShape]]]);
+  const out: NodeSummary[] = [];
+  for (const [index, node] of model.nodes.entries()) {
+    const inputs = node.inputs.map((id) => shapes.get(id)!);
+    let result: { shape: number[]; params: number };
+    try {
+      result = layerOf(node.layer).shape(node.layer, inputs, node.inputs);
+    } catch (e) {
+      if (e instanceof ShapeError) throw new ModelShapeError(e.message, index, node.where);
+      throw e;
     }
-    if (shape.some((d) => d < 1)) throw new ModelShapeError(`${describe(layer)} shrinks its input to [${shape.join(', ')}]: the image is too small for this model`, index);
-    out.push({ name: describe(layer), outputShape: shape, params });
+    if (result.shape.some((d) => d < 1)) throw new ModelShapeError(`${describe(node.layer)} shrinks its input to [${result.shape.join(', ')}]: the image is too small for this model`, index, node.where);
+    shapes.set(node.id, result.shape);
+    out.push({ id: node.id, name: describe(node.layer), inputs: node.inputs, outputShape: result.shape, params: result.params });
   }
   return { layers: out, totalParams: out.reduce((a, l) => a + l.params, 0) };
 }
 
+/** One row per node; a chain shows no inputs column (each layer takes the one before). */
 export function formatSummary(model: ModelSpec): string {
   const { layers, totalParams } = summarize(model);
-  const rows = [['layer', 'output shape', 'params'], ['input', `[${model.inputShape.join(', ')}]`, '0'], ...layers.map((l) => [l.name, `[${l.outputShape.join(', ')}]`, l.params.toLocaleString('en-US')])];
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`);
+  const isChain = layers.every((l, i) => l.inputs.length === 1 && l.inputs[0] === (i === 0 ? MODEL_INPUT : layers[i - 1]!.id));
+  const head = isChain ? ['layer', 'output shape', 'params'] : ['node', 'layer', 'inputs', 'output shape', 'params'];
+  const row = (l: NodeSummary | undefined): string[] => {
+    const shape = `[${(l?.outputShape ?? model.inputShape).join(', ')}]`;
+    const params = (l?.params ?? 0).toLocaleString('en-US');
+    if (isChain) return [l?.name ?? 'input', shape, params];
+    return [l?.id ?? MODEL_INPUT, l?.name ?? '', l?.inputs.join(', ') ?? '', shape, params];
+  };
+  const rows = [head, row(undefined), ...layers.map(row)];
+  const widths = head.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map((r) => `  ${r.map((cell, c) => (c === r.length - 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')}`);
   return [...lines, `  total params: ${totalParams.toLocaleString('en-US')}`].join('\n');
 }

@@ -3,6 +3,7 @@ import type { TestPredictions } from '../compare/test-predictions.js';
 import type { Experiment } from '../config/schema.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { chooseThreshold, evaluate, flatMetrics, judgeTargets, metricIntervals, type Evaluation, type ThresholdChoice, type Verdict } from '../metrics/index.js';
+import { headFor } from '../model/head.js';
 
 /** Models judged as one: averaged test probabilities at a threshold chosen on validation. */
 export interface JudgedEnsemble {
@@ -22,7 +23,10 @@ export interface JudgedEnsemble {
 export type JudgeSettings = Pick<Experiment, 'evaluate' | 'targets'> & { seed: number; name: string };
 
 /** What evaluate() takes of predictions: positive-class probabilities with two classes, rows otherwise. */
-const probabilitiesOf = (p: TestPredictions): number[] | number[][] => (p.classes.length === 2 ? p.probabilities.map((r) => r[1]!) : p.probabilities);
+const probabilitiesOf = (p: TestPredictions): number[] | number[][] => {
+  const { positive } = headFor(p.classes.length);
+  return positive === null ? p.probabilities : p.probabilities.map((r) => r[positive]!);
+};
 
 /** The mean of several runs' probabilities on one set of images (refused when the sets differ), in the first one's order. */
 export function meanProbabilities(sets: TestPredictions[]): TestPredictions {

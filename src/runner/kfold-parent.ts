@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readTestPredictions } from '../compare/test-predictions.js';
 import type { ValidatedExperiment } from '../config/validate.js';
+import { headFor } from '../model/head.js';
 import type { TrackingStore } from '../tracking/index.js';
 import { foldEnsemble, type JudgedEnsemble } from './fold-ensemble.js';
 import { foldMeanSd } from './fold-stats.js';
@@ -9,7 +10,7 @@ import { THRESHOLD_TAG, VERDICT_TAG } from './record.js';
 
 /** Predictions as predictionsCsv takes a split: absolute files, labels, outputs [n, units] (one unit with two classes). */
 export function asSplit(dataDir: string, p: JudgedEnsemble['test']) {
-  const units = p.classes.length === 2 ? 1 : p.classes.length;
+  const { units } = headFor(p.classes.length);
   return {
     split: { files: p.files.map((f) => path.join(dataDir, ...f.split('/'))), y: Int32Array.from(p.labels), count: p.labels.length },
     outputs: Float32Array.from(p.probabilities.flatMap((r) => (units === 1 ? [r[1]!] : r))),

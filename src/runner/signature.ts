@@ -1,4 +1,5 @@
 import type { Experiment } from '../config/schema.js';
+import { headFor } from '../model/head.js';
 import type { ModelSpec } from '../model/spec.js';
 
 interface SignatureBody {
@@ -21,12 +22,12 @@ interface SignatureBody {
 export type ModelSignature = SignatureBody & ({ format: 'exp-model-signature/1'; temperature?: undefined } | { format: 'exp-model-signature/2'; temperature: number });
 
 export function modelSignature(model: ModelSpec, config: Experiment, classes: string[], threshold: number | null, temperature: number | null = null): ModelSignature {
-  const units = classes.length === 2 ? 1 : classes.length;
+  const head = headFor(classes.length);
   const body: SignatureBody = {
     input: { shape: model.inputShape, layout: 'NHWC', dtype: 'float32', channels: config.data.image.channels, resize: 'fill', scale: '[0, 1]' },
-    output: { activation: units === 1 ? 'sigmoid' : 'softmax', units },
+    output: { activation: head.activation, units: head.units },
     classes,
-    positive: classes.length === 2 ? classes[1]! : null,
+    positive: head.positive === null ? null : classes[head.positive]!,
     threshold,
     tta: config.evaluate.tta,
   };

@@ -124,7 +124,8 @@ describe('exp list', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('layers:');
     expect(lines.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(' ')[0])).toEqual([
-      'activation', 'avgpool', 'batchnorm', 'conv2d', 'dense', 'dropout', 'flatten', 'global_avgpool', 'global_maxpool', 'maxpool',
+      'activation', 'add', 'avgpool', 'batchnorm', 'concat', 'conv2d', 'dense', 'depthwise_conv2d', 'dropout', 'flatten', 'global_avgpool', 'global_maxpool', 'maxpool',
+      'multiply', 'separable_conv2d', 'zero_padding2d',
     ]);
     expect(lines).toContain('      units: integer >= 1 (required)  - number of outputs');
     expect(lines).toContain('      kernel: integer >= 1 or [integer >= 1, integer >= 1] = 3  - kernel size: n or [height, width]');

@@ -21,7 +21,7 @@ function problems(text: string): [string, string[]] {
   return [shown(f), headlines(issuesOf(() => loadAndValidate(f)))];
 }
 
-const REGISTERED_LAYERS = 'registered layers: activation, avgpool, batchnorm, conv2d, dense, dropout, flatten, global_avgpool, global_maxpool, maxpool';
+const REGISTERED_LAYERS = 'registered layers: activation, add, avgpool, batchnorm, concat, conv2d, dense, depthwise_conv2d, dropout, flatten, global_avgpool, global_maxpool, maxpool, multiply, separable_conv2d, zero_padding2d';
 
 describe('the schema', () => {
   it('accepts a minimal experiment and fills in defaults', () => {
@@ -394,7 +394,7 @@ describe('YAML model files', () => {
     dir.write('models/mine.yaml', MODEL);
     const v = loadAndValidate(dir.write('exp.yaml', VALID.replace('cnn2', 'mine')));
     expect(v.architectures.get('mine').summary).toBe('a small one');
-    expect(resolveModel(v, 2).layers.map((l) => l.type)).toEqual(['conv2d', 'global_avgpool', 'dense']);
+    expect(resolveModel(v, 2).nodes.map((n) => n.layer.type)).toEqual(['conv2d', 'global_avgpool', 'dense']);
     // The unknown-name hint lists it with the built-in ones.
     const [, lines] = problems(VALID.replace('cnn2', 'mnie'));
     expect(lines).toEqual([expect.stringMatching(/unknown architecture 'mnie' \(did you mean 'mine'\?\)$/)]);
@@ -433,20 +433,20 @@ describe('the output head of a layers list', () => {
 
   it('accepts dense(1, sigmoid) for two classes, and keeps it as the output', () => {
     const v = loadAndValidate(dir.write('exp.yaml', layers('dense: {units: 1, activation: sigmoid}')));
-    expect(resolveModel(v, 2).layers.at(-1)).toEqual({ type: 'dense', units: 1, activation: 'sigmoid', useBias: true });
-    expect(resolveModel(v, 2).layers).toHaveLength(2);
+    expect(resolveModel(v, 2).nodes.at(-1)?.layer).toEqual({ type: 'dense', units: 1, activation: 'sigmoid', useBias: true });
+    expect(resolveModel(v, 2).nodes).toHaveLength(2);
   });
 
   it('refuses dense(3, softmax) for two classes, at the layer', () => {
     const f = dir.write('exp.yaml', layers('dense: {units: 3, activation: softmax}'));
     const issues = issuesOf(() => loadAndValidate(f));
-    expect(headlines(issues)).toEqual([`${shown(f)}:10:14: the model ends in dense(3, softmax), which does not fit 2 classes (A, B)`]);
+    expect(headlines(issues)).toEqual([`${shown(f)}:10:7: the model ends in dense(3, softmax), which does not fit 2 classes (A, B)`]);
     expect(issues[0]!.hints).toEqual(['for 2 classes the output is dense(1, sigmoid); or leave the output layer out and exp adds it']);
   });
 
   it('adds the head after a hidden dense layer', () => {
     const v = loadAndValidate(dir.write('exp.yaml', layers('dense: {units: 3, activation: relu}')));
-    expect(resolveModel(v, 2).layers.map((l) => l.type)).toEqual(['flatten', 'dense', 'dense']);
+    expect(resolveModel(v, 2).nodes.map((n) => n.layer.type)).toEqual(['flatten', 'dense', 'dense']);
   });
 });
 
@@ -499,7 +499,7 @@ describe('the shipped examples', () => {
   it.each(examples)('experiments/%s is valid', (file) => {
     const v = loadAndValidate(path.join('experiments', file));
     expect(v.config.name).toBeTruthy();
-    expect(resolveModel(v, v.classes?.length ?? 2).layers.at(-1)).toMatchObject({ type: 'dense' });
+    expect(resolveModel(v, v.classes?.length ?? 2).nodes.at(-1)?.layer).toMatchObject({ type: 'dense' });
   });
 
   it.each(examples)('experiments/%s augments chest X-rays only as real ones vary: no flip (the heart would change side)', (file) => {

@@ -6,7 +6,7 @@ import type { Experiment } from '../../src/config/schema.js';
 import { mulberry32 } from '../../src/data/rng.js';
 import type { TrainingEngine } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/select.js';
-import type { ModelSpec } from '../../src/model/spec.js';
+import { chain, type LayerSpec, type ModelSpec } from '../../src/model/spec.js';
 import { callbacks } from '../../src/registry/callbacks/index.js';
 import type { LossSpec } from '../../src/registry/losses/index.js';
 import { createOptimizer, type OptimizerSpec } from '../../src/registry/optimizers/index.js';
@@ -16,12 +16,9 @@ import { toTargets } from '../../src/train/targets.js';
 const H = 8;
 const SIZE = H * H;
 
-const conv: ModelSpec['layers'][number] = { type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true };
+const conv: LayerSpec = { type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true };
 const head = (units: number) => ({ type: 'dense', units, activation: units === 1 ? 'sigmoid' : 'softmax', useBias: true }) as const;
-const spec = (units = 1, extra: ModelSpec['layers'] = []): ModelSpec => ({
-  inputShape: [H, H, 1],
-  layers: [conv, ...extra, { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' }, { type: 'flatten' }, head(units)],
-});
+const spec = (units = 1, extra: LayerSpec[] = []): ModelSpec => chain([H, H, 1], [conv, ...extra, { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' }, { type: 'flatten' }, head(units)]);
 
 const ADAM = createOptimizer({ name: 'adam', lr: 0.01 });
 const SGD = createOptimizer({ name: 'sgd', lr: 0.1 });

@@ -4,7 +4,7 @@ import type { Experiment } from '../../src/config/schema.js';
 import { mulberry32 } from '../../src/data/rng.js';
 import type { LossSpec } from '../../src/engine/loss.js';
 import { createEngine } from '../../src/engine/select.js';
-import type { ModelSpec } from '../../src/model/spec.js';
+import { chain, type ModelSpec } from '../../src/model/spec.js';
 import { createLoss } from '../../src/registry/losses/index.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { toTargets } from '../../src/train/targets.js';
@@ -13,15 +13,12 @@ import { toTargets } from '../../src/train/targets.js';
 // (tf.losses.*CrossEntropy) and against focal loss computed by hand; the onnx lowering's gradient
 // against tfjs's autodiff of the same loss (one SGD step, the same weights).
 const H = 8;
-const spec = (units: number): ModelSpec => ({
-  inputShape: [H, H, 1],
-  layers: [
+const spec = (units: number): ModelSpec => chain([H, H, 1], [
     { type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true },
     { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' },
     { type: 'flatten' },
     { type: 'dense', units, activation: units === 1 ? 'sigmoid' : 'softmax', useBias: true },
-  ],
-});
+]);
 
 function batch(n: number, classes: number) {
   const r = mulberry32(11);

@@ -3,21 +3,18 @@ import type { Experiment } from '../../src/config/schema.js';
 import { mulberry32 } from '../../src/data/rng.js';
 import type { TrainingEngine } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/select.js';
-import type { ModelSpec } from '../../src/model/spec.js';
+import { chain, type ModelSpec } from '../../src/model/spec.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { toTargets } from '../../src/train/targets.js';
 
 // The new optimizer options on both engines: one step agrees, and a checkpoint continues exactly.
 const H = 8;
-const spec: ModelSpec = {
-  inputShape: [H, H, 1],
-  layers: [
+const spec: ModelSpec = chain([H, H, 1], [
     { type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true },
     { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' },
     { type: 'flatten' },
     { type: 'dense', units: 1, activation: 'sigmoid', useBias: true },
-  ],
-};
+]);
 
 function batch(n: number, seed: number) {
   const r = mulberry32(seed);

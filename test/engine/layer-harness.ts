@@ -22,16 +22,16 @@ const nhwc = (s: number[]): number[] => (s.length === 4 ? [s[0]!, s[2]!, s[3]!, 
 export async function runLayer(spec: LayerSpec, xShape: number[], x: Float32Array, params: Float32Array[], dyOf: (yShape: number[]) => Float32Array, mask?: Float32Array): Promise<LayerRun> {
   const g = new GraphBuilder();
   const lowering = layerOf(spec).onnx;
-  const decls = lowering.params(spec, nchw(xShape));
+  const decls = lowering.params(spec, [nchw(xShape)]);
   const ctx: LowerContext = { g, training: true, dropoutMask: (shape) => g.input('mask', shape) };
   const xIn = g.input('x', xShape);
   const pNames = decls.map((d, i) => g.input(`p${i}`, d.shape));
-  const lowered = lowering.forward(ctx, spec, { name: toInternal(g, xIn, xShape.length), shape: nchw(xShape) }, pNames);
+  const lowered = lowering.forward(ctx, spec, [{ name: toInternal(g, xIn, xShape.length), shape: nchw(xShape) }], pNames);
   const yShape = nhwc(lowered.y.shape);
   g.output(toTfjs(g, lowered.y.name, yShape.length), 'y', yShape);
   const dyIn = g.input('dy', yShape);
-  const back = lowered.backward!(toInternal(g, dyIn, yShape.length), true);
-  g.output(toTfjs(g, back.dx!, xShape.length), 'dx', xShape);
+  const back = lowered.backward!(toInternal(g, dyIn, yShape.length), [true]);
+  g.output(toTfjs(g, back.dxs[0]!, xShape.length), 'dx', xShape);
   back.grads.forEach((gr, i) => g.output(gr, `g${i}`, decls.filter((d) => d.trainable)[i]!.shape));
   (lowered.updates ?? []).forEach((u, i) => g.output(u, `u${i}`, decls.filter((d) => !d.trainable)[i]!.shape));
 

@@ -73,12 +73,24 @@ describe('dense, flatten, batchnorm', () => {
 });
 
 describe('activations', () => {
-  const acts: Activation[] = ['linear', 'relu', 'sigmoid', 'softmax', 'tanh', 'elu', 'leaky_relu', 'gelu', 'swish'];
+  const acts: Activation[] = ['linear', 'relu', 'relu6', 'sigmoid', 'hard_sigmoid', 'softmax', 'tanh', 'elu', 'leaky_relu', 'gelu', 'swish', 'hard_swish'];
   for (const activation of acts) {
     it(`${activation} on vectors`, () => checkLayer({ type: 'activation', activation }, [4, 6]));
     it(`${activation} on images`, () => checkLayer({ type: 'activation', activation }, [2, 3, 4, 5]));
   }
   it('dense with softmax fused', () => checkLayer({ type: 'dense', units: 4, activation: 'softmax', useBias: true }, [3, 5]));
+});
+
+describe('depthwise and separable convolutions, zero padding', () => {
+  const depthwise = (padding: 'same' | 'valid', strides: [number, number], depthMultiplier: number, useBias = true): LayerSpec =>
+    ({ type: 'depthwise_conv2d', kernel: [3, 3], strides, padding, depthMultiplier, activation: 'relu6', useBias });
+  it('depthwise same stride 1', () => checkLayer(depthwise('same', [1, 1], 1), [2, 8, 8, 3]));
+  it('depthwise same stride 2 odd input, multiplier 2', () => checkLayer(depthwise('same', [2, 2], 2), [2, 9, 7, 3]));
+  it('depthwise valid, no bias', () => checkLayer(depthwise('valid', [1, 1], 1, false), [3, 7, 6, 4]));
+  it('depthwise one channel, non-square kernel', () => checkLayer({ type: 'depthwise_conv2d', kernel: [2, 3], strides: [2, 1], padding: 'same', depthMultiplier: 3, activation: 'linear', useBias: true }, [2, 7, 8, 1]));
+  it('separable same stride 2', () => checkLayer({ type: 'separable_conv2d', filters: 5, kernel: [3, 3], strides: [2, 2], padding: 'same', depthMultiplier: 1, activation: 'relu', useBias: true }, [2, 9, 8, 3]));
+  it('separable valid, multiplier 2, no bias', () => checkLayer({ type: 'separable_conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'valid', depthMultiplier: 2, activation: 'linear', useBias: false }, [2, 7, 7, 2]));
+  it('zero_padding2d asymmetric', () => checkLayer({ type: 'zero_padding2d', padding: [[0, 1], [2, 1]] }, [2, 5, 4, 3]));
 });
 
 describe('dropout', () => {

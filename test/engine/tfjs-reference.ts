@@ -1,6 +1,6 @@
 // The tfjs side of every engine check: what the tfjs engine builds for a spec.
 import * as tf from '@tensorflow/tfjs';
-import { buildTfModel } from '../../src/engine/tfjs/build.js';
+import { buildTfModel, type TfModel } from '../../src/engine/tfjs/build.js';
 import type { LayerSpec, ModelSpec } from '../../src/model/spec.js';
 import { layerOf } from '../../src/registry/layers/index.js';
 
@@ -11,8 +11,8 @@ export function tfjsLayer(spec: LayerSpec): tf.layers.Layer {
   return built[0]!;
 }
 
-/** The tfjs model exp's tfjs engine trains, from seeded initial weights. */
-export const tfjsModel = (spec: ModelSpec, seed = 1): tf.Sequential => buildTfModel(spec, seed);
+/** The tfjs model exp's tfjs engine trains, from seeded initial weights, with its weights in exp's order. */
+export const tfjsModel = (spec: ModelSpec, seed = 1): TfModel => buildTfModel(spec, seed);
 
 /** ||a - b|| / ||b||: the relative error used by every check. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {

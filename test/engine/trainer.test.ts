@@ -2,21 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/data/rng.js';
-import type { ModelSpec } from '../../src/model/spec.js';
+import { chain, type ModelSpec } from '../../src/model/spec.js';
 import { compileTrainer } from '../../src/engine/onnx/trainer.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
 
-const spec: ModelSpec = {
-  inputShape: [12, 10, 2],
-  layers: [
+const spec: ModelSpec = chain([12, 10, 2], [
     { type: 'conv2d', filters: 4, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true },
     { type: 'batchnorm', momentum: 0.9, epsilon: 1e-3 },
     { type: 'maxpool', size: [2, 2], strides: [2, 2], padding: 'valid' },
     { type: 'flatten' },
     { type: 'dense', units: 3, activation: 'softmax', useBias: true },
-  ],
-};
+]);
 const CCE = { name: 'categorical_crossentropy', label_smoothing: 0 } as const;
 const [h, w, c] = spec.inputShape;
 const image = h * w * c;
@@ -31,7 +28,7 @@ function data(n: number, seed: number): { x: Float32Array; y: Float32Array } {
 describe('trainer', () => {
   it('trains a last partial batch exactly like tfjs fit (own batch statistics and loss mean)', async () => {
     const { x, y } = data(6, 1);
-    const model = tfjsModel(spec);
+    const { model } = tfjsModel(spec);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const trainer = await compileTrainer(spec, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!() });
     trainer.setWeights(model.getWeights().map((t) => t.dataSync() as Float32Array));
@@ -77,7 +74,8 @@ describe('trainer', () => {
   });
 
   it('dropout masks are seeded: same seed, same losses; inference ignores dropout', async () => {
-    const withDropout: ModelSpec = { ...spec, layers: [...spec.layers.slice(0, 4), { type: 'dropout', rate: 0.5 }, spec.layers[4]!] };
+    const layers = spec.nodes.map((n) => n.layer);
+    const withDropout = chain(spec.inputShape, [...layers.slice(0, 4), { type: 'dropout', rate: 0.5 }, layers[4]!]);
     const run = async (seed: number): Promise<number[]> => {
       const trainer = await compileTrainer(withDropout, { batchSize: 4, loss: CCE, optimizer: createOptimizer({ name: 'adam', lr: 0.01 }).arrays!(), seed });
       const { x, y } = data(4, 5);

@@ -70,7 +70,7 @@ describe('describeParams', () => {
   it('shows each param with its type, bounds, default or required, and description', () => {
     expect(describeParams(layers.get('dense').params)).toEqual([
       'units: integer >= 1 (required)  - number of outputs',
-      'activation: linear|relu|sigmoid|softmax|tanh|elu|leaky_relu|gelu|swish = "linear"  - activation applied to the output',
+      'activation: linear|relu|relu6|sigmoid|hard_sigmoid|softmax|tanh|elu|leaky_relu|gelu|swish|hard_swish = "linear"  - activation applied to the output',
       'bias: boolean = true  - add a learned bias',
     ]);
     expect(describeParams(builtinArchitectures().get('cnn4').params)[0]).toBe('filters: list of 4 integer >= 1 = [16,32,64,128]  - filters of the four conv blocks');

@@ -59,7 +59,7 @@ describe('runExperiment on a slice of the real images', () => {
   });
 
   it('a two-class model gets one sigmoid unit, binary cross-entropy and a 0.5 threshold by default', () => {
-    expect(outcome.model.layers.at(-1)).toEqual({ type: 'dense', units: 1, activation: 'sigmoid', useBias: true });
+    expect(outcome.model.nodes.at(-1)?.layer).toEqual({ type: 'dense', units: 1, activation: 'sigmoid', useBias: true });
     expect(outcome.threshold.value).toBe(0.5);
     expect(outcome.evaluation.threshold).toBe(0.5);
     // the epoch's val_loss is binary cross-entropy of the final val predictions (last epoch kept)

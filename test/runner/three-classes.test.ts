@@ -44,7 +44,7 @@ describe('three classes end to end', () => {
         expect(outcome.engine.name).toBe(engine);
         expect(outcome.dataset.classes).toEqual(['ALPHA', 'BETA', 'GAMMA']);
         expect(outcome.dataset.positive).toBeNull();
-        expect(outcome.model.layers.at(-1)).toEqual({ type: 'dense', units: 3, activation: 'softmax', useBias: true });
+        expect(outcome.model.nodes.at(-1)?.layer).toEqual({ type: 'dense', units: 3, activation: 'softmax', useBias: true });
         expect(defaultLoss(3)).toBe('categorical_crossentropy');
         // Categorical cross-entropy of a near-uniform softmax is about ln 3; binary cross-entropy
         // averaged over three units would be near 0.64.

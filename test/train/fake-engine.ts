@@ -1,6 +1,6 @@
 import type { Split } from '../../src/data/dataset.js';
 import type { EngineState, TrainingEngine } from '../../src/engine/engine.js';
-import type { ModelSpec } from '../../src/model/spec.js';
+import { chain, type ModelSpec } from '../../src/model/spec.js';
 
 /** Image size of the fake data: 2x2x1. */
 export const SHAPE: [number, number, number] = [2, 2, 1];
@@ -34,7 +34,7 @@ export class FakeEngine implements TrainingEngine {
     readonly stepsPerEpoch: number,
     readonly quality: (epoch: number) => number,
   ) {
-    this.spec = { inputShape: SHAPE, layers: [{ type: 'flatten' }, { type: 'dense', units, activation: units === 1 ? 'sigmoid' : 'softmax', useBias: true }] };
+    this.spec = chain(SHAPE, [{ type: 'flatten' }, { type: 'dense', units, activation: units === 1 ? 'sigmoid' : 'softmax', useBias: true }]);
   }
 
   async trainStep(x: Float32Array, targets: Float32Array, sampleWeights: Float32Array): Promise<{ loss: number; outputs: Float32Array }> {

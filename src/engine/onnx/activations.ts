@@ -20,6 +20,21 @@ export function applyActivation(g: GraphBuilder, act: Activation, z: string): Ap
       // tfjs's step(x): 1 where x > 0 else 0 (Cast(Greater) measured ~2x faster than Sign in ORT).
       return { y, backward: (dy) => g.mul(dy, g.op('Cast', [positive(y)], { to: 1 })) };
     }
+    case 'relu6': {
+      const y = g.op('Clip', [z, g.scalar(0), g.scalar(6)]);
+      // tfjs's relu6 gradient: 1 where 0 < x <= 6 (ties at 6 pass, as its step(6 - x) does).
+      const inside = g.op('And', [positive(y), g.op('LessOrEqual', [z, g.scalar(6)])]);
+      return { y, backward: (dy) => g.mul(dy, g.op('Cast', [inside], { to: 1 })) };
+    }
+    case 'hard_sigmoid':
+    case 'hard_swish': {
+      // gate = relu6(z + 3) / 6; its slope is 1/6 where -3 < z <= 3 (tfjs's relu6 rule).
+      const shifted = g.add(z, g.scalar(3));
+      const gate = g.mul(g.op('Clip', [shifted, g.scalar(0), g.scalar(6)]), g.scalar(1 / 6));
+      const slope = g.mul(g.op('Cast', [g.op('And', [positive(shifted), g.op('LessOrEqual', [shifted, g.scalar(6)])])], { to: 1 }), g.scalar(1 / 6));
+      if (act === 'hard_sigmoid') return { y: gate, backward: (dy) => g.mul(dy, slope) };
+      return { y: g.mul(z, gate), backward: (dy) => g.mul(dy, g.add(gate, g.mul(z, slope))) };
+    }
     case 'sigmoid': {
       const y = g.op('Sigmoid', [z]);
       return { y, backward: (dy) => g.mul(dy, g.mul(y, g.sub(one(), y))) };

@@ -1,15 +1,17 @@
 import { GraphBuilder } from './graph.js';
 import { layerOf } from '../../registry/layers/index.js';
-import type { BackwardResult, LowerContext, ParamDecl, TensorRef } from './lowering.js';
+import type { LowerContext, LoweredNode, ParamDecl, TensorRef } from './lowering.js';
 import { lossActivation, lowerLoss } from './loss.js';
 import type { LossSpec } from '../loss.js';
-import { planLayers } from './plan.js';
-import type { ModelSpec } from '../../model/spec.js';
+import { planNodes, type PlannedNode } from './plan.js';
+import { summarize } from '../../model/summary.js';
+import { MODEL_INPUT, type ModelSpec } from '../../model/spec.js';
 
-/** A weight of the model: tfjs layout, in `model.getWeights()` order (trainable first). */
+/** A weight of the model: tfjs layout, in exp's weight order (trainable node by node, then the rest). */
 export interface ParamInfo extends ParamDecl {
   /** Graph input name. */
   name: string;
+  /** Index of the node that owns it. */
   layer: number;
 }
 
@@ -35,26 +37,20 @@ const noMasks = (): string => {
   throw new Error('inference graphs take no dropout masks');
 };
 
-/** Lowers the layers on a scratch graph to learn every layer's input shape: one source of truth for shapes. */
-function layerInputShapes(spec: ModelSpec): number[][] {
-  const g = new GraphBuilder();
-  const ctx: LowerContext = { g, training: false, dropoutMask: noMasks };
-  const [h, w, c] = spec.inputShape;
-  let x: TensorRef = { name: 'x', shape: [-1, c, h, w] };
-  const shapes: number[][] = [];
-  for (const layer of spec.layers) {
-    shapes.push(x.shape);
-    const lowering = layerOf(layer).onnx;
-    x = lowering.forward(ctx, layer, x, lowering.params(layer, x.shape).map((p) => p.suffix)).y;
-  }
-  shapes.push(x.shape);
+/** A summary shape (NHWC, no batch) in the internal layout: [-1, C, H, W] or [-1, F]. */
+const internal = (shape: number[]): number[] => (shape.length === 3 ? [-1, shape[2]!, shape[0]!, shape[1]!] : [-1, ...shape]);
+
+/** Every node's output shape in the internal layout, by id: one source of truth for shapes (summarize). */
+function nodeShapes(spec: ModelSpec): Map<string, number[]> {
+  const shapes = new Map<string, number[]>([[MODEL_INPUT, internal(spec.inputShape)]]);
+  summarize(spec).layers.forEach((l) => shapes.set(l.id, internal(l.outputShape)));
   return shapes;
 }
 
 export function describeParams(spec: ModelSpec): ParamInfo[] {
-  const shapes = layerInputShapes(spec);
-  const decls = spec.layers.flatMap((layer, i) =>
-    layerOf(layer).onnx.params(layer, shapes[i]!).map((d) => ({ ...d, layer: i, id: `${layer.type}${i}_${d.suffix}` })),
+  const shapes = nodeShapes(spec);
+  const decls = spec.nodes.flatMap(({ layer, inputs }, i) =>
+    layerOf(layer).onnx.params(layer, inputs.map((id) => shapes.get(id)!)).map((d) => ({ ...d, layer: i, id: `${layer.type}${i}_${d.suffix}` })),
   );
   // tfjs's getWeights() lists all trainable weights first, then the non-trainable ones.
   const ordered = [...decls.filter((d) => d.trainable), ...decls.filter((d) => !d.trainable)];
@@ -62,9 +58,9 @@ export function describeParams(spec: ModelSpec): ParamInfo[] {
 }
 
 export function outputUnits(spec: ModelSpec): number {
-  const out = layerInputShapes(spec).pop()!;
-  if (out.length !== 2) throw new Error('the model must end with a flat output (dense or global pooling)');
-  return out[1]!;
+  const out = summarize(spec).layers.at(-1)!.outputShape;
+  if (out.length !== 1) throw new Error('the model must end with a flat output (dense or global pooling)');
+  return out[0]!;
 }
 
 function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): TensorRef {
@@ -78,13 +74,62 @@ function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): Te
 /** Splits off the output activation that the loss fuses with, leaving a model that ends in logits. */
 function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
   const want = lossActivation(loss);
-  const last = spec.layers[spec.layers.length - 1];
-  const head = spec.layers.slice(0, -1);
-  if (last?.type === 'activation' && last.activation === want) return { ...spec, layers: head };
-  if ((last?.type === 'dense' || last?.type === 'conv2d') && last.activation === want) {
-    return { ...spec, layers: [...head, { ...last, activation: 'linear' }] };
+  const last = spec.nodes.at(-1)!;
+  const head = spec.nodes.slice(0, -1);
+  const { layer } = last;
+  // Every node leads to the output (resolve refuses unused ids), so the activation's input is the node before it.
+  if (layer.type === 'activation' && layer.activation === want) return { ...spec, nodes: head };
+  if ((layer.type === 'dense' || layer.type === 'conv2d') && layer.activation === want) {
+    return { ...spec, nodes: [...head, { ...last, layer: { ...layer, activation: 'linear' } }] };
   }
   throw new Error(`${loss.name} needs a final ${want} activation`);
+}
+
+interface LoweredGraph {
+  output: TensorRef;
+  /** Per planned node: its lowering, inputs and owner, in topological order. */
+  steps: { node: PlannedNode; lowered: LoweredNode }[];
+}
+
+/** Lowers the planned nodes in order; each takes the tensors of its input ids. */
+function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
+  const tensors = new Map<string, TensorRef>([[MODEL_INPUT, x]]);
+  const steps: LoweredGraph['steps'] = [];
+  for (const node of nodes) {
+    const owned = params.filter((p) => p.layer === node.owner).map((p) => p.name);
+    const lowered = layerOf(node.layer).onnx.forward(ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
+    tensors.set(node.id, lowered.y);
+    steps.push({ node, lowered });
+  }
+  return { output: steps.at(-1)!.lowered.y, steps };
+}
+
+/**
+ * The backward pass of a lowered graph: nodes in reverse topological order, each handed the sum of
+ * the gradients its consumers sent back, and asked for input gradients only where an input leads
+ * back to a trainable weight. Returns each owner node's weight gradients.
+ */
+function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string): Map<number, string[]> {
+  const owners = new Set(params.filter((p) => p.trainable).map((p) => p.layer));
+  const needsGrad = new Set<string>();
+  for (const { node } of steps) if (owners.has(node.owner) || node.inputs.some((i) => needsGrad.has(i))) needsGrad.add(node.id);
+  const dys = new Map<string, string>([[steps.at(-1)!.node.id, dOutput]]);
+  const grads = new Map<number, string[]>();
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const { node, lowered } = steps[i]!;
+    const dy = dys.get(node.id);
+    if (dy === undefined || !needsGrad.has(node.id)) continue;
+    if (lowered.backward === undefined) throw new Error(`${node.layer.type} has no backward`);
+    const res = lowered.backward(dy, node.inputs.map((id) => needsGrad.has(id)));
+    if (res.grads.length > 0) grads.set(node.owner, res.grads);
+    res.dxs.forEach((dx, k) => {
+      if (dx === null) return;
+      const id = node.inputs[k]!;
+      const sum = dys.get(id);
+      dys.set(id, sum === undefined ? dx : g.add(sum, dx));
+    });
+  }
+  return grads;
 }
 
 export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number): TrainGraph {
@@ -101,35 +146,19 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
       return name;
     },
   };
-  let x = nhwcInput(g, spec, batch);
+  const x = nhwcInput(g, spec, batch);
   const target = g.input(IO.y, [batch, units]);
   const sw = g.input(IO.sampleWeights, [batch]);
   for (const p of params) g.input(p.name, p.shape);
 
-  const steps: { owner: number; backward: (dy: string, needDx: boolean) => BackwardResult }[] = [];
+  const { output, steps } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
   const updates = new Map<number, string[]>();
-  for (const { layer, owner } of planLayers(logitsModel(spec, loss).layers)) {
-    const lowered = layerOf(layer).onnx.forward(ctx, layer, x, params.filter((p) => p.layer === owner).map((p) => p.name));
-    if (lowered.backward === undefined) throw new Error(`${layer.type} has no backward`);
-    steps.push({ owner, backward: lowered.backward });
-    if (lowered.updates !== undefined) updates.set(owner, lowered.updates);
-    x = lowered.y;
-  }
+  for (const { node, lowered } of steps) if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
 
-  const lowLoss = lowerLoss(g, loss, x.name, batch, units, target, sw);
+  const lowLoss = lowerLoss(g, loss, output.name, batch, units, target, sw);
   g.output(lowLoss.loss, IO.loss, []);
   g.output(lowLoss.predictions, IO.predictions, [batch, units]);
-
-  // Input gradients are only needed down to the first layer that owns trainable weights.
-  const firstTrainable = params.find((p) => p.trainable)?.layer ?? Infinity;
-  const stop = steps.findIndex((s) => s.owner === firstTrainable);
-  const grads = new Map<number, string[]>();
-  let dy = lowLoss.dLogits;
-  for (let i = steps.length - 1; i >= 0 && i >= stop; i--) {
-    const res = steps[i]!.backward(dy, i > stop);
-    if (res.grads.length > 0) grads.set(steps[i]!.owner, res.grads);
-    if (res.dx !== null) dy = res.dx;
-  }
+  const grads = backward(g, steps, params, lowLoss.dLogits);
 
   // Outputs follow params order; within a layer, trainable grads and state updates keep declaration order.
   const seen = new Map<string, number>();
@@ -160,15 +189,13 @@ export function buildInferenceGraph(spec: ModelSpec, weights?: Float32Array[]): 
   const params = describeParams(spec);
   const g = new GraphBuilder();
   const ctx: LowerContext = { g, training: false, dropoutMask: noMasks };
-  let x = nhwcInput(g, spec, 'N');
+  const x = nhwcInput(g, spec, 'N');
   params.forEach((p, i) => {
     const w = weights?.[i];
     if (w === undefined) g.input(p.name, p.shape);
     else g.initializer(p.name, w, p.shape);
   });
-  for (const { layer, owner } of planLayers(spec.layers)) {
-    x = layerOf(layer).onnx.forward(ctx, layer, x, params.filter((p) => p.layer === owner).map((p) => p.name)).y;
-  }
-  g.output(x.name, IO.predictions, ['N', outputUnits(spec)]);
+  const { output } = lowerNodes(ctx, x, planNodes(spec.nodes), params);
+  g.output(output.name, IO.predictions, ['N', outputUnits(spec)]);
   return g.toModel('inference');
 }

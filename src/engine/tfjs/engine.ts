@@ -5,7 +5,7 @@ import type { ModelSpec } from '../../model/spec.js';
 import type { Rng } from '../../data/rng.js';
 import { outputUnits, type TrainingEngine } from '../engine.js';
 import type { LoadedBackend } from './backend.js';
-import { buildTfModel } from './build.js';
+import { buildTfModel, readWeights, writeWeights } from './build.js';
 
 /**
  * Adam's running beta1^t and beta2^t. tfjs's setWeights recomputes them with pow(), which can
@@ -45,13 +45,15 @@ function perSampleLoss(loss: LossSpec, hard: tf.Tensor, p: tf.Tensor): tf.Tensor
 
 /** The TensorFlow.js engine: the reference path, and the fast one with tfjs-node-gpu. */
 export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; random: Rng }): TrainingEngine {
-  const model = buildTfModel(spec, options.seed, options.random);
+  const built = buildTfModel(spec, options.seed, options.random);
+  const { model } = built;
   const update = options.optimizer.tfjs(tf);
   const { optimizer } = update;
   let lr = options.optimizer.lr;
   const units = outputUnits(spec);
   const [h, w, c] = spec.inputShape;
-  const trainable = () => model.trainableWeights.map((v) => v.read() as tf.Variable);
+  // In exp's weight order, so the optimizer's moments line up with the onnx engine's.
+  const trainable = () => built.weights.filter((w) => w.trainable).map((v) => v.read() as tf.Variable);
 
   return {
     name: 'tfjs',
@@ -85,12 +87,8 @@ export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options
       out.dispose();
       return data;
     },
-    getWeights: () => model.getWeights().map((t) => t.dataSync() as Float32Array).map((a) => a.slice()),
-    setWeights(weights) {
-      const tensors = model.getWeights().map((t, i) => tf.tensor(weights[i]!, t.shape));
-      model.setWeights(tensors);
-      tf.dispose(tensors);
-    },
+    getWeights: () => readWeights(built),
+    setWeights: (weights) => writeWeights(built, weights),
     get learningRate() {
       return lr;
     },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../model/spec.js';
-import { buildTfModel } from './build.js';
+import { buildTfModel, writeWeights } from './build.js';
 
 /** The files of a tfjs LayersModel (`tf.loadLayersModel('file://.../model.json')` reads them). */
 export interface TfjsModelFiles {
@@ -10,10 +10,9 @@ export interface TfjsModelFiles {
 
 /** Saves a spec with trained weights (tfjs layout) in tfjs's format, whichever engine trained it. */
 export async function tfjsModelFiles(spec: ModelSpec, weights: Float32Array[]): Promise<TfjsModelFiles> {
-  const model = buildTfModel(spec, 0);
-  const tensors = model.getWeights().map((t, i) => tf.tensor(weights[i]!, t.shape));
-  model.setWeights(tensors);
-  tf.dispose(tensors);
+  const built = buildTfModel(spec, 0);
+  writeWeights(built, weights);
+  const { model } = built;
   let files: TfjsModelFiles | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {

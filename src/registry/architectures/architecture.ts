@@ -1,9 +1,17 @@
+import type { ConfigIssue } from '../../config/issues.js';
 import type { Component } from '../component.js';
 
-/** One layer of a model as YAML writes it, after normalising `- name: {params}` / `- name`. */
+/**
+ * One layer of a model as YAML writes it, after normalising `- name: {params}` / `- name`.
+ * A graph's entries name themselves and their inputs; without, each takes the entry before.
+ */
 export interface LayerEntry {
   layer: string;
   params: Record<string, unknown>;
+  id?: string;
+  inputs?: string[];
+  /** Where the entry was written (a YAML model), for shape errors found later. */
+  where?: ConfigIssue['where'];
 }
 
 export interface ArchitectureContext {

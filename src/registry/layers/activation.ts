@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { applyActivation } from '../../engine/onnx/activations.js';
-import { LEAKY_RELU_ALPHA, type ActivationSpec } from '../../model/spec.js';
+import type { ActivationSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
-import { activationParam, layer } from './layer.js';
+import { activationLayer, activationParam, layer } from './layer.js';
 
 export const activation = layer({
   name: 'activation',
@@ -10,7 +9,9 @@ export const activation = layer({
   params: Params({ fn: activationParam('relu') }),
   create: (p): ActivationSpec => ({ type: 'activation', activation: p.fn }),
 
-  tfjs: (spec) => [spec.activation === 'leaky_relu' ? tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA }) : tf.layers.activation({ activation: spec.activation })],
+  tfjs: (spec) => [activationLayer(spec.activation)],
+
+  shape: (_spec, [input]) => ({ shape: input!, params: 0 }),
 
   onnx: {
     params: () => [],

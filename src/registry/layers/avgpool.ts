@@ -3,6 +3,7 @@ import { window2d } from '../../engine/onnx/padding.js';
 import type { AvgPoolSpec } from '../../model/spec.js';
 import { toPair } from '../params.js';
 import { layer, poolParams } from './layer.js';
+import { imageInput, spatial } from '../../model/shapes.js';
 
 export const avgpool = layer({
   name: 'avgpool',
@@ -11,6 +12,8 @@ export const avgpool = layer({
   create: (p): AvgPoolSpec => ({ type: 'avgpool', size: toPair(p.size), strides: toPair(p.strides ?? p.size), padding: p.padding }),
 
   tfjs: (spec) => [tf.layers.averagePooling2d({ poolSize: spec.size, strides: spec.strides, padding: spec.padding })],
+
+  shape: (spec, [input]) => ({ shape: [...spatial(imageInput(spec.type, input!), spec.size, spec.strides, spec.padding), input![2]!], params: 0 }),
 
   onnx: {
     params: () => [],

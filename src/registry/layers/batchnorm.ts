@@ -15,6 +15,9 @@ export const batchnorm = layer({
 
   tfjs: (spec) => [tf.layers.batchNormalization({ momentum: spec.momentum, epsilon: spec.epsilon })],
 
+  // gamma, beta and the two running statistics, per channel (Keras counts all four).
+  shape: (_spec, [input]) => ({ shape: input!, params: 4 * input!.at(-1)! }),
+
   // Batch norm over the channel axis (tfjs axis -1 = internal axis 1); biased batch variance as tf.moments.
   onnx: {
     params(_spec, input) {

@@ -5,8 +5,9 @@ import type { GraphBuilder } from '../../engine/onnx/graph.js';
 import type { ParamDecl, TensorRef } from '../../engine/onnx/lowering.js';
 import { window2d, type Window2d } from '../../engine/onnx/padding.js';
 import type { Conv2dSpec } from '../../model/spec.js';
-import { Params, SizePair, toPair } from '../params.js';
-import { activationParam, layer, paddingParam, tfjsActivation, withLeakyRelu } from './layer.js';
+import { Params } from '../params.js';
+import { convFields, convParams, layer, tfjsActivation, withActivation } from './layer.js';
+import { imageInput, kernelParams, spatial } from '../../model/shapes.js';
 
 /** Input channels from which one GEMM per kernel offset beats a single GEMM over a materialised im2col. */
 const PER_OFFSET_GEMM_MIN_CHANNELS = 8;
@@ -49,27 +50,20 @@ export const conv2d = layer({
   summary: '2-D convolution (Keras Conv2D)',
   params: Params({
     filters: Type.Integer({ minimum: 1, description: 'number of output channels' }),
-    kernel: SizePair({ default: 3, description: 'kernel size: n or [height, width]' }),
-    strides: SizePair({ default: 1, description: 'stride: n or [height, width]' }),
-    padding: paddingParam(),
-    activation: activationParam('linear'),
-    bias: Type.Boolean({ default: true, description: 'add a learned bias' }),
+    ...convParams(),
   }),
-  create: (p): Conv2dSpec => ({
-    type: 'conv2d',
-    filters: p.filters,
-    kernel: toPair(p.kernel),
-    strides: toPair(p.strides),
-    padding: p.padding,
-    activation: p.activation,
-    useBias: p.bias,
-  }),
+  create: (p): Conv2dSpec => ({ type: 'conv2d', filters: p.filters, ...convFields(p) }),
 
   tfjs: (spec, { kernelInitializer }) =>
-    withLeakyRelu(
+    withActivation(
       tf.layers.conv2d({ filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer }),
       spec.activation,
     ),
+
+  shape(spec, [input]) {
+    const [, , c] = imageInput('conv2d', input!);
+    return { shape: [...spatial(input!, spec.kernel, spec.strides, spec.padding), spec.filters], params: kernelParams(spec.kernel[0] * spec.kernel[1] * c * spec.filters, spec.useBias && spec.filters) };
+  },
 
   onnx: {
     params(spec, input) {

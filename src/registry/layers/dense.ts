@@ -4,7 +4,8 @@ import { applyActivation } from '../../engine/onnx/activations.js';
 import type { ParamDecl } from '../../engine/onnx/lowering.js';
 import type { DenseSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
-import { activationParam, layer, tfjsActivation, withLeakyRelu } from './layer.js';
+import { activationParam, layer, tfjsActivation, withActivation } from './layer.js';
+import { kernelParams, ShapeError } from '../../model/shapes.js';
 
 export const dense = layer({
   name: 'dense',
@@ -17,7 +18,12 @@ export const dense = layer({
   create: (p): DenseSpec => ({ type: 'dense', units: p.units, activation: p.activation, useBias: p.bias }),
 
   tfjs: (spec, { kernelInitializer }) =>
-    withLeakyRelu(tf.layers.dense({ units: spec.units, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer }), spec.activation),
+    withActivation(tf.layers.dense({ units: spec.units, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer }), spec.activation),
+
+  shape(spec, [input]) {
+    if (input!.length !== 1) throw new ShapeError(`dense needs a flat input, got shape [${input!.join(', ')}]: add flatten or global pooling before it`);
+    return { shape: [spec.units], params: kernelParams(input![0]! * spec.units, spec.useBias && spec.units) };
+  },
 
   onnx: {
     params(spec, input) {

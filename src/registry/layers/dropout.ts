@@ -15,6 +15,8 @@ export const dropout = layer({
 
   tfjs: (spec, { random }) => [random ? new SeededDropout(spec.rate, random) : tf.layers.dropout({ rate: spec.rate })],
 
+  shape: (_spec, [input]) => ({ shape: input!, params: 0 }),
+
   // Inverted dropout; the scaled keep-mask (0 or 1/(1-rate)) is fed per step from a seeded JS PRNG.
   onnx: {
     params: () => [],

@@ -11,6 +11,8 @@ export const flatten = layer({
 
   tfjs: () => [tf.layers.flatten()],
 
+  shape: (_spec, [input]) => ({ shape: [input!.reduce((a, b) => a * b, 1)], params: 0 }),
+
   onnx: {
     params: () => [],
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GlobalAvgPoolSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { layer } from './layer.js';
+import { imageInput } from '../../model/shapes.js';
 
 export const globalAvgpool = layer({
   name: 'global_avgpool',
@@ -10,6 +11,8 @@ export const globalAvgpool = layer({
   create: (): GlobalAvgPoolSpec => ({ type: 'global_avgpool' }),
 
   tfjs: () => [tf.layers.globalAveragePooling2d({})],
+
+  shape: (_spec, [input]) => ({ shape: [imageInput('global_avgpool', input!)[2]], params: 0 }),
 
   onnx: {
     params: () => [],

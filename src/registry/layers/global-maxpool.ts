@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GlobalMaxPoolSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { layer } from './layer.js';
+import { imageInput } from '../../model/shapes.js';
 
 export const globalMaxpool = layer({
   name: 'global_maxpool',
@@ -10,6 +11,8 @@ export const globalMaxpool = layer({
   create: (): GlobalMaxPoolSpec => ({ type: 'global_maxpool' }),
 
   tfjs: () => [tf.layers.globalMaxPooling2d({})],
+
+  shape: (_spec, [input]) => ({ shape: [imageInput('global_maxpool', input!)[2]], params: 0 }),
 
   onnx: {
     params: () => [],

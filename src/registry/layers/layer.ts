@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { LayerLowering } from '../../engine/onnx/lowering.js';
+import { unaryNode, type LayerLowering, type NodeLowering } from '../../engine/onnx/lowering.js';
 import { ACTIVATIONS, LEAKY_RELU_ALPHA, type Activation, type LayerSpec } from '../../model/spec.js';
+import { HardActivation } from '../../engine/tfjs/hard-activation.js';
 import { component, type Component } from '../component.js';
-import { Params, SizePair, StringEnum } from '../params.js';
+import { Params, SizePair, StringEnum, toPair } from '../params.js';
 
 /** What a layer's tfjs definition gets besides its spec. */
 export interface TfjsLayerContext {
@@ -20,20 +21,33 @@ export interface TfjsLayerContext {
  */
 export interface LayerComponent<S extends LayerSpec = LayerSpec> extends Component<void, S> {
   readonly name: S['type'];
+  /** 'one' input, or 'many' (two or more: add, concat, multiply). */
+  readonly inputs: 'one' | 'many';
+  /** The tfjs layers, applied in turn (a 'many' layer is one layer applied to all its inputs). */
   tfjs(spec: S, ctx: TfjsLayerContext): tf.layers.Layer[];
-  readonly onnx: LayerLowering<S>;
+  readonly onnx: NodeLowering<S>;
+  /** Output shape (NHWC, no batch axis) and parameter count, for summaries and shape checks. */
+  shape(spec: S, inputs: number[][], ids: string[]): { shape: number[]; params: number };
 }
 
-export function layer<P extends TSchema, S extends LayerSpec>(def: {
+interface LayerDef<P extends TSchema, S extends LayerSpec> {
   name: S['type'];
   summary: string;
   params: P;
   create: (params: Static<P>) => S;
   tfjs: (spec: S, ctx: TfjsLayerContext) => tf.layers.Layer[];
-  onnx: LayerLowering<S>;
-}): LayerComponent<S> {
+  shape: (spec: S, inputs: number[][], ids: string[]) => { shape: number[]; params: number };
+}
+
+export function layer<P extends TSchema, S extends LayerSpec>(def: LayerDef<P, S> & { onnx: LayerLowering<S> }): LayerComponent<S> {
   const { name, summary, params, create } = def;
-  return { ...component({ name, summary, params, create }), name, tfjs: def.tfjs, onnx: def.onnx };
+  return { ...component({ name, summary, params, create }), name, inputs: 'one', tfjs: def.tfjs, onnx: unaryNode(def.onnx), shape: def.shape };
+}
+
+/** A layer that merges two or more inputs. */
+export function mergeLayer<P extends TSchema, S extends LayerSpec>(def: LayerDef<P, S> & { onnx: NodeLowering<S> }): LayerComponent<S> {
+  const { name, summary, params, create } = def;
+  return { ...component({ name, summary, params, create }), name, inputs: 'many', tfjs: def.tfjs, onnx: def.onnx, shape: def.shape };
 }
 
 export const activationParam = (fallback: Activation) =>
@@ -42,14 +56,35 @@ export const activationParam = (fallback: Activation) =>
 export const paddingParam = () =>
   StringEnum(['valid', 'same'] as const, { default: 'valid', description: "'same' keeps the size (TensorFlow semantics), 'valid' does not pad" });
 
-type TfActivation = 'linear' | 'relu' | 'sigmoid' | 'softmax' | 'tanh' | 'elu' | 'gelu' | 'swish';
+type TfActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'softmax' | 'tanh' | 'elu' | 'gelu' | 'swish';
 
-/** tfjs has no 'leaky_relu' activation string: that one runs as its own layer after a linear one. */
-export const tfjsActivation = (a: Activation): TfActivation => (a === 'leaky_relu' ? 'linear' : a);
+/** Activations tfjs has no string for: they run as their own layer after a linear one. */
+const OWN_LAYER = new Set<Activation>(['leaky_relu', 'hard_sigmoid', 'hard_swish']);
 
-/** `layer`, followed by tfjs's LeakyReLU layer when the activation is leaky_relu. */
-export const withLeakyRelu = (layer: tf.layers.Layer, a: Activation): tf.layers.Layer[] =>
-  a === 'leaky_relu' ? [layer, tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA })] : [layer];
+export const tfjsActivation = (a: Activation): TfActivation => (OWN_LAYER.has(a) ? 'linear' : (a as TfActivation));
+
+/** The tfjs layer of an activation on its own. */
+export function activationLayer(a: Activation): tf.layers.Layer {
+  if (a === 'leaky_relu') return tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA });
+  if (a === 'hard_sigmoid' || a === 'hard_swish') return new HardActivation(a);
+  return tf.layers.activation({ activation: a });
+}
+
+/** `layer`, followed by the activation's own layer when tfjs has no string for it. */
+export const withActivation = (layer: tf.layers.Layer, a: Activation): tf.layers.Layer[] => (OWN_LAYER.has(a) ? [layer, activationLayer(a)] : [layer]);
+
+/** Params every convolution takes (conv2d, depthwise_conv2d, separable_conv2d). */
+export const convParams = () => ({
+  kernel: SizePair({ default: 3, description: 'kernel size: n or [height, width]' }),
+  strides: SizePair({ default: 1, description: 'stride: n or [height, width]' }),
+  padding: paddingParam(),
+  activation: activationParam('linear'),
+  bias: Type.Boolean({ default: true, description: 'add a learned bias' }),
+});
+
+/** Those params as a spec's fields. */
+export const convFields = (p: Static<ReturnType<typeof Params<ReturnType<typeof convParams>>>>) =>
+  ({ kernel: toPair(p.kernel), strides: toPair(p.strides), padding: p.padding, activation: p.activation, useBias: p.bias });
 
 /** Params of maxpool and avgpool. */
 export const poolParams = () =>

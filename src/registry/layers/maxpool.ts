@@ -3,6 +3,7 @@ import { window2d } from '../../engine/onnx/padding.js';
 import type { MaxPoolSpec } from '../../model/spec.js';
 import { toPair } from '../params.js';
 import { layer, poolParams } from './layer.js';
+import { imageInput, spatial } from '../../model/shapes.js';
 
 export const maxpool = layer({
   name: 'maxpool',
@@ -11,6 +12,8 @@ export const maxpool = layer({
   create: (p): MaxPoolSpec => ({ type: 'maxpool', size: toPair(p.size), strides: toPair(p.strides ?? p.size), padding: p.padding }),
 
   tfjs: (spec) => [tf.layers.maxPooling2d({ poolSize: spec.size, strides: spec.strides, padding: spec.padding })],
+
+  shape: (spec, [input]) => ({ shape: [...spatial(imageInput(spec.type, input!), spec.size, spec.strides, spec.padding), input![2]!], params: 0 }),
 
   onnx: {
     params: () => [],

@@ -1,4 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
+import { headFor } from '../../model/head.js';
 import { Registry } from '../registry.js';
 import { binaryCrossentropy, categoricalCrossentropy } from './crossentropy.js';
 import { focal } from './focal.js';
@@ -10,7 +11,7 @@ export const losses = new Registry<LossComponent>('loss');
 for (const l of [binaryCrossentropy, categoricalCrossentropy, focal]) losses.register(l);
 
 /** The loss an experiment gets when it names none: it follows from the class count. */
-export const defaultLoss = (classes: number): string => (classes === 2 ? 'binary_crossentropy' : 'categorical_crossentropy');
+export const defaultLoss = (classes: number): string => headFor(classes).loss;
 
 /** `train.loss` as written (a name, or {name, ...params}; absent: from the class count) as a {name, params} pair. */
 export function lossEntry(loss: unknown, classes: number): { name: string; params: Record<string, unknown> } {

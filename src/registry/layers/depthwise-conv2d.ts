@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { Type } from '@sinclair/typebox';
+import { applyActivation } from '../../engine/onnx/activations.js';
+import type { ParamDecl } from '../../engine/onnx/lowering.js';
+import { window2d } from '../../engine/onnx/padding.js';
+import { imageInput, kernelParams, spatial } from '../../model/shapes.js';
+import type { DepthwiseConv2dSpec } from '../../model/spec.js';
+import { Params } from '../params.js';
+import { convFields, convParams, layer, tfjsActivation, withActivation } from './layer.js';
+
+export const depthMultiplierParam = () => Type.Integer({ minimum: 1, default: 1, description: 'output channels per input channel' });
+
+export const depthwiseConv2d = layer({
+  name: 'depthwise_conv2d',
+  summary: 'one 2-D convolution per input channel (Keras DepthwiseConv2D)',
+  params: Params({ ...convParams(), depth_multiplier: depthMultiplierParam() }),
+  create: (p): DepthwiseConv2dSpec => ({ type: 'depthwise_conv2d', ...convFields(p), depthMultiplier: p.depth_multiplier }),
+
+  tfjs: (spec, { kernelInitializer }) =>
+    withActivation(
+      tf.layers.depthwiseConv2d({ kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, depthMultiplier: spec.depthMultiplier, activation: tfjsActivation(spec.activation), useBias: spec.useBias, depthwiseInitializer: kernelInitializer }),
+      spec.activation,
+    ),
+
+  shape(spec, [input]) {
+    const [, , c] = imageInput('depthwise_conv2d', input!);
+    const out = c * spec.depthMultiplier;
+    return { shape: [...spatial(input!, spec.kernel, spec.strides, spec.padding), out], params: kernelParams(spec.kernel[0] * spec.kernel[1] * out, spec.useBias && out) };
+  },
+
+  onnx: {
+    params(spec, input) {
+      const c = input[1]!;
+      const kernel: ParamDecl = { suffix: 'depthwise_kernel', shape: [...spec.kernel, c, spec.depthMultiplier], init: 'glorot_uniform', trainable: true };
+      return spec.useBias ? [kernel, { suffix: 'bias', shape: [c * spec.depthMultiplier], init: 'zeros', trainable: true }] : [kernel];
+    },
+
+    forward({ g }, spec, x, params) {
+      const [n, c, h, w] = x.shape as [number, number, number, number];
+      const m = spec.depthMultiplier;
+      const [kh, kw] = spec.kernel;
+      const [sh, sw] = spec.strides;
+      const win = window2d(h, w, spec.kernel, spec.strides, spec.padding);
+      const [kernel, bias] = params as [string, string | undefined];
+      // tfjs [kh, kw, C, M] -> ONNX grouped [C*M, 1, kh, kw]: output channel c*M + m convolves input channel c.
+      const wt = g.reshape(g.transpose(g.reshape(kernel, [kh, kw, c * m]), [2, 0, 1]), [c * m, 1, kh, kw]);
+      const attrs = { kernel_shape: spec.kernel, strides: spec.strides, pads: win.pads, group: c };
+      const z = g.op('Conv', bias === undefined ? [x.name, wt] : [x.name, wt, bias], attrs);
+      const act = applyActivation(g, spec.activation, z);
+      return {
+        y: { name: act.y, shape: [n, c * m, win.outH, win.outW] },
+        backward(dy, needDx) {
+          const dz = act.backward(dy);
+          // dW[i, j, c, m] = sum over batch and positions of the input slice at offset (i, j) times dz.
+          const [pt, pl, pb, pr] = win.pads;
+          const padded = pt + pl + pb + pr > 0 ? g.op('Pad', [x.name, g.ints([0, 0, pt, pl, 0, 0, pb, pr])]) : x.name;
+          const dzGroups = g.reshape(dz, [-1, c, m, win.outH, win.outW]);
+          const offsets: string[] = [];
+          for (let i = 0; i < kh; i++) {
+            for (let j = 0; j < kw; j++) {
+              const ends = [i + (win.outH - 1) * sh + 1, j + (win.outW - 1) * sw + 1];
+              const slice = g.op('Slice', [padded, g.ints([i, j]), g.ints(ends), g.ints([2, 3]), g.ints([sh, sw])]);
+              const prod = g.mul(g.op('Unsqueeze', [slice, g.ints([2])]), dzGroups);
+              offsets.push(g.op('Unsqueeze', [g.reduceSum(prod, [0, 3, 4], false), g.ints([0])]));
+            }
+          }
+          const grads = [g.reshape(g.op('Concat', offsets, { axis: 0 }), [kh, kw, c, m])];
+          if (bias !== undefined) grads.push(g.reduceSum(dz, [0, 2, 3], false));
+          const dx = needDx ? g.op('ConvTranspose', [dz, wt], { ...attrs, output_padding: win.outputPadding }) : null;
+          return { dx, grads };
+        },
+      };
+    },
+  },
+});

@@ -45,7 +45,7 @@ describe.each(['file store', 'server'] as const)('exp rank on a %s', (kind) => {
     expect(board.experiment).toBe('xray');
     expect(board.runs.map((x) => x.runName)).toEqual(EXPECTED_ORDER);
     const top = board.runs[0]!;
-    expect(Object.keys(top).sort()).toEqual(['baseline', 'primary', 'rank', 'runId', 'runName', 'startTime', 'targets', 'verdict']);
+    expect(Object.keys(top).sort()).toEqual(['baseline', 'primary', 'pruned', 'rank', 'runId', 'runName', 'startTime', 'targets', 'verdict']);
     expect(top).toMatchObject({ rank: 1, runId: ids['passes-high'], verdict: 'PASS', primary: { key: 'test_accuracy', value: 0.9 }, baseline: 0.5, startTime: 1_700_000_000_003 });
     expect(top.targets.map((t) => [t.name, t.metric, t.pass])).toEqual([
       ['accuracy', 'test_accuracy', true],

@@ -88,6 +88,7 @@ describe('modelSignature', () => {
         classes: ['NORMAL', 'PNEUMONIA'],
         positive: 'PNEUMONIA',
         threshold: 0.42,
+        tta: [],
       });
       const rgb = tinyExperiment(dir, {}, ['data.image.channels=3']);
       const three = modelSignature(resolveModel(rgb, 3), rgb.config, ['a', 'b', 'c'], null);

@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, startExp, waitFor } from '../cli/spawn-exp.js';
 import { tinyRun, type TinyRun } from '../report/fixtures.js';
 
+/** The page's document as the predicates below (run in the browser, without the DOM types here) see it. */
+type PageDocument = { getElementById(id: string): { complete?: boolean; naturalWidth?: number; textContent: string | null } | null };
+
 const CHROMIUM = process.env['EXP_CHROMIUM'] ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the exp serve page test: no Chromium at ${CHROMIUM} (apt-get install chromium, or set EXP_CHROMIUM)`);
@@ -58,7 +61,11 @@ describe.skipIf(!haveChromium)('the exp serve web page in headless Chromium', ()
     expect(xray).not.toBe('');
     await page.setInputFiles('#file', xray);
     await page.locator('#result').waitFor({ state: 'visible', timeout: 30_000 });
-    await page.waitForFunction("['heatmap', 'original'].every((id) => document.getElementById(id).complete && document.getElementById(id).naturalWidth > 0)");
+    // Predicates as functions, not strings: a string is evaluated with eval(), which the page's CSP refuses.
+    await page.waitForFunction(() => ['heatmap', 'original'].every((id) => {
+      const img = (globalThis as unknown as { document: PageDocument }).document.getElementById(id);
+      return img !== null && img.complete === true && (img.naturalWidth ?? 0) > 0;
+    }));
     const expected = (await (await fetch(`${url}/predict`, { method: 'POST', body: readFileSync(xray) })).json()) as { class: string; probability: number; threshold: number };
     expect(await page.locator('#class').textContent()).toBe(expected.class);
     expect(await page.locator('#probability').textContent()).toBe(`${(100 * expected.probability).toFixed(1)}%`);
@@ -92,7 +99,7 @@ describe.skipIf(!haveChromium)('the exp serve web page in headless Chromium', ()
     const page = await browser.newPage();
     await page.goto(`${url}/`);
     await page.setInputFiles('#file', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
-    await page.waitForFunction("document.getElementById('error').textContent !== ''", undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getElementById('error')?.textContent !== '', undefined, { timeout: 60_000 });
     expect(await page.locator('#result').isVisible()).toBe(false);
     expect(await page.locator('#error').textContent()).toMatch(/^Could not classify notes\.png: cannot decode image upload: .*unsupported image format/);
   });

@@ -48,8 +48,10 @@ export async function main(argv: string[]): Promise<void> {
       .help()
       .version()
       .fail((message, error) => {
-        if (error) throw error;
-        process.stderr.write(`exp: ${message}\nSee 'exp --help'.\n`);
+        // Usage errors are yargs's own (a YError, or a command's failed .check(), which parseAsync hands
+        // over as the message string): exit 2. Any other error is exp's and goes on to reportError.
+        if (error instanceof Error && error.name !== 'YError') throw error;
+        process.stderr.write(`exp: ${message ?? String(error)}\nSee 'exp --help'.\n`);
         process.exit(2);
       })
       .parseAsync();

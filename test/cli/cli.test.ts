@@ -96,6 +96,8 @@ describe('usage errors exit 2', () => {
   it.each([
     ['an unknown command', ['bogus'], 'exp: Unknown argument: bogus'],
     ['validate without files', ['validate'], 'exp: Not enough non-option arguments: got 0, need at least 1'],
+    ['a data folder and --augment at once', ['data', 'inspect', 'somewhere', '--augment', 'x.yaml'], 'exp: give a data folder, or --augment <experiment.yaml>, not both'],
+    ['--jobs with --queue', ['run', 'x.yaml', '--queue', 'redis://127.0.0.1:1', '--jobs', '2'], 'exp: --jobs trains here; with --queue each worker sets how many trials it trains at once (exp worker --jobs N)'],
   ])('%s', (_, args, message) => {
     const r = exp(args);
     expect(r.status).toBe(2);

@@ -96,7 +96,8 @@ export const runCommand: CommandModule<object, Args> = {
       .option('queue', { type: 'string', describe: 'enqueue the runs on this Redis (redis://host:6379[/db]) for `exp worker`s instead of training here' })
       .option('detach', { type: 'boolean', default: false, describe: 'with --queue: enqueue and return instead of following the trials' })
       .option('attempts', { type: 'number', default: 3, describe: 'with --queue: tries per trial before it is FAILED (with backoff between)' })
-      .option('shared-store', { type: 'boolean', default: false, describe: 'with --queue: the tracking folder is shared, at the same path, by every worker' }) as unknown as Argv<Args>,
+      .option('shared-store', { type: 'boolean', default: false, describe: 'with --queue: the tracking folder is shared, at the same path, by every worker' })
+      .check((a) => a.queue === undefined || a.jobs === 1 || '--jobs trains here; with --queue each worker sets how many trials it trains at once (exp worker --jobs N)') as unknown as Argv<Args>,
   handler: async (args) => {
     /** The results as JSON, or a summary and each experiment's board; exit 1 if a run failed. */
     const finish = async (outcomes: Outcome[]): Promise<void> => {

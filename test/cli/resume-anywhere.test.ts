@@ -79,7 +79,7 @@ describe('exp resume from another folder', () => {
     expect(after.info.status).toBe('FINISHED');
     expect(testMetrics(after)).toEqual(testMetrics(whole!));
     await expectRecordedOnce(store, run.info.runId);
-  }, 180_000); // three exp processes: ~15 s alone, near 60 s on a loaded 2-core machine
+  }, 180_000); // two exp processes (run, then resume): ~15 s alone, near 60 s on a loaded 2-core machine
 
   it('survives three SIGKILLs at the worst moments against an MLflow server, resuming in alternate folders', async () => {
     const server = new MlflowTestServer();

@@ -48,7 +48,7 @@ describe('exp run over several runs', () => {
     // --rerun trains again.
     const third = await runAll([loadRuns(dir.write('one.yaml', tinyYaml({ experiment: 'many', name: 'sw' })))], store, quiet(), true);
     expect(third.map((o) => o.status)).toEqual(['finished']);
-  }, 180_000); // four exp processes: 26-40 s alone, near 60 s on a loaded 2-core machine
+  }, 180_000); // four sweeps trained in turn: 26-40 s alone, near 60 s on a loaded 2-core machine
 
   it('keeps going when one run fails and reports it', async () => {
     const store = new FileStore(dir.path('runs'));

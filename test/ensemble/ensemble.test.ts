@@ -33,15 +33,16 @@ async function record(name: string, edit: (yaml: string) => string): Promise<str
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'exp-ensemble-'));
   store = new FileStore(path.join(root, 'runs'));
-  ids.push(await record('a', (y) => y));
+  // Member names are no hex digits, so neither can also read as the start of a run id.
+  ids.push(await record('one', (y) => y));
   // Another seed, and test-time views of its own, which the ensemble's model must apply to this member.
-  ids.push(await record('b', (y) => y.replace('seed: 7', 'seed: 8').replace('evaluate:\n', 'evaluate:\n  tta: [hflip]\n')));
+  ids.push(await record('two', (y) => y.replace('seed: 7', 'seed: 8').replace('evaluate:\n', 'evaluate:\n  tta: [hflip]\n')));
 }, 240_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('an ensemble of two runs', () => {
   it('is the mean of their validation and test probabilities, judged at a threshold chosen on validation, and logged as a finished run', async () => {
-    const result = await createEnsemble(store, ids, 'a+b');
+    const result = await createEnsemble(store, ids, 'one+two');
     for (const split of ['test', 'validation'] as const) {
       const [a, b, e] = [await readTestPredictions(store, ids[0]!, split), await readTestPredictions(store, ids[1]!, split), await readTestPredictions(store, result.runId, split)];
       expect(e.files).toEqual(a.files);
@@ -53,7 +54,7 @@ describe('an ensemble of two runs', () => {
     const expected = evaluate({ probabilities: e.probabilities.map((r) => r[1]!), labels: e.labels, classes: e.classes, threshold: result.threshold! });
     const run = await store.getRun(result.runId);
     expect(run.info.status).toBe('FINISHED');
-    expect(run.info.runName).toBe('a+b');
+    expect(run.info.runName).toBe('one+two');
     expect(run.data.metrics.test_accuracy).toBeCloseTo(expected.accuracy, 9);
     expect(run.data.metrics.test_accuracy_ci_low).toBeLessThanOrEqual(expected.accuracy);
     expect(run.data.metrics.threshold).toBe(result.threshold);
@@ -87,10 +88,10 @@ describe('an ensemble of two runs', () => {
 
   it('exp ensemble on the command line prints the report and the run id', () => {
     if (!existsSync(path.join(REPO, 'dist', 'cli', 'commands', 'ensemble.js'))) throw new Error('run npm run build first: this test spawns the built CLI');
-    const res = spawnSync(process.execPath, [path.join(REPO, 'bin', 'exp.js'), 'ensemble', 'a', 'b', '--name', 'cli-ab', '--tracking-uri', path.join(root, 'runs')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, [path.join(REPO, 'bin', 'exp.js'), 'ensemble', 'one', 'two', '--name', 'cli-ab', '--tracking-uri', path.join(root, 'runs')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
-    expect(res.stdout).toMatch(/^ensemble cli-ab \([0-9a-f]{32}\): the mean of a \(/);
+    expect(res.stdout).toMatch(/^ensemble cli-ab \([0-9a-f]{32}\): the mean of one \(/);
     expect(res.stdout).toMatch(/threshold 0\.\d{4}, chosen on validation/);
     expect(res.stdout).toMatch(/Verdict: (PASS|FAIL)/);
   });

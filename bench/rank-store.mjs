@@ -2,16 +2,17 @@
 // numbers for the README. Builds the store once (kept for reruns), then runs the compiled CLI.
 //
 //   npx tsc -p tsconfig.build.json
-//   node bench/rank-store.mjs [store dir] [runs]      # defaults: /tmp/exp-rank-bench, 5000
+//   node bench/rank-store.mjs [store dir] [runs]      # defaults: exp-rank-bench in the temp folder, 5000
 //
 // Each run is shaped like one exp logs: 80 params, 20 tags, 4 epoch metrics of 30 points and
 // 20 final metrics, meta.yaml as MLflow writes it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [root = '/tmp/exp-rank-bench', countArg = '5000'] = process.argv.slice(2);
+const [root = join(tmpdir(), 'exp-rank-bench'), countArg = '5000'] = process.argv.slice(2);
 const count = Number(countArg);
 const bin = new URL('../bin/exp.js', import.meta.url).pathname;
 const { experimentIdForName } = await import(new URL('../dist/tracking/file-store.js', import.meta.url).href);

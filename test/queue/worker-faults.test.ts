@@ -3,47 +3,21 @@
  * goes to another real `exp worker`, which continues the same MLflow run from its last
  * checkpoint and ends with the metrics of an uninterrupted run.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { FileStore, type Run } from '../../src/tracking/index.js';
-import { ensureBuilt, exp, startExp, waitFor } from '../cli/spawn-exp.js';
-import { TempDir, tinyYaml } from '../record/fixtures.js';
-import { RedisServer, redisInstalled, SKIP_MESSAGE } from '../helpers/redis-server.js';
+import { exp, waitFor } from '../cli/spawn-exp.js';
+import { tinyYaml } from '../record/fixtures.js';
+import { redisInstalled, SKIP_MESSAGE } from '../helpers/redis-server.js';
+import { useQueueFixture } from './queue-fixture.js';
 
 if (!redisInstalled) console.warn(SKIP_MESSAGE);
 
-const TIMINGS = { EXP_QUEUE_LOCK_MS: '5000', EXP_QUEUE_STALLED_MS: '2000', EXP_QUEUE_BACKOFF_MS: '200' };
-
 describe.skipIf(!redisInstalled)('a worker lost mid-trial', () => {
-  let redis: RedisServer;
-  let dir: TempDir;
-  const workers: ChildProcess[] = [];
-  beforeAll(async () => {
-    ensureBuilt();
-    redis = await RedisServer.start();
-  });
-  afterAll(async () => redis?.cleanup());
-  beforeEach(() => {
-    dir = new TempDir('exp-queue-faults-');
-    spawnSync('redis-cli', ['-p', String(redis.port), 'flushall']);
-  });
-  afterEach(() => {
-    for (const w of workers.splice(0)) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    dir.cleanup();
-  });
-
-  const worker = (name: string) => {
-    const w = startExp(['worker', '--queue', redis.url, '--name', name], { env: TIMINGS });
-    workers.push(w.child);
-    return w;
-  };
-  const run = (args: string[]) => exp(['run', ...args, '--queue', redis.url, '--tracking-uri', dir.path('runs'), '--shared-store'], { env: TIMINGS });
-  const runsOf = async (experiment: string): Promise<Run[]> => {
-    const store = new FileStore(dir.path('runs'));
-    return store.searchRuns([(await store.getExperimentByName(experiment))!.experimentId]);
-  };
+  const q = useQueueFixture('exp-queue-faults-');
+  const { worker, run, runsOf } = q;
   // 64x64 images, so an epoch takes long enough to stop the worker inside the trial.
-  const file = (experiment: string) => dir.write(`${experiment}.yaml`, tinyYaml({ experiment, name: 'trial', epochs: 4, size: 64 }));
+  const file = (experiment: string) => q.dir.write(`${experiment}.yaml`, tinyYaml({ experiment, name: 'trial', epochs: 4, size: 64 }));
   const RESULTS = ['test_accuracy', 'test_auc', 'best_val_loss', 'test_recall_NORMAL'];
 
   /** The uninterrupted run's results, trained by one worker from start to end. */
@@ -74,7 +48,7 @@ describe.skipIf(!redisInstalled)('a worker lost mid-trial', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]!.info.status).toBe('FINISHED');
     for (const key of RESULTS) expect(runs[0]!.data.metrics[key]).toBe(ref.data.metrics[key]);
-    const history = await new FileStore(dir.path('runs')).getMetricHistory(runs[0]!.info.runId, 'val_loss');
+    const history = await new FileStore(q.dir.path('runs')).getMetricHistory(runs[0]!.info.runId, 'val_loss');
     expect(history.map((m) => m.step)).toEqual([1, 2, 3, 4]);
   }, 400_000);
 
@@ -88,7 +62,7 @@ describe.skipIf(!redisInstalled)('a worker lost mid-trial', () => {
     expect(stopped.status).toBe(143);
     expect(stopped.stdout).toMatch(/handed trial back to the queue/);
     expect((await runsOf('stopped'))[0]!.info.status).toBe('KILLED');
-    expect((await exp(['queue', 'status', '--queue', redis.url])).stdout).toMatch(/0 active, 1 waiting/);
+    expect((await exp(['queue', 'status', '--queue', q.redis.url])).stdout).toMatch(/0 active, 1 waiting/);
     const b = worker('wb');
     expect((await run([file('stopped')])).status).toBe(0);
     expect(b.output()).toMatch(/continuing after epoch [234]/);

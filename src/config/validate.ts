@@ -3,7 +3,7 @@ import path from 'node:path';
 import { listImageNames } from '../data/scan.js';
 import { INSTALL_HINTS, nativeInstalled } from '../engine/capabilities.js';
 import os from 'node:os';
-import { headFor } from '../model/head.js';
+import { headFor, isHeadActivation } from '../model/head.js';
 import { resolveModel } from '../model/resolve.js';
 import { ModelShapeError, summarize } from '../model/summary.js';
 import { builtinArchitectures } from '../registry/architectures/index.js';
@@ -81,7 +81,7 @@ function checkModel(model: Mapping, architectures: Registry<ArchitectureComponen
 function checkHead(entries: LayerEntry[], classes: string[], issues: IssueCollector): void {
   const { layer, params, where } = entries.at(-1)!;
   const head = headFor(classes.length).layer;
-  if (layer !== 'dense' || (params.activation !== 'sigmoid' && params.activation !== 'softmax')) return;
+  if (layer !== 'dense' || !isHeadActivation(params.activation)) return;
   if (params.units === head.units && params.activation === head.activation) return;
   issues.issues.push({
     message: `the model ends in dense(${String(params.units)}, ${String(params.activation)}), which does not fit ${classes.length} classes (${classes.join(', ')})`,

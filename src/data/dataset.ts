@@ -42,8 +42,6 @@ export interface Split {
 
 export interface Dataset {
   classes: string[];
-  /** Index of the positive class with two classes (the second one), else null. */
-  positive: number | null;
   /** [height, width, channels]. */
   shape: [number, number, number];
   train: Split;
@@ -157,7 +155,6 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
 
   return {
     classes,
-    positive: classes.length === 2 ? 1 : null,
     shape: [opts.image.size[0], opts.image.size[1], opts.image.channels],
     train,
     val,

@@ -1,3 +1,5 @@
+import { headOfUnits } from '../model/head.js';
+
 /**
  * The training loss as both engines take it (registry/losses/ makes it from an experiment).
  * `label_smoothing` s moves each target towards uniform first, as Keras does: t(1 - s) + s/K,
@@ -12,5 +14,5 @@ export type LossSpec =
 /** The output activation each loss is made for. */
 export const lossHead = (loss: LossSpec): 'sigmoid' | 'softmax' => (loss.name === 'categorical_crossentropy' ? 'softmax' : 'sigmoid');
 
-/** The class count label smoothing spreads over: 2 for one sigmoid unit, else the units. */
-export const smoothingClasses = (units: number): number => (units === 1 ? 2 : units);
+/** The class count label smoothing spreads over: the head's (2 for one sigmoid unit). */
+export const smoothingClasses = (units: number): number => headOfUnits(units).classes;

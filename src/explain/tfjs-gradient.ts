@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExplainedLayer, GradientSource } from './explainer.js';
 import { ExplainError } from './errors.js';
 import type { FeatureGradient } from './grad-cam.js';
+import { headOfUnits, isHeadActivation } from '../model/head.js';
 
 const POOLING = new Set(['MaxPooling2D', 'AveragePooling2D']);
-const OUTPUT_ACTIVATIONS = new Set(['sigmoid', 'softmax']);
 
 const activationOf = (layer: tf.layers.Layer): string | undefined => (layer.getConfig() as { activation?: string }).activation;
 
@@ -40,7 +40,7 @@ export class TfjsGradient implements GradientSource {
       const split = chooseLayer(layers, layer);
       const output = layers.at(-1)!;
       const activation = activationOf(output);
-      if (output.getClassName() !== 'Dense' || !activation || !OUTPUT_ACTIVATIONS.has(activation)) {
+      if (output.getClassName() !== 'Dense' || !isHeadActivation(activation)) {
         throw new ExplainError(`the model ends in ${output.getClassName()} (${activation ?? 'no activation'}), not a sigmoid or softmax dense layer: no class score to explain`);
       }
       return new TfjsGradient(model, layers, split, { position: split + 1, name: layers[split]!.name, className: layers[split]!.getClassName() });
@@ -64,7 +64,7 @@ export class TfjsGradient implements GradientSource {
         let logits = tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
         if (bias) logits = tf.add(logits, bias);
         // One sigmoid unit is the positive class's logit z; the negative class's is -z.
-        if (logits.shape[1] === 1) return (classIndex === 1 ? logits : tf.neg(logits)).sum();
+        if (logits.shape[1] === 1) return (classIndex === headOfUnits(1).positive ? logits : tf.neg(logits)).sum();
         return logits.slice([0, classIndex], [1, 1]).sum();
       };
       return [map, tf.grad(score)(map)] as const;

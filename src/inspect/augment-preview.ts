@@ -6,7 +6,7 @@ import { augmentations, isBatchAugment, type Augment } from '../registry/augment
 import { imageGrid, pixelsToPng, type GridCell } from '../report/plots/image-grid.js';
 import type { Plot } from '../report/plots/render.js';
 import { datasetOptions } from '../runner/dataset-options.js';
-import { toTargets } from '../train/targets.js';
+import { encodeLabels, headFor } from '../model/head.js';
 
 /**
  * What an experiment's `augment:` list feeds the model: a few training images (one row each),
@@ -25,18 +25,18 @@ export async function augmentPreview(exp: ValidatedExperiment, options: { images
   const batchAugments = created.filter(isBatchAugment);
   const rows = shuffleInPlace(Array.from({ length: train.count }, (_, i) => i), random).slice(0, options.images ?? 6);
   const views = options.views ?? 5;
-  const units = classes.length === 2 ? 1 : classes.length;
+  const { units } = headFor(classes.length);
   const labels = rows.map((i) => train.y[i]!);
   const original = rows.map((i) => train.x.slice(i * size, (i + 1) * size));
 
   // columns[v]: the rows' images in view v (0: as loaded), with their targets.
-  const columns: { x: Float32Array; targets: Float32Array }[] = [{ x: concat(original), targets: toTargets(labels, units) }];
+  const columns: { x: Float32Array; targets: Float32Array }[] = [{ x: concat(original), targets: encodeLabels(labels, units) }];
   for (let v = 0; v < views; v++) {
     const x = concat(original);
     rows.forEach((_, r) => {
       for (const augment of imageAugments) augment({ data: x.subarray(r * size, (r + 1) * size), height, width, channels }, random);
     });
-    const targets = toTargets(labels, units);
+    const targets = encodeLabels(labels, units);
     const weights = new Float32Array(rows.length).fill(1);
     for (const mix of batchAugments) mix.mixBatch({ x, targets, weights, n: rows.length, units, image: { height, width, channels } }, random);
     columns.push({ x, targets });

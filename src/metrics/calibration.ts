@@ -1,3 +1,4 @@
+import { classProbability, headOfUnits } from '../model/head.js';
 import { argmax } from './predict.js';
 import type { NormalizedProbabilities } from './probabilities.js';
 
@@ -20,7 +21,7 @@ const clamp = (p: number): number => Math.min(1 - EPS, Math.max(EPS, p));
  */
 export function applyTemperature(outputs: ArrayLike<number>, units: number, temperature: number): Float32Array {
   const out = new Float32Array(outputs.length);
-  if (units === 1) {
+  if (headOfUnits(units).activation === 'sigmoid') {
     for (let i = 0; i < outputs.length; i++) {
       const p = clamp(outputs[i]!);
       out[i] = 1 / (1 + Math.exp(-Math.log(p / (1 - p)) / temperature));
@@ -41,9 +42,8 @@ export function applyTemperature(outputs: ArrayLike<number>, units: number, temp
 export function negativeLogLikelihood(outputs: ArrayLike<number>, labels: ArrayLike<number>, units: number): number {
   let sum = 0;
   for (let i = 0; i < labels.length; i++) {
-    const y = labels[i]!;
-    const p = units === 1 ? (y === 1 ? outputs[i]! : 1 - outputs[i]!) : outputs[i * units + y]!;
-    sum -= Math.log(clamp(p));
+    const row = Array.from({ length: units }, (_, k) => outputs[i * units + k]!);
+    sum -= Math.log(clamp(classProbability(row, labels[i]!)));
   }
   return sum / labels.length;
 }

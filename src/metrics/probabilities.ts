@@ -1,3 +1,5 @@
+import { headFor, headOfUnits } from '../model/head.js';
+
 /**
  * Model outputs as this module accepts them. Binary: one probability of the
  * positive (second) class per sample, or softmax rows of two. K > 2: one
@@ -49,12 +51,13 @@ export function normalizeProbabilities(
     return Float64Array.from({ length: row.length }, (_, k) => check(row[k], `sample ${i}, class ${k}`));
   });
   // Two-column softmax rows are the binary case: keep the positive column.
-  if (numClasses === 2) return { kind: 'binary', positive: Float64Array.from(rows, (r) => r[1]) };
+  const { positive } = headFor(numClasses);
+  if (positive !== null) return { kind: 'binary', positive: Float64Array.from(rows, (r) => r[positive]!) };
   return { kind: 'multiclass', rows };
 }
 
 /** Model outputs [n, units] as this module takes them: one sigmoid unit is p(positive) per image; more are softmax rows. */
 export function outputProbabilities(outputs: Float32Array, units: number): Float32Array | Float32Array[] {
-  if (units === 1) return outputs;
+  if (headOfUnits(units).activation === 'sigmoid') return outputs;
   return Array.from({ length: outputs.length / units }, (_, i) => outputs.subarray(i * units, (i + 1) * units));
 }

@@ -3,6 +3,7 @@ import { metricsFromConfusion, type ClassificationMetrics } from './classificati
 import { checkLabels } from './confusion.js';
 import { metricNames, metrics } from '../registry/metrics/index.js';
 import { normalizeProbabilities, type Probabilities } from './probabilities.js';
+import { headFor } from '../model/head.js';
 
 /**
  * What the threshold search maximizes: a registered metric with the `threshold` use; a
@@ -108,7 +109,8 @@ export function chooseThreshold(
   spec: ThresholdSpec,
   classes: readonly string[] = ['class 0', 'class 1'],
 ): ThresholdChoice {
-  if (classes.length !== 2) {
+  const { positive } = headFor(classes.length);
+  if (positive === null) {
     throw new Error(`a decision threshold needs exactly 2 classes, got ${classes.length}; with more, prediction is argmax`);
   }
   const objectives = metricNames('threshold');
@@ -123,7 +125,7 @@ export function chooseThreshold(
   checkLabels(labels, 2);
   const probs = normalizeProbabilities(probabilities, labels.length, 2);
   if (probs.kind !== 'binary') throw new Error('unreachable: 2 classes normalize to binary');
-  const counts = binaryCounts(probs.positive, Array.from(labels, (l) => l === 1));
+  const counts = binaryCounts(probs.positive, Array.from(labels, (l) => l === positive));
 
   const all = candidates(counts).map(([threshold, i]): Candidate => {
     const tp = i < 0 ? 0 : counts.tp[i];

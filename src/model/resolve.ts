@@ -5,7 +5,7 @@ import type { ValidatedExperiment } from '../config/validate.js';
 import type { LayerEntry } from '../registry/architectures/architecture.js';
 import { layers } from '../registry/layers/index.js';
 import { toPair } from '../registry/params.js';
-import { headFor } from './head.js';
+import { headFor, isHeadActivation } from './head.js';
 import { MODEL_INPUT, type ModelNode, type ModelSpec } from './spec.js';
 
 
@@ -40,7 +40,7 @@ export function resolveModel(exp: ValidatedExperiment, classes: number): ModelSp
   const nodes = layerNodes(bodyEntries(exp, classes));
   const last = nodes.at(-1)?.layer;
   const head = headFor(classes).layer;
-  if (last?.type === 'dense' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {
+  if (last?.type === 'dense' && isHeadActivation(last.activation)) {
     if (last.units !== head.units || last.activation !== head.activation) {
       const collector = new IssueCollector([]);
       collector.issues.push({

@@ -1,4 +1,5 @@
 import type { Explanation } from '../explain/explainer.js';
+import { headFor } from '../model/head.js';
 import type { ModelSignature } from '../runner/signature.js';
 import type { FilePrediction, UnreadableFile } from './predict-files.js';
 
@@ -10,8 +11,9 @@ export function describeExplanation(e: Explanation, signature: ModelSignature): 
 
 /** How the class is decided, in words: the threshold rule with two classes, else the most probable class. */
 export function decisionRule(signature: ModelSignature): string {
-  return signature.classes.length === 2
-    ? `${signature.classes[1]} when p(${signature.classes[1]}) >= ${Number((signature.threshold ?? 0.5).toFixed(4))}${signature.threshold === null ? ' (default; the run chose none)' : " (the run's threshold)"}`
+  const { positive } = headFor(signature.classes.length);
+  return positive !== null
+    ? `${signature.classes[positive]} when p(${signature.classes[positive]}) >= ${Number((signature.threshold ?? 0.5).toFixed(4))}${signature.threshold === null ? ' (default; the run chose none)' : " (the run's threshold)"}`
     : 'the most probable class';
 }
 

@@ -1,4 +1,5 @@
 import { applyTemperature } from '../metrics/calibration.js';
+import { classProbabilities, decideClass } from '../model/head.js';
 import type { ModelSignature } from '../runner/signature.js';
 
 export interface ClassScore {
@@ -17,16 +18,8 @@ export interface ClassScore {
  * none) means the positive class; with more, argmax.
  */
 export function interpretOutput(output: ArrayLike<number>, signature: Pick<ModelSignature, 'classes' | 'threshold' | 'temperature'>): ClassScore {
-  const { classes } = signature;
   const row = signature.temperature === undefined ? output : applyTemperature(output, output.length, signature.temperature);
-  if (classes.length === 2) {
-    const p = row[0]!;
-    const index = p >= (signature.threshold ?? 0.5) ? 1 : 0;
-    const probabilities = [1 - p, p];
-    return { index, label: classes[index]!, probability: probabilities[index]!, probabilities };
-  }
-  const probabilities = Array.from(row);
-  let index = 0;
-  for (let k = 1; k < probabilities.length; k++) if (probabilities[k]! > probabilities[index]!) index = k;
-  return { index, label: classes[index]!, probability: probabilities[index]!, probabilities };
+  const index = decideClass(row, signature.threshold);
+  const probabilities = classProbabilities(row);
+  return { index, label: signature.classes[index]!, probability: probabilities[index]!, probabilities };
 }

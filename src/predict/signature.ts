@@ -1,3 +1,4 @@
+import { headFor } from '../model/head.js';
 import { ttaViewsOf } from '../train/tta.js';
 import type { ModelSignature } from '../runner/signature.js';
 
@@ -28,8 +29,7 @@ export function signatureProblems(value: unknown): string[] {
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) problems.push('classes must list at least two class names');
   const output = s.output as Partial<ModelSignature['output']> | undefined;
   if (Array.isArray(classes)) {
-    const binary = classes.length === 2;
-    const expected = binary ? { activation: 'sigmoid', units: 1 } : { activation: 'softmax', units: classes.length };
+    const expected = headFor(classes.length);
     if (output?.activation !== expected.activation || output?.units !== expected.units) {
       problems.push(`output must be ${expected.activation} with ${expected.units} unit(s) for ${classes.length} classes, got ${JSON.stringify(output)}`);
     }

@@ -1,4 +1,5 @@
 import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins, type Evaluation, type ThresholdChoice } from '../metrics/index.js';
+import { classProbability, headFor } from '../model/head.js';
 import type { RunOutcome } from '../runner/run-experiment.js';
 import { calibrationPlot, type ReliabilitySeries } from './plots/calibration.js';
 import { confusionMatrixPlot } from './plots/confusion-matrix.js';
@@ -36,8 +37,7 @@ function predictionItems(outcome: RunOutcome, outputs: readonly ArrayLike<number
   const per = shape[0] * shape[1] * shape[2];
   return outcome.evaluation.predictions.map((predicted, i) => {
     const row = outputs[i]!;
-    // One sigmoid output is p(positive); more are softmax rows.
-    const probability = row.length === 1 ? (predicted === 1 ? row[0]! : 1 - row[0]!) : row[predicted]!;
+    const probability = classProbability(row, predicted);
     return {
       pixels: test.x.subarray(i * per, (i + 1) * per),
       trueLabel: classes[test.y[i]!]!,
@@ -90,7 +90,7 @@ export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOpti
  * the threshold was chosen on validation, the threshold sweep: what an ensemble run has too.
  */
 export async function evaluationPlots(evaluation: Evaluation, classes: readonly string[], choice: ThresholdChoice | undefined): Promise<Partial<Record<RunPlotFile, Plot>>> {
-  const threshold = classes.length === 2 ? evaluation.threshold : null;
+  const threshold = headFor(classes.length).positive !== null ? evaluation.threshold : null;
   const out: Partial<Record<RunPlotFile, Plot>> = {};
   out['confusion_matrix.png'] = await confusionMatrixPlot({ classes: [...classes], matrix: evaluation.confusion, title: `Confusion matrix (test set, ${evaluation.n} images)` });
   const label = (k: number): string => classes[k]!;

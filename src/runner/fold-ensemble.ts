@@ -45,7 +45,7 @@ export function judgeEnsemble(settings: JudgeSettings, test: TestPredictions, va
   const classes = test.classes;
   let threshold: number | null = null;
   let choice: ThresholdChoice | undefined;
-  if (classes.length === 2) {
+  if (headFor(classes.length).positive !== null) {
     const setting = e.threshold;
     if (typeof setting !== 'number') choice = chooseThreshold(probabilitiesOf(validation), validation.labels, { maximize: setting.maximize, min_class_recall: setting.min_class_recall, tolerance: setting.tolerance }, classes);
     threshold = choice?.threshold ?? (setting as number);

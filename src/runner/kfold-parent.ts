@@ -10,10 +10,10 @@ import { THRESHOLD_TAG, VERDICT_TAG } from './record.js';
 
 /** Predictions as predictionsCsv takes a split: absolute files, labels, outputs [n, units] (one unit with two classes). */
 export function asSplit(dataDir: string, p: JudgedEnsemble['test']) {
-  const { units } = headFor(p.classes.length);
+  const { positive } = headFor(p.classes.length);
   return {
     split: { files: p.files.map((f) => path.join(dataDir, ...f.split('/'))), y: Int32Array.from(p.labels), count: p.labels.length },
-    outputs: Float32Array.from(p.probabilities.flatMap((r) => (units === 1 ? [r[1]!] : r))),
+    outputs: Float32Array.from(p.probabilities.flatMap((r) => (positive !== null ? [r[positive]!] : r))),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Split } from '../data/index.js';
-import { argmax } from '../metrics/predict.js';
+import { classProbabilities, decideClass } from '../model/head.js';
 import { dataRelative } from './split-manifest.js';
 
 /** The run artifact with every validation and test image's prediction, for error analysis. */
@@ -24,8 +24,8 @@ export function predictionsCsv(o: {
     const units = split.count ? outputs.length / split.count : 0;
     for (let i = 0; i < split.count; i++) {
       const out = outputs.subarray(i * units, (i + 1) * units);
-      const p = units === 1 ? [1 - out[0]!, out[0]!] : Array.from(out);
-      const predicted = units === 1 ? (out[0]! >= (o.threshold ?? 0.5) ? 1 : 0) : argmax(out);
+      const p = classProbabilities(out);
+      const predicted = decideClass(out, o.threshold);
       const file = dataRelative(o.dataDir, split.files[i]!);
       rows.push([cell(file), name, cell(o.classes[split.y[i]!]!), cell(o.classes[predicted]!), ...p.map((v) => String(v))].join(','));
     }

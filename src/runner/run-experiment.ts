@@ -6,6 +6,7 @@ import { mulberry32 } from '../data/rng.js';
 import { outputUnits } from '../engine/engine.js';
 import { createEngine } from '../engine/select.js';
 import { applyTemperature, chooseThreshold, evaluate, fitTemperature, flatMetrics, formatReport, judgeTargets, metricIntervals, outputProbabilities, type Evaluation, type TemperatureFit, type ThresholdChoice, type Verdict } from '../metrics/index.js';
+import { headOfUnits } from '../model/head.js';
 import { resolveModel } from '../model/resolve.js';
 import { formatSummary, summarize } from '../model/summary.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -152,7 +153,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
     }
     const valOutputs = calibrated(rawValOutputs);
     let threshold: RunOutcome['threshold'] = { value: null };
-    if (units === 1) {
+    if (headOfUnits(units).positive !== null) {
       const setting = c.evaluate.threshold;
       if (typeof setting === 'number') {
         threshold = { value: setting };

@@ -9,7 +9,8 @@ import type { View } from '../registry/tta/index.js';
 import { predictViews } from './tta.js';
 import { epochBatches } from './batches.js';
 import { DivergedError } from './errors.js';
-import { accuracy, meanCrossEntropy, predictedLabels, toTargets } from './targets.js';
+import { encodeLabels } from '../model/head.js';
+import { accuracy, meanCrossEntropy, predictedLabels } from './targets.js';
 
 export interface FitOptions {
   epochs: number;
@@ -128,7 +129,7 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
       engine.learningRate = schedule((epoch - 1) * batchesPerEpoch + done) * lrScale;
       const labels = batch.indices.map((i) => train.y[i]!);
       const weights = Float32Array.from(labels, (l) => options.classWeights[l]!);
-      const targets = toTargets(labels, units);
+      const targets = encodeLabels(labels, units);
       for (const mix of batchAugments) mix.mixBatch({ x: batch.x, targets, weights, n: labels.length, units, image: { height, width, channels } }, options.random);
       const { loss, outputs } = await engine.trainStep(batch.x, targets, weights);
       // Once the loss is NaN or infinite every later step is too: stop rather than train on and rank "best NaN".

@@ -11,7 +11,7 @@ import { callbacks } from '../../src/registry/callbacks/index.js';
 import type { LossSpec } from '../../src/registry/losses/index.js';
 import { createOptimizer, type OptimizerSpec } from '../../src/registry/optimizers/index.js';
 import { fit } from '../../src/train/loop.js';
-import { toTargets } from '../../src/train/targets.js';
+import { encodeLabels } from '../../src/model/head.js';
 
 const H = 8;
 const SIZE = H * H;
@@ -74,7 +74,7 @@ describe('tfjs engine', () => {
   it('trainStep lowers the loss on a batch it keeps seeing, and predict agrees with its outputs shape', async () => {
     const e = await engine({ units: 3 });
     const { x, labels } = batch(12, 3);
-    const targets = toTargets(labels, 3);
+    const targets = encodeLabels(labels, 3);
     const weights = new Float32Array(12).fill(1);
     const losses: number[] = [];
     for (let i = 0; i < 15; i++) {
@@ -92,7 +92,7 @@ describe('tfjs engine', () => {
   it('sample weights scale the loss', async () => {
     const e = await engine({ optimizer: createOptimizer({ name: 'sgd', lr: 1e-9 }) });
     const { x, labels } = batch(8, 2);
-    const targets = toTargets(labels, 1);
+    const targets = encodeLabels(labels, 1);
     const one = (await e.trainStep(x, targets, new Float32Array(8).fill(1))).loss;
     const three = (await e.trainStep(x, targets, new Float32Array(8).fill(3))).loss;
     expect(three).toBeCloseTo(3 * one, 4);
@@ -107,7 +107,7 @@ describe('tfjs engine', () => {
     it(`setting the learning rate takes effect (${label})`, async () => {
       const e = await engine({ optimizer });
       const { x, labels } = batch(8, 2);
-      const targets = toTargets(labels, 1);
+      const targets = encodeLabels(labels, 1);
       const w = new Float32Array(8).fill(1);
       const before = e.getWeights();
       e.learningRate = 0;
@@ -123,7 +123,7 @@ describe('tfjs engine', () => {
 
   it('plain SGD steps scale with the learning rate set on the engine', async () => {
     const { x, labels } = batch(8, 2);
-    const targets = toTargets(labels, 1);
+    const targets = encodeLabels(labels, 1);
     const w = new Float32Array(8).fill(1);
     const delta = async (lr: number) => {
       const e = await engine({ optimizer: SGD });
@@ -180,7 +180,7 @@ describe('tfjs engine', () => {
   it('dropout is seeded: the same seed trains to the same losses, another seed to others', async () => {
     const model = spec(1, [{ type: 'dropout', rate: 0.5 }]);
     const { x, labels } = batch(8, 2);
-    const targets = toTargets(labels, 1);
+    const targets = encodeLabels(labels, 1);
     const w = new Float32Array(8).fill(1);
     const losses = async (seed: number) => {
       const e = await engine({ model, seed });
@@ -202,7 +202,7 @@ describe('tfjs engine state (checkpoints)', () => {
     it(`a new engine given the weights and state continues bit for bit (${label}, dropout)`, async () => {
       const model = spec(1, [{ type: 'dropout', rate: 0.3 }]);
       const { x, labels } = batch(8, 2, 5);
-      const targets = toTargets(labels, 1);
+      const targets = encodeLabels(labels, 1);
       const w = new Float32Array(8).fill(1);
       // 25 steps, the learning rate halved (as reduce-LR would), 3 more: in one engine, or in two.
       const upToCheckpoint = async (e: TrainingEngine) => {
@@ -262,7 +262,7 @@ describe('tfjs and onnx engines agree', () => {
       expect([t.name, o.name]).toEqual(['tfjs', 'onnx']);
       expect(maxDiff(t.getWeights(), o.getWeights())).toBe(0);
       const { x, labels } = batch(8, units === 1 ? 2 : 3);
-      const targets = toTargets(labels, units);
+      const targets = encodeLabels(labels, units);
       const w = Float32Array.from(labels, (l) => [0.7, 1.6, 1][l]!);
       const [a, b] = [await t.trainStep(x, targets, w), await o.trainStep(x, targets, w)];
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
@@ -277,7 +277,7 @@ describe('tfjs and onnx engines agree', () => {
   it('with adam, two steps give the same losses (tfjs on WebAssembly)', async () => {
     const [t, o] = [await engine({ engine: 'tfjs', backend: 'wasm', seed: 4 }), await engine({ engine: 'onnx', seed: 4 })];
     const { x, labels } = batch(8, 2, 8);
-    const targets = toTargets(labels, 1);
+    const targets = encodeLabels(labels, 1);
     const w = new Float32Array(8).fill(1);
     for (let i = 0; i < 2; i++) {
       const [a, b] = [await t.trainStep(x, targets, w), await o.trainStep(x, targets, w)];
@@ -292,7 +292,7 @@ describe('tfjs and onnx engines agree', () => {
     const before = o.getWeights();
     o.learningRate = 0;
     expect(o.learningRate).toBe(0);
-    await o.trainStep(x, toTargets(labels, 1), new Float32Array(8).fill(1));
+    await o.trainStep(x, encodeLabels(labels, 1), new Float32Array(8).fill(1));
     expect(maxDiff(before, o.getWeights())).toBe(0);
     await o.dispose();
   });

@@ -7,7 +7,7 @@ import { createEngine } from '../../src/engine/select.js';
 import { chain, type ModelSpec } from '../../src/model/spec.js';
 import { createLoss } from '../../src/registry/losses/index.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
-import { toTargets } from '../../src/train/targets.js';
+import { encodeLabels } from '../../src/model/head.js';
 
 // Label smoothing and focal loss on both engines: the loss against tfjs's own label-smoothed losses
 // (tf.losses.*CrossEntropy) and against focal loss computed by hand; the onnx lowering's gradient
@@ -40,7 +40,7 @@ function tfjsReference(outputs: Float32Array, labels: number[], units: number, s
   return tf.tidy(() => {
     const n = labels.length;
     const p = tf.tensor2d(outputs, [n, units]);
-    const y = tf.tensor2d(toTargets(labels, units), [n, units]);
+    const y = tf.tensor2d(encodeLabels(labels, units), [n, units]);
     const none = tf.Reduction.NONE;
     const l = units === 1 ? tf.losses.sigmoidCrossEntropy(y, tf.log(tf.div(p, tf.sub(1, p))), undefined, smoothing, none) : tf.losses.softmaxCrossEntropy(y, tf.log(p), undefined, smoothing, none);
     return l.reshape([n]).dataSync() as Float32Array;
@@ -73,7 +73,7 @@ describe('loss options on both engines', () => {
     it(`${c.label}: the loss equals the reference on both engines, and one step gives the same weights`, async () => {
       const [t, o] = [await engine('tfjs', c.units, c.loss), await engine('onnx', c.units, c.loss)];
       const { labels, x, w } = batch(8, c.units === 1 ? 2 : 3);
-      const targets = toTargets(labels, c.units);
+      const targets = encodeLabels(labels, c.units);
       for (let step = 0; step < 2; step++) {
         const [a, b] = [await t.trainStep(x, targets, w), await o.trainStep(x, targets, w)];
         expect(a.loss).toBeCloseTo(weightedMean(c.reference(a.outputs, labels), w), 5);
@@ -90,7 +90,7 @@ describe('loss options on both engines', () => {
     const losses = [];
     for (const loss of [createLoss(undefined, 2), createLoss({ name: 'binary_crossentropy', label_smoothing: 0.2 }, 2), createLoss({ name: 'focal' }, 2)]) {
       const e = await engine('onnx', 1, loss);
-      losses.push((await e.trainStep(x, toTargets(labels, 1), w)).loss);
+      losses.push((await e.trainStep(x, encodeLabels(labels, 1), w)).loss);
       await e.dispose();
     }
     expect(new Set(losses.map((l) => l.toFixed(5))).size).toBe(3);

@@ -5,7 +5,7 @@ import type { TrainingEngine } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/select.js';
 import { chain, type ModelSpec } from '../../src/model/spec.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
-import { toTargets } from '../../src/train/targets.js';
+import { encodeLabels } from '../../src/model/head.js';
 
 // The new optimizer options on both engines: one step agrees, and a checkpoint continues exactly.
 const H = 8;
@@ -20,7 +20,7 @@ function batch(n: number, seed: number) {
   const r = mulberry32(seed);
   const labels = Array.from({ length: n }, (_, i) => i % 2);
   const x = Float32Array.from({ length: n * H * H }, (_, k) => Math.min(1, r() * 0.5 + labels[Math.floor(k / (H * H))]! * 0.25));
-  return { x, targets: toTargets(labels, 1), w: Float32Array.from(labels, (l) => (l ? 1.5 : 0.8)) };
+  return { x, targets: encodeLabels(labels, 1), w: Float32Array.from(labels, (l) => (l ? 1.5 : 0.8)) };
 }
 
 async function engine(name: 'tfjs' | 'onnx', optimizer: { name: string } & Record<string, unknown>, clip?: number, seed = 5): Promise<TrainingEngine> {

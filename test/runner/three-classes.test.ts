@@ -43,7 +43,6 @@ describe('three classes end to end', () => {
       it('gets a softmax head of three units and the categorical loss', () => {
         expect(outcome.engine.name).toBe(engine);
         expect(outcome.dataset.classes).toEqual(['ALPHA', 'BETA', 'GAMMA']);
-        expect(outcome.dataset.positive).toBeNull();
         expect(outcome.model.nodes.at(-1)?.layer).toEqual({ type: 'dense', units: 3, activation: 'softmax', useBias: true });
         expect(defaultLoss(3)).toBe('categorical_crossentropy');
         // Categorical cross-entropy of a near-uniform softmax is about ln 3; binary cross-entropy

@@ -28,6 +28,9 @@ export function installed(pkg: string): boolean {
 
 export const nativeInstalled = (backend: NativeBackend): boolean => installed(`@tensorflow/${backend}`);
 
+/** Whether a backend setting can give a GPU: only through tfjs-node-gpu, when it is installed. */
+export const mayUseGpu = (backend: (typeof BACKENDS)[number]): boolean => (backend === 'auto' ? nativeInstalled('tfjs-node-gpu') : backend === 'tfjs-node-gpu');
+
 /**
  * The engine and backend a run will use, as far as can be told without loading a backend
  * (whether tfjs-node-gpu sees a GPU is known only when it starts).
@@ -41,7 +44,7 @@ export function expectedEngine(train: { engine: (typeof ENGINES)[number]; backen
   if (train.engine === 'onnx') return 'onnx (ONNX Runtime on the CPU): train.engine: onnx';
   if (train.engine === 'tfjs') return `tfjs on ${tfjsBackend()}: train.engine: tfjs`;
   if (train.backend === 'cpu' || train.backend === 'tfjs-node') return `tfjs on ${train.backend}: train.backend: ${train.backend}`;
-  const gpu = train.backend === 'auto' ? nativeInstalled('tfjs-node-gpu') : train.backend === 'tfjs-node-gpu';
+  const gpu = mayUseGpu(train.backend);
   const cpu = train.backend === 'auto' && onnxOptimizer ? 'onnx (ONNX Runtime on the CPU)' : `tfjs on ${train.backend === 'auto' ? tfjsBackend().replace(/^tfjs-node-gpu if it sees a GPU, else /, '') : train.backend}`;
   return gpu ? `tfjs on tfjs-node-gpu if it sees a GPU, else ${cpu} (train.engine: auto)` : `${cpu} (train.engine: auto, no GPU backend installed)`;
 }

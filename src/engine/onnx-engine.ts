@@ -6,12 +6,12 @@ import type { TrainingEngine } from './engine.js';
 
 /**
  * The compiled CPU engine: the whole training step as one ONNX Runtime graph per batch.
- * It starts from `initialWeights` (the tfjs path's seeded initialisers), so both engines
- * begin a run from identical weights.
+ * It creates its initial weights from `seed` with the tfjs engine's seeded initialisers
+ * (onnx/initial-weights.ts), so both engines begin a run from identical weights.
  */
 export async function createOnnxEngine(
   spec: ModelSpec,
-  options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; batchSize: number; initialWeights: Float32Array[] },
+  options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; batchSize: number },
 ): Promise<TrainingEngine> {
   const { optimizer } = options;
   if (!optimizer.arrays) throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
@@ -28,7 +28,6 @@ export async function createOnnxEngine(
     ...(threads ? { threads } : {}),
     ...(providers?.length ? { providers } : {}),
   });
-  trainer.setWeights(options.initialWeights);
   return {
     name: 'onnx',
     backend: providers?.length ? `onnxruntime (${providers.join(', ')})` : 'onnxruntime',

@@ -4,7 +4,8 @@ import { buildInferenceGraph, buildTrainGraph, describeParams, IO, outputUnits, 
 import type { LossSpec } from '../loss.js';
 import { clipByGlobalNorm, type ArrayOptimizer, type OptimizerState } from '../optimizer.js';
 import { mulberry32 } from '../../data/rng.js';
-import { fillDropoutMask, initialWeights } from './random.js';
+import { fillDropoutMask } from './random.js';
+import { initialWeights } from './initial-weights.js';
 import type { ModelSpec } from '../../model/spec.js';
 
 export interface TrainerOptions {
@@ -80,7 +81,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const [h, w, c] = spec.inputShape;
   const imageSize = h * w * c;
   const random = mulberry32(options.seed ?? 0);
-  const weights = initialWeights(params, random);
+  const weights = initialWeights(spec, options.seed ?? 0);
   // Tensors wrap the weight arrays, which are updated in place: created once, fed every step.
   const weightTensors = weights.map((data, i) => new ort.Tensor('float32', data, params[i]!.shape));
   const trainableIdx = params.flatMap((p, i) => (p.trainable ? [i] : []));

@@ -1,5 +1,5 @@
 import type { Run, TrackingStore } from '../tracking/index.js';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 
 const describe = (r: Run): string => `  ${r.info.runId}  ${r.info.runName}  ${r.info.status}  ${new Date(r.info.startTime).toISOString()}`;
 

@@ -1,5 +1,5 @@
 import { isValidRunId } from '../tracking/ids.js';
-import { UserError } from './errors.js';
+import { UserError } from '../core/errors.js';
 
 /** A run id from the command line, checked before it reaches a store or a path. */
 export function checkRunId(id: string, what = 'run id'): string {

@@ -1,4 +1,6 @@
+import { UserError } from '../core/errors.js';
+
 /** Two runs that cannot be compared (different test sets, no predictions): the message says why. */
-export class CompareError extends Error {
+export class CompareError extends UserError {
   override name = 'CompareError';
 }

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { ConfigIssue } from './issues.js';
+import { ConfigError, type ConfigIssue } from './issues.js';
 import type { Override } from './locate.js';
 import { getOwn, isMapping, isReservedKey, setOwn, type Mapping } from './merge.js';
 
@@ -64,4 +64,11 @@ export function applyOverrides(config: Mapping, overrides: readonly Override[]):
     }
   }
   return issues;
+}
+
+/** `--set` texts as overrides; a malformed one is a located ConfigError. */
+export function overridesFrom(texts: readonly string[]): Override[] {
+  const { overrides, issues } = parseOverrides(texts);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return overrides;
 }

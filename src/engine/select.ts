@@ -3,7 +3,7 @@ import type { Experiment } from '../config/schema.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { LossSpec } from './loss.js';
 import type { OptimizerSpec } from './optimizer.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { mayUseGpu } from './capabilities.js';
 import type { TrainingEngine } from './engine.js';
 import { createOnnxEngine } from './onnx-engine.js';

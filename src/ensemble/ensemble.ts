@@ -7,7 +7,7 @@ import { judgeEnsemble, meanProbabilities, type JudgedEnsemble } from '../runner
 import { asSplit } from '../runner/kfold-parent.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from '../runner/predictions-csv.js';
 import { THRESHOLD_TAG, VERDICT_TAG } from '../runner/record.js';
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 import { evaluationPlots, plotFiles, PLOT_ARTIFACT_DIR } from '../report/run-plots.js';
 import type { TrackingStore } from '../tracking/index.js';
 

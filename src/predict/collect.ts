@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { DataError } from '../data/errors.js';
 import { readEntries } from '../data/entries.js';
 import { compareNames, IMAGE_FILE } from '../data/scan.js';

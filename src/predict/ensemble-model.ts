@@ -1,4 +1,4 @@
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 import { predictViews, ttaViewsOf } from '../train/tta.js';
 import type { OnnxModel } from './session.js';
 

@@ -1,6 +1,6 @@
 import type { Explanation } from '../explain/explainer.js';
 import { headFor } from '../model/head.js';
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 import type { FilePrediction, UnreadableFile } from './predict-files.js';
 
 /** How a map was made, in words: method, class, layer and the engine that computed the gradient. */

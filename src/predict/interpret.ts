@@ -1,6 +1,6 @@
 import { applyTemperature } from '../metrics/calibration.js';
 import { classProbabilities, decideClass } from '../model/head.js';
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 
 export interface ClassScore {
   /** index into the signature's classes */

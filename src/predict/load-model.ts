@@ -1,5 +1,5 @@
-import { UserError } from '../cli/errors.js';
-import type { ModelSignature } from '../runner/signature.js';
+import { UserError } from '../core/errors.js';
+import type { ModelSignature } from '../model/signature.js';
 import { TrackingError, type Run, type TrackingStore } from '../tracking/index.js';
 import { EnsembleModel } from './ensemble-model.js';
 import { OnnxModel } from './session.js';

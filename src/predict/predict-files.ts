@@ -1,6 +1,6 @@
 import { decodeImage, sourceName, type DecodeLimits, type ImageSource } from '../data/index.js';
 import type { Explainer, Explanation } from '../explain/explainer.js';
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 import { interpretOutput, type ClassScore } from './interpret.js';
 import { predictViews, ttaViewsOf } from '../train/tta.js';
 import type { OnnxModel } from './session.js';

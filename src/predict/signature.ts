@@ -1,6 +1,6 @@
 import { headFor } from '../model/head.js';
 import { ttaViewsOf } from '../train/tta.js';
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 
 /**
  * Checks a signature.json read from a run: exp reads only the format it writes, so a model

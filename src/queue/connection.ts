@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** `redis://[user:password@]host[:port][/db]` (or rediss:// for TLS) as ioredis options; anything else is refused. */
 export function redisOptions(url: string): RedisOptions & { label: string } {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ExperimentRuns } from '../config/expand.js';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../core/progress.js';
 import { lastRunWith, runIdentity } from '../runner/identity.js';
 import { startParents } from '../runner/run-all.js';
 import type { TrackingStore } from '../tracking/index.js';

@@ -1,4 +1,4 @@
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../core/progress.js';
 import type { Outcome } from '../runner/run-all.js';
 import { openQueue, type Enqueued } from './enqueue.js';
 import { trialOutcome } from './groups.js';

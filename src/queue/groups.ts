@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../core/progress.js';
 import { loadRuns } from '../config/expand.js';
-import { overridesFrom } from '../cli/overrides-option.js';
+import { overridesFrom } from '../config/overrides.js';
 import { endKfold, type Outcome } from '../runner/run-all.js';
 import { SweepParent } from '../runner/record.js';
 import { openStore } from '../tracking/index.js';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../core/progress.js';
 import { keepOpen, type Ending } from '../runner/open-runs.js';
 import type { Outcome } from '../runner/run-all.js';
 import { createScheduler } from '../runner/scheduler.js';

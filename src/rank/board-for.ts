@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { SWEEP_TAG } from '../runner/record.js';
 import { PRUNED_TAG } from '../runner/trial.js';
 import type { TrackingStore } from '../tracking/index.js';

@@ -1,4 +1,4 @@
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../core/progress.js';
 import { keepOpen } from './open-runs.js';
 import { HEARTBEAT_MS, OWNER_TAGS } from './owner.js';
 import type { RunRecorder } from './record.js';

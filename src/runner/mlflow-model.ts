@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 import { IO } from '../engine/onnx/build.js';
-import type { ModelSignature } from './signature.js';
+import type { ModelSignature } from '../model/signature.js';
 
 /** The artifact folder MLflow loads as `runs:/<id>/model`. */
 export const MODEL_DIR = 'model';

@@ -1,7 +1,7 @@
 /**
  * What this process must close before it exits, whatever the way out (a signal, a closed
- * stdout, an uncaught error): its open runs and its worker processes. The CLI's exit guard
- * (cli/exit-guard.ts) closes them; this module only keeps the list.
+ * stdout, an uncaught error): its open runs and its worker processes. The entry points' exit
+ * guard (exit-guard.ts) closes them; this module only keeps the list.
  */
 export type Ending = { status: 'KILLED'; reason: string; signal?: NodeJS.Signals } | { status: 'FAILED'; error: unknown };
 

@@ -15,7 +15,7 @@ import { provenanceTags } from './provenance.js';
 import type { RunOutcome, StartInfo } from './run-experiment.js';
 import { MODEL_DIR, mlflowModelFiles } from './mlflow-model.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
-import { modelSignature } from './signature.js';
+import { modelSignature } from '../model/signature.js';
 import { SPLIT_ARTIFACT, splitJson } from './split-manifest.js';
 import { END_REASON_TAG } from './stale-runs.js';
 

@@ -1,7 +1,7 @@
 import { loadRuns } from '../config/expand.js';
-import { UserError } from '../cli/errors.js';
-import { overridesFrom } from '../cli/overrides-option.js';
-import type { Progress } from '../cli/progress.js';
+import { UserError } from '../core/errors.js';
+import { overridesFrom } from '../config/overrides.js';
+import type { Progress } from '../core/progress.js';
 import type { TrackingStore } from '../tracking/index.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { configHash } from './identity.js';

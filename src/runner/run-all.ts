@@ -2,8 +2,8 @@
 import { displayPath } from '../config/locate.js';
 import type { ExperimentRuns } from '../config/expand.js';
 import type { ValidatedExperiment } from '../config/validate.js';
-import { reportError } from '../cli/errors.js';
-import type { Progress } from '../cli/progress.js';
+import { reportError } from '../core/errors.js';
+import type { Progress } from '../core/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
 import { ResilientStore, TrackingError, type TrackingStore } from '../tracking/index.js';

@@ -14,7 +14,7 @@ import { normalizeEntry } from '../config/entries.js';
 import { augmentations, callbacks, schedules } from '../registry/index.js';
 import { createLoss } from '../registry/losses/index.js';
 import { createOptimizer } from '../registry/optimizers/index.js';
-import { Progress, formatSeconds, rateAndEta } from '../cli/progress.js';
+import { Progress, formatSeconds, rateAndEta } from '../core/progress.js';
 import { fit, predictSplit, type Checkpoint, type EpochRecord, type FitResult } from '../train/loop.js';
 import { ttaViewsOf } from '../train/tta.js';
 import { resolveClassWeights } from './class-weights.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../core/errors.js';
 import type { Run, TrackingStore } from '../tracking/index.js';
 import { ownerOf, ownerState, thisProcess, type Owner } from './owner.js';
 

@@ -1,11 +1,10 @@
 import { runOrSkip } from './run-all.js';
-import { overridesFrom } from '../cli/overrides-option.js';
-import { Progress } from '../cli/progress.js';
+import { overridesFrom } from '../config/overrides.js';
+import { Progress } from '../core/progress.js';
 import { loadRuns } from '../config/expand.js';
-import { openStore, resolveTrackingUri } from '../tracking/index.js';
+import { offlineNotice, openStore, resolveTrackingUri } from '../tracking/index.js';
 import type { ReviewAnswer, WorkerMessage, WorkerTask } from './workers.js';
-import { installExitGuard } from '../cli/exit-guard.js';
-import { offlineNotice } from '../cli/tracking-option.js';
+import { installExitGuard } from './exit-guard.js';
 import { runIdentity } from './identity.js';
 import type { TrialReview } from './trial.js';
 

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Outcome } from './run-all.js';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../core/progress.js';
 import type { EpochRecord } from '../train/loop.js';
 import { keepOpen, type Ending } from './open-runs.js';
 import type { TrialReview } from './trial.js';

@@ -3,7 +3,7 @@ import type { Explainer } from '../explain/explainer.js';
 import { loadExplainer, type ExplainOptions } from '../explain/load-explainer.js';
 import { loadRunModel, type Predictor } from '../predict/load-model.js';
 import { VERDICT_TAG } from '../runner/record.js';
-import type { ModelSignature } from '../runner/signature.js';
+import type { ModelSignature } from '../model/signature.js';
 import type { Run, TrackingStore } from '../tracking/index.js';
 
 /** A run's model as the server holds it: loaded once, with what `GET /model` tells about it. */

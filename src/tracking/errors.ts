@@ -1,9 +1,11 @@
+import { UserError } from '../core/errors.js';
+
 /**
  * The one error type the tracking layer throws. `code` is MLflow's error_code where the
  * server sent one (RESOURCE_DOES_NOT_EXIST, INVALID_PARAMETER_VALUE, ...), NETWORK_ERROR when
  * no answer came, or HTTP_<status> for answers without an MLflow error body.
  */
-export class TrackingError extends Error {
+export class TrackingError extends UserError {
   override readonly name = 'TrackingError';
 
   constructor(

@@ -40,3 +40,9 @@ export function openStore(uri?: string, opts: OpenStoreOptions = {}): TrackingSt
   }
   return new FileStore(resolved);
 }
+
+/** What a user is told when a run goes on offline: why, where it is kept, and how it reaches the server later. */
+export function offlineNotice(uri: string): (reason: TrackingError, localRoot: string) => void {
+  return (reason, localRoot) =>
+    process.stderr.write(`exp: ${reason.message}\nexp: logging locally into ${localRoot} from here on; push it to the server later with \`exp sync --tracking-uri ${uri}\`\n`);
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatIssue } from '../../src/cli/print-issues.js';
+import { formatIssue } from '../../src/core/print-issues.js';
 import { loadRuns } from '../../src/config/expand.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { deepMerge } from '../../src/config/merge.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatIssue } from '../../src/cli/print-issues.js';
+import { formatIssue } from '../../src/core/print-issues.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { applyOverrides, parseOverrides } from '../../src/config/overrides.js';
 import { loadAndValidate } from '../../src/config/validate.js';

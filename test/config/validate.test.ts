@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatIssue } from '../../src/cli/print-issues.js';
+import { formatIssue } from '../../src/core/print-issues.js';
 import { loadAndValidate } from '../../src/config/validate.js';
 import { nativeInstalled } from '../../src/engine/capabilities.js';
 import { closest, editDistance } from '../../src/config/suggest.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import type { Experiment } from '../../src/config/schema.js';
 import { mulberry32 } from '../../src/data/rng.js';
 import type { TrainingEngine } from '../../src/engine/engine.js';

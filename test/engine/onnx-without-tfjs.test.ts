@@ -18,7 +18,7 @@ beforeAll(async () => {
     `const dist = ${JSON.stringify(path.join(REPO, 'dist'))};
 const { loadAndValidate } = await import(dist + '/config/validate.js');
 const { runExperiment } = await import(dist + '/runner/run-experiment.js');
-const { Progress } = await import(dist + '/cli/progress.js');
+const { Progress } = await import(dist + '/core/progress.js');
 const outcome = await runExperiment(loadAndValidate(process.argv[2]), new Progress(process.stdout, true));
 process.stdout.write(JSON.stringify({ engine: outcome.engine.name, epochs: outcome.fit.history.length }));
 `,

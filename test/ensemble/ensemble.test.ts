@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTestPredictions } from '../../src/compare/test-predictions.js';
 import { loadAndValidate } from '../../src/config/validate.js';
-import { Progress } from '../../src/cli/progress.js';
+import { Progress } from '../../src/core/progress.js';
 import { createEnsemble } from '../../src/ensemble/ensemble.js';
 import { evaluate } from '../../src/metrics/index.js';
 import { loadRunModel } from '../../src/predict/load-model.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Progress } from '../../src/cli/progress.js';
+import { Progress } from '../../src/core/progress.js';
 import { loadAndValidate } from '../../src/config/validate.js';
 import { decodeImage, mulberry32 } from '../../src/data/index.js';
 import { Explainer } from '../../src/explain/explainer.js';

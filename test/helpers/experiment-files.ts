@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatIssue } from '../../src/cli/print-issues.js';
+import { formatIssue } from '../../src/core/print-issues.js';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
 import { displayPath } from '../../src/config/locate.js';
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/data/index.js';
 import { flipInPlace } from '../../src/registry/augmentations/flip.js';
 import { collectImages } from '../../src/predict/collect.js';

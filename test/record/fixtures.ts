@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadAndValidate, type ValidatedExperiment } from '../../src/config/validate.js';
-import { Progress } from '../../src/cli/progress.js';
-import { overridesFrom } from '../../src/cli/overrides-option.js';
+import { Progress } from '../../src/core/progress.js';
+import { overridesFrom } from '../../src/config/overrides.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const SAMPLE = path.join(REPO, 'data', 'sample');

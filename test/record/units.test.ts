@@ -9,7 +9,7 @@ import { resolveModel } from '../../src/model/resolve.js';
 import { canonicalJson, flattenParams } from '../../src/runner/flatten.js';
 import { EXP_VERSION, provenanceTags } from '../../src/runner/provenance.js';
 import { configHash } from '../../src/runner/identity.js';
-import { modelSignature } from '../../src/runner/signature.js';
+import { modelSignature } from '../../src/model/signature.js';
 import { TempDir, tinyExperiment } from './fixtures.js';
 
 describe('flattenParams', () => {

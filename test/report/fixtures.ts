@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Progress } from '../../src/cli/progress.js';
-import { overridesFrom } from '../../src/cli/overrides-option.js';
+import { Progress } from '../../src/core/progress.js';
+import { overridesFrom } from '../../src/config/overrides.js';
 import { loadAndValidate } from '../../src/config/validate.js';
 import { RunRecorder } from '../../src/runner/record.js';
 import { runExperiment, type RunOutcome } from '../../src/runner/run-experiment.js';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { Progress } from '../../src/cli/progress.js';
+import { Progress } from '../../src/core/progress.js';
 import { loadAndValidate, type ValidatedExperiment } from '../../src/config/validate.js';
 import { runExperiment, type RunOutcome } from '../../src/runner/run-experiment.js';
 

@@ -6,8 +6,8 @@ import { augmentPreview } from '../../inspect/augment-preview.js';
 import { formatInspection } from '../../inspect/format.js';
 import { inspectData } from '../../inspect/inspect.js';
 import { inspectionPlots } from '../../inspect/plots.js';
-import { reportError } from '../errors.js';
-import { Progress } from '../progress.js';
+import { reportError } from '../../core/errors.js';
+import { Progress } from '../../core/progress.js';
 
 interface InspectArgs {
   dir?: string;

@@ -4,7 +4,7 @@ import { augmentations, builtinArchitectures, callbacks, classWeights, layers, l
 import { registerModelFiles } from '../../registry/architectures/yaml-architecture.js';
 import type { Entry, Registry } from '../../registry/registry.js';
 import { describeParams } from '../describe-params.js';
-import { printIssues } from '../print-issues.js';
+import { printIssues } from '../../core/print-issues.js';
 
 const KINDS = ['architectures', 'layers', 'augmentations', 'class-weights', 'optimizers', 'schedules', 'losses', 'callbacks', 'tta', 'schedulers', 'metrics'] as const;
 type Kind = (typeof KINDS)[number];

@@ -3,11 +3,11 @@ import { checkReachable } from '../../queue/connection.js';
 import { openQueue } from '../../queue/enqueue.js';
 import { describeTrial } from '../../queue/follow.js';
 import { endGroupsDone } from '../../queue/groups.js';
-import { Progress } from '../progress.js';
+import { Progress } from '../../core/progress.js';
 import type { TrialJob } from '../../queue/trial-job.js';
 import type { Outcome } from '../../runner/run-all.js';
 import { printable } from '../../text/escape.js';
-import { reportError, UserError } from '../errors.js';
+import { reportError, UserError } from '../../core/errors.js';
 
 interface Args {
   action: 'status' | 'drain' | 'retry';

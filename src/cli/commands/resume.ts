@@ -1,10 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resumeRun } from '../../runner/resume.js';
-import { openStore, resolveTrackingUri } from '../../tracking/index.js';
-import { reportError } from '../errors.js';
+import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
+import { reportError } from '../../core/errors.js';
 import { resolveRunId } from '../resolve-run.js';
-import { Progress } from '../progress.js';
-import { offlineNotice, trackingUriOption } from '../tracking-option.js';
+import { Progress } from '../../core/progress.js';
+import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
   runId: string;

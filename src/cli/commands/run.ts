@@ -5,17 +5,18 @@ import { enqueueRuns } from '../../queue/enqueue.js';
 import { followTrials } from '../../queue/follow.js';
 import { redisOptions } from '../../queue/connection.js';
 import type { TrackingStore } from '../../tracking/index.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { ConfigError, type ConfigIssue } from '../../config/issues.js';
 import { describePlan } from '../../runner/plan.js';
 import { runAll, type Outcome } from '../../runner/run-all.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
-import { openStore, resolveTrackingUri } from '../../tracking/index.js';
-import { reportError } from '../errors.js';
-import { overridesFrom, setOption } from '../overrides-option.js';
-import { Progress } from '../progress.js';
-import { offlineNotice, trackingUriOption } from '../tracking-option.js';
+import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
+import { reportError } from '../../core/errors.js';
+import { setOption } from '../overrides-option.js';
+import { overridesFrom } from '../../config/overrides.js';
+import { Progress } from '../../core/progress.js';
+import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {
   files: string[];

@@ -1,8 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { displayPath } from '../../config/locate.js';
 import { loadRuns } from '../../config/expand.js';
-import { reportError } from '../errors.js';
-import { overridesFrom, setOption } from '../overrides-option.js';
+import { reportError } from '../../core/errors.js';
+import { setOption } from '../overrides-option.js';
+import { overridesFrom } from '../../config/overrides.js';
 
 interface Args {
   files: string[];

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import { INSTALL_HINTS, installed, type Backend } from '../capabilities.js';
 import { registerWasmConvGradients } from './wasm-kernels.js';
 

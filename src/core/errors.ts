@@ -1,17 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CompareError } from '../compare/errors.js';
 import { ConfigError } from '../config/issues.js';
-import { DataError } from '../data/errors.js';
-import { ExplainError } from '../explain/errors.js';
 import { printable } from '../text/escape.js';
-import { TrackingError } from '../tracking/errors.js';
-import { DivergedError } from '../train/errors.js';
 import { maskSecrets } from '../config/secrets.js';
 import { printIssues } from './print-issues.js';
 
-/** A failure the user can act on: printed as one line, exit code 1, no stack trace. */
+/**
+ * A failure the user can act on: printed as one line, exit code 1, no stack trace. Each layer's
+ * own user-facing errors (DataError, TrackingError, ...) extend it.
+ */
 export class UserError extends Error {}
 
 /** What the OS said about a path, in words: a full disk or an unwritable folder is not a bug in exp. */
@@ -46,7 +44,7 @@ export function reportError(error: unknown): number {
   }
   // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal; secrets masked.
   const say = (text: string) => process.stderr.write(`${printable(maskSecrets(text), { keepNewlines: true })}\n`);
-  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError || error instanceof CompareError || error instanceof ExplainError) {
+  if (error instanceof UserError) {
     say(`exp: ${error.message}`);
     return 1;
   }

@@ -1,6 +1,6 @@
-import { closeAll, openClosables, type Ending } from '../runner/open-runs.js';
+import { reportError } from '../core/errors.js';
 import { cancelRequests } from '../tracking/index.js';
-import { reportError } from './errors.js';
+import { closeAll, openClosables, type Ending } from './open-runs.js';
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 /** The shell's code for a writer whose reader went away (128 + SIGPIPE). */

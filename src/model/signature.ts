@@ -1,6 +1,6 @@
 import type { Experiment } from '../config/schema.js';
-import { headFor } from '../model/head.js';
-import type { ModelSpec } from '../model/spec.js';
+import { headFor } from './head.js';
+import type { ModelSpec } from './spec.js';
 
 interface SignatureBody {
   input: { shape: [number, number, number]; layout: 'NHWC'; dtype: 'float32'; channels: 1 | 3; resize: 'fill'; scale: '[0, 1]' };

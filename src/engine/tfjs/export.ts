@@ -10,6 +10,8 @@ export interface TfjsModelFiles {
 
 /** Saves a spec with trained weights (tfjs layout) in tfjs's format, whichever engine trained it. */
 export async function tfjsModelFiles(spec: ModelSpec, weights: Float32Array[]): Promise<TfjsModelFiles> {
+  // After an onnx run no backend was loaded: production mode keeps tfjs's "install tfjs-node" banner off stderr.
+  tf.enableProdMode();
   const built = buildTfModel(spec, 0);
   writeWeights(built, weights);
   const { model } = built;

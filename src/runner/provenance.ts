@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 
 const git = (cwd: string, ...args: string[]): string | undefined => {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
@@ -10,6 +10,9 @@ const git = (cwd: string, ...args: string[]): string | undefined => {
 };
 
 export const EXP_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The installed tfjs's version, read from its package.json: a run on the onnx engine never loads tfjs. */
+const TFJS_VERSION = (createRequire(import.meta.url)('@tensorflow/tfjs/package.json') as { version: string }).version;
 
 /**
  * The experiment file as `mlflow.source.name`: relative to the git repository holding it (the
@@ -49,6 +52,6 @@ export function provenanceTags(experimentFile: string): Record<string, string> {
     ...(commit ? { 'mlflow.source.git.commit': commit, 'exp.git.dirty': String(dirty) } : {}),
     'exp.version': EXP_VERSION,
     'exp.node': process.version,
-    'exp.tfjs': tf.version.tfjs,
+    'exp.tfjs': TFJS_VERSION,
   };
 }

@@ -15,7 +15,7 @@ import { syncCommand } from './commands/sync.js';
 import { queueCommand } from './commands/queue.js';
 import { workerCommand } from './commands/worker.js';
 import { validateCommand } from './commands/validate.js';
-import { reportError } from '../core/errors.js';
+import { reportError } from '../core/report-error.js';
 import { installExitGuard } from '../runner/exit-guard.js';
 
 // Signals, a closed stdout (`exp run ... | head`) and crashes close the open runs before exit.

@@ -1,4 +1,4 @@
-import { reportError } from '../core/errors.js';
+import { reportError } from '../core/report-error.js';
 import { cancelRequests } from '../tracking/index.js';
 import { closeAll, openClosables, type Ending } from './open-runs.js';
 

@@ -2,7 +2,7 @@
 import { displayPath } from '../config/locate.js';
 import type { ExperimentRuns } from '../config/expand.js';
 import type { ValidatedExperiment } from '../config/validate.js';
-import { reportError } from '../core/errors.js';
+import { reportError } from '../core/report-error.js';
 import type { Progress } from '../core/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';

@@ -1,7 +1,7 @@
 /** exp's commands on hostile ids, names and paths: clear errors, exit 1, no stack trace (issue 17). */
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportError } from '../../src/core/errors.js';
+import { reportError } from '../../src/core/report-error.js';
 import { FileStore } from '../../src/tracking/index.js';
 import { TempDir } from '../record/fixtures.js';
 import { seedRuns } from '../rank/seed.js';

@@ -63,7 +63,7 @@ describe('FileStore under concurrent writers', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'exp-concurrency-'));
     root = join(work, 'store');
-    for (const folder of ['tracking', 'text']) {
+    for (const folder of ['tracking', 'text', 'core']) {
       const out = join(work, folder);
       await mkdir(out);
       const srcDir = join(repo, 'src', folder);

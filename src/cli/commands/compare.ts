@@ -4,7 +4,8 @@ import { formatComparison } from '../../compare/format.js';
 import { readTestPredictions } from '../../compare/test-predictions.js';
 import { openStore } from '../../tracking/index.js';
 import { printable } from '../../text/escape.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 

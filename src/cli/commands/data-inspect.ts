@@ -6,7 +6,7 @@ import { augmentPreview } from '../../inspect/augment-preview.js';
 import { formatInspection } from '../../inspect/format.js';
 import { inspectData } from '../../inspect/inspect.js';
 import { inspectionPlots } from '../../inspect/plots.js';
-import { reportError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
 import { Progress } from '../../core/progress.js';
 
 interface InspectArgs {

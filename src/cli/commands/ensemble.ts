@@ -3,7 +3,8 @@ import { createEnsemble } from '../../ensemble/ensemble.js';
 import { formatReport } from '../../metrics/index.js';
 import { openStore } from '../../tracking/index.js';
 import { printable } from '../../text/escape.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 

@@ -8,7 +8,7 @@ import { formatPredictions, predictionsJson } from '../../predict/format.js';
 import { loadRunModel } from '../../predict/load-model.js';
 import { predictFiles } from '../../predict/predict-files.js';
 import { openStore } from '../../tracking/index.js';
-import { reportError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
 import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 

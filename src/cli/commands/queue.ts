@@ -7,7 +7,8 @@ import { Progress } from '../../core/progress.js';
 import type { TrialJob } from '../../queue/trial-job.js';
 import type { Outcome } from '../../runner/run-all.js';
 import { printable } from '../../text/escape.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 
 interface Args {
   action: 'status' | 'drain' | 'retry';

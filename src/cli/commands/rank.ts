@@ -3,7 +3,7 @@ import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { openRunStates } from '../../runner/stale-runs.js';
 import { openStore } from '../../tracking/index.js';
-import { reportError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
 import { printable } from '../../text/escape.js';
 import { checkRunId } from '../run-id.js';
 import { trackingUriOption } from '../tracking-option.js';

@@ -5,7 +5,8 @@ import { loadExperimentReport } from '../../report/experiment-data.js';
 import { experimentReportHtml, runReportHtml } from '../../report/html.js';
 import { loadRunReport } from '../../report/run-data.js';
 import { openStore } from '../../tracking/index.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { resumeRun } from '../../runner/resume.js';
 import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
-import { reportError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
 import { resolveRunId } from '../resolve-run.js';
 import { Progress } from '../../core/progress.js';
 import { trackingUriOption } from '../tracking-option.js';

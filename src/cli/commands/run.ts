@@ -12,7 +12,7 @@ import { runAll, type Outcome } from '../../runner/run-all.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
-import { reportError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
 import { setOption } from '../overrides-option.js';
 import { overridesFrom } from '../../config/overrides.js';
 import { Progress } from '../../core/progress.js';

@@ -2,7 +2,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_STALE_MINUTES, ownerOf } from '../../runner/owner.js';
 import { closeStaleRun, END_REASON_TAG, runStates, type RunState } from '../../runner/stale-runs.js';
 import { openStore } from '../../tracking/index.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {

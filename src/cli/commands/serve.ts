@@ -3,7 +3,8 @@ import { CAM_METHODS, type CamMethod } from '../../explain/grad-cam.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, startServer } from '../../serve/server.js';
 import { loadServedModel } from '../../serve/served-model.js';
 import { openStore } from '../../tracking/index.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { resolveRunId } from '../resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_OFFLINE_DIR, FileStore, openStore, otherServersRuns, resolveTrackingUri, syncAll } from '../../tracking/index.js';
 import { printable } from '../../text/escape.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { displayPath } from '../../config/locate.js';
 import { loadRuns } from '../../config/expand.js';
-import { reportError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
 import { setOption } from '../overrides-option.js';
 import { overridesFrom } from '../../config/overrides.js';
 

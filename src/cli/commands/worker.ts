@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { redisOptions } from '../../queue/connection.js';
 import { runQueueWorker } from '../../queue/queue-worker.js';
-import { reportError, UserError } from '../../core/errors.js';
+import { reportError } from '../../core/report-error.js';
+import { UserError } from '../../core/errors.js';
 import { Progress } from '../../core/progress.js';
 
 interface Args {

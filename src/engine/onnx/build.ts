@@ -1,6 +1,7 @@
+import { backprop } from './autodiff.js';
 import { GraphBuilder } from './graph.js';
 import { layerOf } from '../../registry/layers/index.js';
-import type { LowerContext, LoweredNode, ParamDecl, TensorRef } from './lowering.js';
+import type { LowerContext, ParamDecl, TensorRef } from './lowering.js';
 import { lossActivation, lowerLoss } from './loss.js';
 import type { LossSpec } from '../loss.js';
 import { planNodes, type PlannedNode } from './plan.js';
@@ -86,50 +87,26 @@ function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
 }
 
 interface LoweredGraph {
+  /** Each planned node's output tensor, by node id (and the model input). */
+  tensors: Map<string, TensorRef>;
   output: TensorRef;
-  /** Per planned node: its lowering, inputs and owner, in topological order. */
-  steps: { node: PlannedNode; lowered: LoweredNode }[];
+  /** New values of the non-trainable params, per owner node (training graphs). */
+  updates: Map<number, string[]>;
 }
 
 /** Lowers the planned nodes in order; each takes the tensors of its input ids. */
 function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
   const tensors = new Map<string, TensorRef>([[MODEL_INPUT, x]]);
-  const steps: LoweredGraph['steps'] = [];
+  const updates = new Map<number, string[]>();
+  let output = x;
   for (const node of nodes) {
     const owned = params.filter((p) => p.layer === node.owner).map((p) => p.name);
     const lowered = layerOf(node.layer).onnx.forward(ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
     tensors.set(node.id, lowered.y);
-    steps.push({ node, lowered });
+    if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
+    output = lowered.y;
   }
-  return { output: steps.at(-1)!.lowered.y, steps };
-}
-
-/**
- * The backward pass of a lowered graph: nodes in reverse topological order, each handed the sum of
- * the gradients its consumers sent back, and asked for input gradients only where an input leads
- * back to a trainable weight. Returns each owner node's weight gradients.
- */
-function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string): Map<number, string[]> {
-  const owners = new Set(params.filter((p) => p.trainable).map((p) => p.layer));
-  const needsGrad = new Set<string>();
-  for (const { node } of steps) if (owners.has(node.owner) || node.inputs.some((i) => needsGrad.has(i))) needsGrad.add(node.id);
-  const dys = new Map<string, string>([[steps.at(-1)!.node.id, dOutput]]);
-  const grads = new Map<number, string[]>();
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const { node, lowered } = steps[i]!;
-    const dy = dys.get(node.id);
-    if (dy === undefined || !needsGrad.has(node.id)) continue;
-    if (lowered.backward === undefined) throw new Error(`${node.layer.type} has no backward`);
-    const res = lowered.backward(dy, node.inputs.map((id) => needsGrad.has(id)));
-    if (res.grads.length > 0) grads.set(node.owner, res.grads);
-    res.dxs.forEach((dx, k) => {
-      if (dx === null) return;
-      const id = node.inputs[k]!;
-      const sum = dys.get(id);
-      dys.set(id, sum === undefined ? dx : g.add(sum, dx));
-    });
-  }
-  return grads;
+  return { tensors, output, updates };
 }
 
 export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number): TrainGraph {
@@ -151,28 +128,27 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
   const sw = g.input(IO.sampleWeights, [batch]);
   for (const p of params) g.input(p.name, p.shape);
 
-  const { output, steps } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
-  const updates = new Map<number, string[]>();
-  for (const { node, lowered } of steps) if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
-
+  const { output, updates } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
   const lowLoss = lowerLoss(g, loss, output.name, batch, units, target, sw);
   g.output(lowLoss.loss, IO.loss, []);
   g.output(lowLoss.predictions, IO.predictions, [batch, units]);
-  const grads = backward(g, steps, params, lowLoss.dLogits);
+  // The loss's gradient w.r.t. the logits is fused (loss.ts); the rest is derived op by op.
+  const trainable = params.filter((p) => p.trainable);
+  const grads = backprop(g, new Map([[output.name, lowLoss.dLogits]]), trainable.map((p) => p.name));
 
-  // Outputs follow params order; within a layer, trainable grads and state updates keep declaration order.
-  const seen = new Map<string, number>();
-  const nextOf = (kind: string, layer: number): number => {
-    const key = `${kind}${layer}`;
-    const k = seen.get(key) ?? 0;
-    seen.set(key, k + 1);
-    return k;
-  };
+  // Outputs follow params order; a layer's state updates keep its declaration order.
   const gradOutputs: string[] = [];
   const updateOutputs: string[] = [];
+  const updated = new Map<number, number>();
   for (const p of params) {
-    const source = p.trainable ? grads.get(p.layer) : updates.get(p.layer);
-    const tensor = source?.[nextOf(p.trainable ? 'g' : 'u', p.layer)];
+    let tensor: string | undefined;
+    if (p.trainable) {
+      tensor = grads.get(p.name);
+    } else {
+      const k = updated.get(p.layer) ?? 0;
+      updated.set(p.layer, k + 1);
+      tensor = updates.get(p.layer)?.[k];
+    }
     if (tensor === undefined) throw new Error(`no ${p.trainable ? 'gradient' : 'update'} for ${p.name}`);
     const name = `${p.trainable ? 'grad' : 'new'}_${p.name}`;
     g.output(tensor, name, p.shape);

@@ -56,17 +56,6 @@ export const batchnorm = layer({
       return {
         y: { name: y, shape: x.shape },
         updates: [ema(movingMean, mean), ema(movingVar, variance)],
-        backward(dy, needDx) {
-          const dbeta = g.reduceSum(dy, axes, true);
-          const dgamma = g.reduceSum(g.mul(dy, xhat), axes, true);
-          const grads = [g.reshape(dgamma, [c]), g.reshape(dbeta, [c])];
-          if (!needDx) return { dx: null, grads };
-          // dx = gamma*invStd * (dy - mean(dy) - xhat*mean(dy*xhat)), means over the reduced axes.
-          const count = axes.reduce((m, a) => m * x.shape[a]!, 1);
-          const inv = g.scalar(1 / count);
-          const centered = g.sub(g.sub(dy, g.mul(dbeta, inv)), g.mul(xhat, g.mul(dgamma, inv)));
-          return { dx: g.mul(centered, g.mul(gammaB, invStd)), grads };
-        },
       };
     },
   },

@@ -1,6 +1,6 @@
 import type { GraphBuilder } from './graph.js';
 import type { NodeDef } from './proto.js';
-import { RULES } from './gradients.js';
+import { LAZY_BROADCAST, RULES } from './gradients.js';
 
 /** Ops whose outputs carry no gradient (comparisons, casts of masks, shapes): the walk stops there. */
 const NOT_DIFFERENTIABLE = new Set(['Shape', 'Equal', 'Greater', 'Less', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Not', 'Cast', 'ConstantOfShape']);
@@ -21,19 +21,26 @@ export function backprop(g: GraphBuilder, seeds: ReadonlyMap<string, string>, wr
   const path: NodeDef[] = [];
   for (let k = nodes.length - 1; k >= 0; k--) {
     const n = nodes[k]!;
-    if (!n.outputs.some((o) => onPath.has(o)) || NOT_DIFFERENTIABLE.has(n.opType)) continue;
+    if (!n.outputs.some((o) => onPath.has(o)) || !n.inputs.some((i) => live.has(i)) || NOT_DIFFERENTIABLE.has(n.opType)) continue;
     path.push(n);
     n.inputs.forEach((i) => live.has(i) && onPath.add(i));
   }
 
   const grads = new Map(seeds);
+  // A gradient may be smaller than its tensor where it broadcasts to it (gradients.ts: LAZY_BROADCAST).
+  const full = (tensor: string, grad: string): string => {
+    const [want, got] = [g.knownShape(tensor), g.knownShape(grad)];
+    const lazy = want !== undefined && got !== undefined && (got.length !== want.length || got.some((d, i) => d !== want[i]));
+    return lazy ? g.op('Expand', [grad, g.shapeTensor(tensor)]) : grad;
+  };
   for (const node of path) {
-    const dys = node.outputs.map((o) => grads.get(o));
-    if (dys[0] === undefined) continue;
+    const out = node.outputs[0]!;
+    const dy = grads.get(out);
+    if (dy === undefined) continue;
     const rule = RULES[node.opType];
     if (rule === undefined) throw new Error(`no gradient rule for ONNX op ${node.opType}`);
     const want = node.inputs.map((i) => onPath.has(i));
-    rule({ g, node, dy: dys[0], want }).forEach((dx, k) => {
+    rule({ g, node, dy: LAZY_BROADCAST.has(node.opType) ? dy : full(out, dy), want }).forEach((dx, k) => {
       const input = node.inputs[k]!;
       if (dx === null || !want[k]) return;
       const sum = grads.get(input);
@@ -43,7 +50,7 @@ export function backprop(g: GraphBuilder, seeds: ReadonlyMap<string, string>, wr
   const result = new Map<string, string>();
   for (const w of wrt) {
     const dw = grads.get(w);
-    if (dw !== undefined) result.set(w, dw);
+    if (dw !== undefined) result.set(w, full(w, dw));
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { backprop } from './autodiff.js';
+import { backprop, gradients } from './autodiff.js';
 import { GraphBuilder } from './graph.js';
 import { layerOf } from '../../registry/layers/index.js';
 import type { LowerContext, ParamDecl, TensorRef } from './lowering.js';
@@ -6,7 +6,7 @@ import { lossActivation, lowerLoss } from './loss.js';
 import type { LossSpec } from '../loss.js';
 import { planNodes, type PlannedNode } from './plan.js';
 import { summarize } from '../../model/summary.js';
-import { MODEL_INPUT, type ModelSpec } from '../../model/spec.js';
+import { MODEL_INPUT, type Activation, type ModelSpec } from '../../model/spec.js';
 
 /** A weight of the model: tfjs layout, in exp's weight order (trainable node by node, then the rest). */
 export interface ParamInfo extends ParamDecl {
@@ -72,18 +72,25 @@ function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): Te
   return { name, shape: [typeof batch === 'number' ? batch : -1, c, h, w] };
 }
 
-/** Splits off the output activation that the loss fuses with, leaving a model that ends in logits. */
-function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
-  const want = lossActivation(loss);
+/** The model without its output activation (of a final activation layer, dense or conv2d): a model that ends in logits. */
+function splitOutputActivation(spec: ModelSpec): { logits: ModelSpec; activation: Activation } {
   const last = spec.nodes.at(-1)!;
   const head = spec.nodes.slice(0, -1);
   const { layer } = last;
   // Every node leads to the output (resolve refuses unused ids), so the activation's input is the node before it.
-  if (layer.type === 'activation' && layer.activation === want) return { ...spec, nodes: head };
-  if ((layer.type === 'dense' || layer.type === 'conv2d') && layer.activation === want) {
-    return { ...spec, nodes: [...head, { ...last, layer: { ...layer, activation: 'linear' } }] };
+  if (layer.type === 'activation') return { logits: { ...spec, nodes: head }, activation: layer.activation };
+  if (layer.type === 'dense' || layer.type === 'conv2d') {
+    return { logits: { ...spec, nodes: [...head, { ...last, layer: { ...layer, activation: 'linear' } }] }, activation: layer.activation };
   }
-  throw new Error(`${loss.name} needs a final ${want} activation`);
+  return { logits: spec, activation: 'linear' };
+}
+
+/** Splits off the output activation that the loss fuses with, leaving a model that ends in logits. */
+function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
+  const want = lossActivation(loss);
+  const { logits, activation } = splitOutputActivation(spec);
+  if (activation !== want) throw new Error(`${loss.name} needs a final ${want} activation`);
+  return logits;
 }
 
 interface LoweredGraph {
@@ -162,8 +169,15 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
  * With `weights` the params are baked in as initializers (a self-contained deployable model).
  */
 export function buildInferenceGraph(spec: ModelSpec, weights?: Float32Array[]): Uint8Array {
-  const params = describeParams(spec);
   const g = new GraphBuilder();
+  const { output } = lowerInference(g, spec, planNodes(spec.nodes), weights);
+  g.output(output.name, IO.predictions, ['N', outputUnits(spec)]);
+  return g.toModel('inference');
+}
+
+/** Lowers `nodes` of `spec` for inference into `g`: NHWC `x` with a dynamic batch; params are inputs, or initializers where `weights` are given. */
+function lowerInference(g: GraphBuilder, spec: ModelSpec, nodes: PlannedNode[], weights: Float32Array[] | undefined): LoweredGraph {
+  const params = describeParams(spec);
   const ctx: LowerContext = { g, training: false, dropoutMask: noMasks };
   const x = nhwcInput(g, spec, 'N');
   params.forEach((p, i) => {
@@ -171,7 +185,36 @@ export function buildInferenceGraph(spec: ModelSpec, weights?: Float32Array[]): 
     if (w === undefined) g.input(p.name, p.shape);
     else g.initializer(p.name, w, p.shape);
   });
-  const { output } = lowerNodes(ctx, x, planNodes(spec.nodes), params);
-  g.output(output.name, IO.predictions, ['N', outputUnits(spec)]);
-  return g.toModel('inference');
+  return lowerNodes(ctx, x, nodes, params);
+}
+
+export interface LogitGradient {
+  /** The logits (the model's output before its sigmoid or softmax), [N, units]. */
+  logits: TensorRef;
+  /** The output of the node asked for, in the internal layout (NCHW for images). */
+  feature: TensorRef;
+  /** d(logit `unit`)/d(feature), same shape as `feature`. */
+  gradient: string;
+}
+
+/**
+ * Grad-CAM's gradient: lowers `spec` for inference into `g` (NHWC input `x`, dynamic batch; weights
+ * baked in where given) and derives d(logit `unit`)/d(output of node `nodeId`). Inference samples are
+ * independent, so the gradient of the logit summed over the batch is each sample's own. Nodes are
+ * lowered as written (not planned), so a node's output is its value after its activation.
+ */
+export function logitGradient(g: GraphBuilder, spec: ModelSpec, nodeId: string, unit: number, weights?: Float32Array[]): LogitGradient {
+  const ids = spec.nodes.map((n) => n.id);
+  if (!ids.includes(nodeId)) throw new Error(`no node '${nodeId}' in the model; its nodes are: ${ids.join(', ')}`);
+  const units = outputUnits(spec);
+  if (!Number.isInteger(unit) || unit < 0 || unit >= units) throw new Error(`unit ${unit} is out of range: the model has ${units} output unit(s)`);
+  const { logits } = splitOutputActivation(spec);
+  const { tensors, output } = lowerInference(g, spec, logits.nodes.map((n, i) => ({ ...n, owner: i })), weights);
+  const feature = tensors.get(nodeId);
+  if (feature === undefined) throw new Error(`node '${nodeId}' is the output activation: ask for the node before it`);
+  const oneHot = g.floatConst(Array.from({ length: units }, (_, k) => (k === unit ? 1 : 0)), [1, units]);
+  const score = g.reduceSum(g.mul(output.name, oneHot), [1], false);
+  const gradient = gradients(g, score, [feature.name]).get(feature.name);
+  if (gradient === undefined) throw new Error(`the output does not depend on node '${nodeId}'`);
+  return { logits: output, feature, gradient };
 }

@@ -25,23 +25,42 @@ const int = (node: NodeDef, name: string, fallback: number): number => {
 };
 const castFloat = (g: GraphBuilder, mask: string): string => g.op('Cast', [mask], { to: 1 });
 
-/** Sums a gradient of the broadcast shape `out` down to the input shape `to` (numpy broadcasting reversed). */
-export function unbroadcast(g: GraphBuilder, dy: string, out: Shape, to: Shape): string {
-  const lead = out.length - to.length;
-  const axes = out.map((_, i) => i).filter((i) => i < lead || (to[i - lead] === 1 && out[i] !== 1));
-  if (axes.length === 0) return dy;
-  const summed = g.reduceSum(dy, axes, true);
-  return lead === 0 ? summed : g.reshape(summed, to);
+/**
+ * Sums a gradient of shape `from` down to the input shape `to` (numpy broadcasting reversed). The
+ * result may keep size 1 where `to` does not: it broadcasts to `to` (see LAZY_BROADCAST).
+ */
+export function unbroadcast(g: GraphBuilder, grad: string, from: Shape, to: Shape): string {
+  const lead = from.length - to.length;
+  const axes = from.map((_, i) => i).filter((i) => i < lead || (to[i - lead] === 1 && from[i] !== 1));
+  if (axes.length === 0) return grad;
+  const summed = g.reduceSum(grad, axes, true);
+  return lead === 0 ? summed : g.reshape(summed, from.slice(lead).map((d, i) => (axes.includes(i + lead) ? 1 : d)));
 }
 
-/** A binary broadcasting op's rule from its two local derivatives, each multiplied into dy before unbroadcasting. */
+/** The static shape of a gradient; one of unknown shape is taken to have its tensor's shape. */
+const gradShape = (g: GraphBuilder, grad: string, tensorShape: Shape): Shape => g.knownShape(grad) ?? tensorShape;
+
+/**
+ * A binary broadcasting op's rule from its two local gradients (dy times the local derivative).
+ * A dy of size 1 on an axis the output has (a lazy broadcast) is expanded first where an input was
+ * broadcast along that axis, since there the input's gradient sums over it.
+ */
 function binary(local: (args: RuleArgs, a: string, b: string) => [() => string, () => string]): Rule {
   return (args) => {
     const { g, node, want } = args;
     const [a, b] = node.inputs as [string, string];
     const out = g.shapeOf(node.outputs[0]!);
-    const [da, db] = local(args, a, b);
-    return [want[0] ? unbroadcast(g, da(), out, g.shapeOf(a)) : null, want[1] ? unbroadcast(g, db(), out, g.shapeOf(b)) : null];
+    const dyShape = gradShape(g, args.dy, out);
+    const summedLazily = (input: Shape): boolean =>
+      out.some((d, i) => d !== 1 && dyShape[i] === 1 && (input[i - (out.length - input.length)] ?? 1) === 1);
+    const ab = [a, b].map((t) => g.shapeOf(t));
+    const dy = ab.some((s, k) => want[k] && summedLazily(s)) ? g.op('Expand', [args.dy, g.shapeTensor(node.outputs[0]!)]) : args.dy;
+    const grads = local({ ...args, dy }, a, b);
+    return grads.map((grad, k) => {
+      if (!want[k]) return null;
+      const t = grad();
+      return unbroadcast(g, t, gradShape(g, t, out), ab[k]!);
+    });
   };
 }
 
@@ -66,7 +85,13 @@ function keptDims(g: GraphBuilder, node: NodeDef, t: string): string {
   return int(node, 'keepdims', 1) ? t : g.reshape(t, x.map((d, i) => (axes.includes(i) ? 1 : d)));
 }
 
-const expandTo = (g: GraphBuilder, t: string, like: string): string => g.op('Expand', [t, g.shapeTensor(like)]);
+/**
+ * Rules that accept a dy of size 1 on axes where their output is larger (it broadcasts): the
+ * elementwise ones. Reductions return such lazy gradients, so a mean's gradient is never
+ * materialised where it is only added or multiplied into a full one (batch norm: measured
+ * ... ); the walk expands dy before every other rule and for the tensors asked for.
+ */
+export const LAZY_BROADCAST = new Set(['Identity', 'Add', 'Sub', 'Mul', 'Relu', 'Elu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Sqrt', 'Reciprocal', 'Exp', 'Erf', 'Clip', 'Softmax']);
 
 /**
  * One rule per ONNX op the layer lowerings emit (test/engine/gradients.test.ts checks each
@@ -77,8 +102,18 @@ const expandTo = (g: GraphBuilder, t: string, like: string): string => g.op('Exp
 export const RULES: Record<string, Rule> = {
   Identity: ({ dy }) => [dy],
   Add: binary(({ dy }) => [() => dy, () => dy]),
-  Sub: binary(({ g, dy }) => [() => dy, () => g.op('Neg', [dy])]),
-  Mul: binary(({ g, dy }, a, b) => [() => g.mul(dy, b), () => g.mul(dy, a)]),
+  // Negating after the sum: the sum is often far smaller than dy (a mean subtracted from an image).
+  Sub: (args) => {
+    const [da, db] = binary(({ dy }) => [() => dy, () => dy])(args);
+    return [da!, db === null || db === undefined ? null : args.g.op('Neg', [db])];
+  },
+  // x * x (a variance): one product, 2 dy x, with dy scaled first where it is a lazy broadcast.
+  Mul: (args) => {
+    const { g, node, dy } = args;
+    const [a, b] = node.inputs as [string, string];
+    if (a === b) return [g.mul(g.mul(dy, g.scalar(2)), a), null];
+    return binary(({ dy: d }) => [() => g.mul(d, b), () => g.mul(d, a)])(args);
+  },
 
   // tfjs's step(x): 1 where x > 0 (Cast(Greater) measured ~2x faster than Sign in ORT).
   Relu: unary((g, _x, y, _n, dy) => g.mul(dy, castFloat(g, g.op('Greater', [y, g.scalar(0)])))),
@@ -125,11 +160,12 @@ export const RULES: Record<string, Rule> = {
     return [g.op('Slice', [dy, g.ints(starts), g.ints(axes.map((i, k) => starts[k]! + x[i]!)), g.ints(axes)])];
   },
 
-  ReduceSum: ({ g, node, dy }) => [expandTo(g, keptDims(g, node, dy), node.inputs[0]!)],
+  // Reductions hand back a lazy broadcast (size 1 on the reduced axes): see LAZY_BROADCAST.
+  ReduceSum: ({ g, node, dy }) => [keptDims(g, node, dy)],
   ReduceMean: ({ g, node, dy }) => {
     const x = g.shapeOf(node.inputs[0]!);
     const count = reduceAxes(g, node, x.length).reduce((n, a) => n * x[a]!, 1);
-    return [expandTo(g, g.mul(keptDims(g, node, dy), g.scalar(1 / count)), node.inputs[0]!)];
+    return [g.mul(keptDims(g, node, dy), g.scalar(1 / count))];
   },
   // tfjs's max gradient goes in full to every position equal to the max (ties included).
   ReduceMax: ({ g, node, dy }) => {

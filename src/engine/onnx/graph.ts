@@ -42,6 +42,8 @@ export class GraphBuilder {
     const node: NodeDef = { opType, inputs, outputs, name: this.fresh(`n_${opType}`), attrs };
     this.nodes.push(node);
     const shapes = inferShapes(opType, inputs, inputs.map((i) => this.shapes.get(i)), attrs, (name) => this.intConsts.get(name));
+    // A Shape's values are its input's static shape (-1 where only known at run time), for Expand and Reshape.
+    if (opType === 'Shape' && this.shapes.has(inputs[0]!)) this.intConsts.set(outputs[0]!, this.shapes.get(inputs[0]!)!);
     outputs.forEach((o, k) => {
       this.producers.set(o, node);
       const shape = shapes[k];
@@ -62,17 +64,22 @@ export class GraphBuilder {
     return shape;
   }
 
-  /** The values of an int64 constant made by `ints` (shapes, axes, pads). */
+  /** The static shape of a tensor where shape inference could tell it. */
+  knownShape(tensor: string): Shape | undefined {
+    return this.shapes.get(tensor);
+  }
+
+  /** The static values of an int64 tensor: a constant made by `ints` (shapes, axes, pads), or a Shape (-1 where known only at run time). */
   intsOf(tensor: string): number[] {
     const values = this.intConsts.get(tensor);
-    if (values === undefined) throw new Error(`${tensor} is not an int64 constant`);
+    if (values === undefined) throw new Error(`${tensor} has no static int64 values`);
     return values;
   }
 
   /** A shape as a tensor: a constant where it is fully known, else read at run time. */
   shapeTensor(tensor: string): string {
-    const shape = this.shapeOf(tensor);
-    return shape.every((d) => d >= 0) ? this.ints(shape) : this.op('Shape', [tensor]);
+    const shape = this.shapes.get(tensor);
+    return shape?.every((d) => d >= 0) ? this.ints(shape) : this.op('Shape', [tensor]);
   }
 
   /** A named float32 initializer (e.g. a weight baked into an exported model). */
@@ -139,7 +146,17 @@ export class GraphBuilder {
     return this.op('ReduceMean', [x], { axes, keepdims: keepdims ? 1 : 0 });
   }
 
+  /** The model of the nodes that lead to the outputs (gradient rules may leave a node unused, such as a layout change the next rule undid). */
   toModel(name: string): Uint8Array {
-    return encodeModel({ name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs });
+    const needed = new Set(this.outputs.map((o) => o.name));
+    const kept: NodeDef[] = [];
+    for (let k = this.nodes.length - 1; k >= 0; k--) {
+      const n = this.nodes[k]!;
+      if (!n.outputs.some((o) => needed.has(o))) continue;
+      kept.push(n);
+      n.inputs.forEach((i) => needed.add(i));
+    }
+    const initializers = this.initializers.filter((t) => needed.has(t.name));
+    return encodeModel({ name, nodes: kept.reverse(), initializers, inputs: this.inputs, outputs: this.outputs });
   }
 }

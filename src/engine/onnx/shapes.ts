@@ -126,6 +126,10 @@ export function inferShapes(op: string, inputs: string[], shapes: (Shape | undef
     }
     case 'Shape':
       return [[x.length]];
+    case 'Expand': {
+      const target = intsOf(inputs[1]!);
+      return [target && broadcast([x, target])];
+    }
     default:
       return [undefined];
   }

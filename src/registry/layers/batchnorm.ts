@@ -48,8 +48,9 @@ export const batchnorm = layer({
       const xc = g.sub(x.name, mean);
       const variance = g.reduceMean(g.mul(xc, xc), axes, true);
       const invStd = g.op('Reciprocal', [g.op('Sqrt', [g.add(variance, eps)])]);
-      const xhat = g.mul(xc, invStd);
-      const y = g.add(g.mul(xhat, gammaB), betaB);
+      // One per-channel scale, so the image is multiplied once forward and its derived gradient makes
+      // one product with dy less than (xc * invStd) * gamma (cnn4 at 128: see src/engine/onnx/gradients.ts).
+      const y = g.add(g.mul(xc, g.mul(gammaB, invStd)), betaB);
       // Keras: moving -= (moving - batch) * (1 - momentum).
       const decay = g.scalar(1 - spec.momentum);
       const ema = (moving: string, batch: string): string => g.sub(moving, g.mul(g.sub(moving, g.reshape(batch, [c])), decay));

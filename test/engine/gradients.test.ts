@@ -97,7 +97,6 @@ const rule = (op: string, what: string, fn: () => Promise<void>) => {
 };
 
 describe('each rule matches finite differences', () => {
-  rule('Identity', '', () => checkRule(unary('Identity'), [{ shape: [2, 3] }]));
   rule('Add', 'same shapes', () => checkRule(binaryOp('Add'), [{ shape: [2, 3] }, { shape: [2, 3] }]));
   rule('Add', 'broadcast of a lower-rank input', () => checkRule(binaryOp('Add'), [{ shape: [2, 3, 4] }, { shape: [3, 1] }]));
   rule('Sub', 'broadcast both ways', () => checkRule(binaryOp('Sub'), [{ shape: [2, 1, 3] }, { shape: [4, 1] }]));
@@ -108,7 +107,6 @@ describe('each rule matches finite differences', () => {
   rule('LeakyRelu', '', () => checkRule(unary('LeakyRelu', { alpha: { float: 0.2 } }), [{ shape: [3, 5], values: awayFrom([0]) }]));
   rule('Sigmoid', '', () => checkRule(unary('Sigmoid'), [{ shape: [3, 5] }]));
   rule('Tanh', '', () => checkRule(unary('Tanh'), [{ shape: [3, 5] }]));
-  rule('Exp', '', () => checkRule(unary('Exp'), [{ shape: [3, 5] }]));
   rule('Erf', '', () => checkRule(unary('Erf'), [{ shape: [3, 5] }]));
   rule('Sqrt', '', () => checkRule(unary('Sqrt'), [{ shape: [3, 5], values: positive }]));
   rule('Reciprocal', '', () => checkRule(unary('Reciprocal'), [{ shape: [3, 5], values: positive }]));

@@ -49,7 +49,7 @@ export const batchnorm = layer({
       const variance = g.reduceMean(g.mul(xc, xc), axes, true);
       const invStd = g.op('Reciprocal', [g.op('Sqrt', [g.add(variance, eps)])]);
       // One per-channel scale, so the image is multiplied once forward and its derived gradient makes
-      // one product with dy less than (xc * invStd) * gamma (cnn4 at 128: see src/engine/onnx/gradients.ts).
+      // one product with dy less than (xc * invStd) * gamma (measured: src/engine/onnx/gradients.ts, LAZY_BROADCAST).
       const y = g.add(g.mul(xc, g.mul(gammaB, invStd)), betaB);
       // Keras: moving -= (moving - batch) * (1 - momentum).
       const decay = g.scalar(1 - spec.momentum);

@@ -6,7 +6,7 @@ import { averagePoolGrad, convGrad, maxPoolGrad } from './conv-gradients.js';
 export interface RuleArgs {
   g: GraphBuilder;
   node: NodeDef;
-  /** dL/d(first output), in the shape of that output. */
+  /** dL/d(first output): in that output's shape, or for LAZY_BROADCAST rules any shape that broadcasts to it. */
   dy: string;
   /** Per input: whether its gradient is wanted (it leads back to a tensor being differentiated). */
   want: boolean[];
@@ -51,8 +51,8 @@ function binary(local: (args: RuleArgs, a: string, b: string) => [() => string, 
     const [a, b] = node.inputs as [string, string];
     const out = g.shapeOf(node.outputs[0]!);
     const dyShape = gradShape(g, args.dy, out);
-    const summedLazily = (input: Shape): boolean =>
-      out.some((d, i) => d !== 1 && dyShape[i] === 1 && (input[i - (out.length - input.length)] ?? 1) === 1);
+    const at = (shape: Shape, i: number): number => shape[i - (out.length - shape.length)] ?? 1;
+    const summedLazily = (input: Shape): boolean => out.some((d, i) => d !== 1 && at(dyShape, i) === 1 && at(input, i) === 1);
     const ab = [a, b].map((t) => g.shapeOf(t));
     const dy = ab.some((s, k) => want[k] && summedLazily(s)) ? g.op('Expand', [args.dy, g.shapeTensor(node.outputs[0]!)]) : args.dy;
     const grads = local({ ...args, dy }, a, b);

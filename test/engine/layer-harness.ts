@@ -1,5 +1,6 @@
-// Runs one layer lowering (forward + backward) as its own ONNX graph, in tfjs layouts at the boundary.
+// Runs one layer lowering (forward, and the backward derived from its ops) as its own ONNX graph, in tfjs layouts at the boundary.
 import * as ort from 'onnxruntime-node';
+import { backprop } from '../../src/engine/onnx/autodiff.js';
 import { GraphBuilder } from '../../src/engine/onnx/graph.js';
 import { layerOf } from '../../src/registry/layers/index.js';
 import type { LowerContext } from '../../src/engine/onnx/lowering.js';
@@ -30,9 +31,15 @@ export async function runLayer(spec: LayerSpec, xShape: number[], x: Float32Arra
   const yShape = nhwc(lowered.y.shape);
   g.output(toTfjs(g, lowered.y.name, yShape.length), 'y', yShape);
   const dyIn = g.input('dy', yShape);
-  const back = lowered.backward!(toInternal(g, dyIn, yShape.length), [true]);
-  g.output(toTfjs(g, back.dxs[0]!, xShape.length), 'dx', xShape);
-  back.grads.forEach((gr, i) => g.output(gr, `g${i}`, decls.filter((d) => d.trainable)[i]!.shape));
+  const trainable = decls.flatMap((d, i) => (d.trainable ? [{ ...d, name: pNames[i]! }] : []));
+  const back = backprop(g, new Map([[lowered.y.name, toInternal(g, dyIn, yShape.length)]]), [xIn, ...trainable.map((p) => p.name)]);
+  const gradOf = (name: string): string => {
+    const grad = back.get(name);
+    if (grad === undefined) throw new Error(`no gradient for ${name}`);
+    return grad;
+  };
+  g.output(gradOf(xIn), 'dx', xShape);
+  trainable.forEach((p, i) => g.output(gradOf(p.name), `g${i}`, p.shape));
   (lowered.updates ?? []).forEach((u, i) => g.output(u, `u${i}`, decls.filter((d) => !d.trainable)[i]!.shape));
 
   const session = await ort.InferenceSession.create(g.toModel('layer'));
@@ -53,7 +60,7 @@ export async function runLayer(spec: LayerSpec, xShape: number[], x: Float32Arra
     y: get('y'),
     yShape,
     dx: get('dx'),
-    grads: back.grads.map((_, i) => get(`g${i}`)),
+    grads: trainable.map((_, i) => get(`g${i}`)),
     updates: (lowered.updates ?? []).map((_, i) => get(`u${i}`)),
   };
 }

@@ -85,6 +85,7 @@ describe('depthwise and separable convolutions, zero padding', () => {
   const depthwise = (padding: 'same' | 'valid', strides: [number, number], depthMultiplier: number, useBias = true): LayerSpec =>
     ({ type: 'depthwise_conv2d', kernel: [3, 3], strides, padding, depthMultiplier, activation: 'relu6', useBias });
   it('depthwise same stride 1', () => checkLayer(depthwise('same', [1, 1], 1), [2, 8, 8, 3]));
+  it('depthwise same stride 2 even input', () => checkLayer(depthwise('same', [2, 2], 1), [2, 8, 8, 3]));
   it('depthwise same stride 2 odd input, multiplier 2', () => checkLayer(depthwise('same', [2, 2], 2), [2, 9, 7, 3]));
   it('depthwise valid, no bias', () => checkLayer(depthwise('valid', [1, 1], 1, false), [3, 7, 6, 4]));
   it('depthwise one channel, non-square kernel', () => checkLayer({ type: 'depthwise_conv2d', kernel: [2, 3], strides: [2, 1], padding: 'same', depthMultiplier: 3, activation: 'linear', useBias: true }, [2, 7, 8, 1]));

@@ -1,13 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { compileTrainer } from '../../src/engine/onnx/trainer.js';
-import { createOptimizer, type OptimizerSpec } from '../../src/registry/optimizers/index.js';
+import { describe, it } from 'vitest';
+import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { loadAndValidate } from '../../src/config/validate.js';
-import { mulberry32 } from '../../src/data/rng.js';
 import { resolveModel } from '../../src/model/resolve.js';
 import { chain, type Conv2dSpec, type DenseSpec, type LayerSpec, type MaxPoolSpec, type ModelNode, type ModelSpec, type Padding } from '../../src/model/spec.js';
-import { readWeights } from '../../src/engine/tfjs/build.js';
-import { randomArray, relErr, tfjsModel } from './tfjs-reference.js';
+import { checkStep, type StepCase } from './step-check.js';
 
 const conv = (filters: number, padding: Padding = 'valid', strides: [number, number] = [1, 1]): Conv2dSpec =>
   ({ type: 'conv2d', filters, kernel: [3, 3], strides, padding, activation: 'relu', useBias: true });
@@ -82,9 +78,7 @@ const gated: ModelSpec = {
   ],
 };
 
-interface Case { name: string; spec: ModelSpec; loss: 'binary_crossentropy' | 'categorical_crossentropy'; optimizer: OptimizerSpec; n: number }
-
-const cases: Case[] = [
+const cases: StepCase[] = [
   { name: 'cnn1 adam', spec: cnn1, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.01 }), n: 6 },
   { name: 'cnn2 adam', spec: cnn2, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.001 }), n: 8 },
   { name: 'cnn2 sgd momentum', spec: cnn2, loss: 'binary_crossentropy', optimizer: createOptimizer({ name: 'sgd', lr: 0.05, momentum: 0.9 }), n: 8 },
@@ -100,60 +94,6 @@ const cases: Case[] = [
   { name: 'softmax 3-class', spec: softmax3, loss: 'categorical_crossentropy', optimizer: createOptimizer({ name: 'adam', lr: 0.01 }), n: 5 },
 ];
 
-function labels(n: number, units: number, random: () => number): Float32Array {
-  const y = new Float32Array(n * units);
-  for (let i = 0; i < n; i++) {
-    if (units === 1) y[i] = random() < 0.5 ? 0 : 1;
-    else y[i * units + Math.floor(random() * units)] = 1;
-  }
-  return y;
-}
-
-function classIndex(y: Float32Array, units: number, i: number): number {
-  if (units === 1) return y[i]!;
-  return Array.from(y.subarray(i * units, (i + 1) * units)).indexOf(1);
-}
-
 describe('one training step matches tfjs fit', () => {
-  for (const c of cases) {
-    it(c.name, async () => {
-      const random = mulberry32(7);
-      const [h, w, ch] = c.spec.inputShape;
-      const built = tfjsModel(c.spec);
-      const { model } = built;
-      const units = model.outputs[0]!.shape[1]!;
-      const x = randomArray(c.n * h * w * ch, random);
-      const y = labels(c.n, units, random);
-      const classWeight: Record<number, number> = units === 1 ? { 0: 0.7, 1: 1.9 } : { 0: 1, 1: 0.5, 2: 2 };
-      const sw = Float32Array.from({ length: c.n }, (_, i) => classWeight[classIndex(y, units, i)]!);
-
-      const trainer = await compileTrainer(c.spec, { batchSize: c.n, loss: { name: c.loss, label_smoothing: 0 }, optimizer: c.optimizer.arrays!(), seed: 1 });
-      const initial = readWeights(built);
-      trainer.setWeights(initial);
-
-      model.compile({ optimizer: c.optimizer.tfjs(tf).optimizer, loss: c.loss === 'binary_crossentropy' ? 'binaryCrossentropy' : 'categoricalCrossentropy' });
-      const xs = tf.tensor(x, [c.n, h, w, ch]);
-      const ys = tf.tensor(y, [c.n, units]);
-      const predicted = model.predict(xs) as tf.Tensor;
-      const inferRef = predicted.dataSync();
-      expect(relErr(await trainer.predict(x, c.n), inferRef)).toBeLessThan(1e-5);
-
-      // Two steps, so optimizer state (moments, bias correction) is exercised too.
-      for (let step = 0; step < 2; step++) {
-        const history = await model.fit(xs, ys, { batchSize: c.n, epochs: 1, shuffle: false, classWeight, verbose: 0 });
-        const refLoss = history.history['loss']![0] as number;
-        const res = await trainer.trainStep(x, y, sw);
-        // float32 losses of the same maths summed in another order differ by up to ~2e-5 relative.
-        expect(Math.abs(res.loss - refLoss) / Math.abs(refLoss)).toBeLessThan(1e-4);
-        const ref = readWeights(built);
-        const got = trainer.getWeights();
-        ref.forEach((r, i) => expect(relErr(got[i]!, r), `weight ${i} after step ${step + 1}`).toBeLessThan(1e-4));
-      }
-      // Inference after training: batch norm now runs on the updated moving statistics.
-      const after = (model.predict(xs) as tf.Tensor).dataSync();
-      expect(relErr(await trainer.predict(x, c.n), after)).toBeLessThan(1e-4);
-      await trainer.dispose();
-      model.dispose();
-    });
-  }
+  for (const c of cases) it(c.name, () => checkStep(c));
 });

@@ -1,11 +1,12 @@
+import { backprop, gradients } from './autodiff.js';
 import { GraphBuilder } from './graph.js';
 import { layerOf } from '../../registry/layers/index.js';
-import type { LowerContext, LoweredNode, ParamDecl, TensorRef } from './lowering.js';
+import type { LowerContext, ParamDecl, TensorRef } from './lowering.js';
 import { lossActivation, lowerLoss } from './loss.js';
 import type { LossSpec } from '../loss.js';
 import { planNodes, type PlannedNode } from './plan.js';
 import { summarize } from '../../model/summary.js';
-import { MODEL_INPUT, type ModelSpec } from '../../model/spec.js';
+import { MODEL_INPUT, type Activation, type ModelSpec } from '../../model/spec.js';
 
 /** A weight of the model: tfjs layout, in exp's weight order (trainable node by node, then the rest). */
 export interface ParamInfo extends ParamDecl {
@@ -71,65 +72,48 @@ function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): Te
   return { name, shape: [typeof batch === 'number' ? batch : -1, c, h, w] };
 }
 
-/** Splits off the output activation that the loss fuses with, leaving a model that ends in logits. */
-function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
-  const want = lossActivation(loss);
+/** The model without its output activation (of a final activation layer, dense or conv2d): a model that ends in logits. */
+function splitOutputActivation(spec: ModelSpec): { logits: ModelSpec; activation: Activation } {
   const last = spec.nodes.at(-1)!;
   const head = spec.nodes.slice(0, -1);
   const { layer } = last;
   // Every node leads to the output (resolve refuses unused ids), so the activation's input is the node before it.
-  if (layer.type === 'activation' && layer.activation === want) return { ...spec, nodes: head };
-  if ((layer.type === 'dense' || layer.type === 'conv2d') && layer.activation === want) {
-    return { ...spec, nodes: [...head, { ...last, layer: { ...layer, activation: 'linear' } }] };
+  if (layer.type === 'activation') return { logits: { ...spec, nodes: head }, activation: layer.activation };
+  if (layer.type === 'dense' || layer.type === 'conv2d') {
+    return { logits: { ...spec, nodes: [...head, { ...last, layer: { ...layer, activation: 'linear' } }] }, activation: layer.activation };
   }
-  throw new Error(`${loss.name} needs a final ${want} activation`);
+  return { logits: spec, activation: 'linear' };
+}
+
+/** Splits off the output activation that the loss fuses with, leaving a model that ends in logits. */
+function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
+  const want = lossActivation(loss);
+  const { logits, activation } = splitOutputActivation(spec);
+  if (activation !== want) throw new Error(`${loss.name} needs a final ${want} activation`);
+  return logits;
 }
 
 interface LoweredGraph {
+  /** Each planned node's output tensor, by node id (and the model input). */
+  tensors: Map<string, TensorRef>;
   output: TensorRef;
-  /** Per planned node: its lowering, inputs and owner, in topological order. */
-  steps: { node: PlannedNode; lowered: LoweredNode }[];
+  /** New values of the non-trainable params, per owner node (training graphs). */
+  updates: Map<number, string[]>;
 }
 
 /** Lowers the planned nodes in order; each takes the tensors of its input ids. */
 function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
   const tensors = new Map<string, TensorRef>([[MODEL_INPUT, x]]);
-  const steps: LoweredGraph['steps'] = [];
+  const updates = new Map<number, string[]>();
+  let output = x;
   for (const node of nodes) {
     const owned = params.filter((p) => p.layer === node.owner).map((p) => p.name);
     const lowered = layerOf(node.layer).onnx.forward(ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
     tensors.set(node.id, lowered.y);
-    steps.push({ node, lowered });
+    if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
+    output = lowered.y;
   }
-  return { output: steps.at(-1)!.lowered.y, steps };
-}
-
-/**
- * The backward pass of a lowered graph: nodes in reverse topological order, each handed the sum of
- * the gradients its consumers sent back, and asked for input gradients only where an input leads
- * back to a trainable weight. Returns each owner node's weight gradients.
- */
-function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string): Map<number, string[]> {
-  const owners = new Set(params.filter((p) => p.trainable).map((p) => p.layer));
-  const needsGrad = new Set<string>();
-  for (const { node } of steps) if (owners.has(node.owner) || node.inputs.some((i) => needsGrad.has(i))) needsGrad.add(node.id);
-  const dys = new Map<string, string>([[steps.at(-1)!.node.id, dOutput]]);
-  const grads = new Map<number, string[]>();
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const { node, lowered } = steps[i]!;
-    const dy = dys.get(node.id);
-    if (dy === undefined || !needsGrad.has(node.id)) continue;
-    if (lowered.backward === undefined) throw new Error(`${node.layer.type} has no backward`);
-    const res = lowered.backward(dy, node.inputs.map((id) => needsGrad.has(id)));
-    if (res.grads.length > 0) grads.set(node.owner, res.grads);
-    res.dxs.forEach((dx, k) => {
-      if (dx === null) return;
-      const id = node.inputs[k]!;
-      const sum = dys.get(id);
-      dys.set(id, sum === undefined ? dx : g.add(sum, dx));
-    });
-  }
-  return grads;
+  return { tensors, output, updates };
 }
 
 export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number): TrainGraph {
@@ -151,28 +135,27 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
   const sw = g.input(IO.sampleWeights, [batch]);
   for (const p of params) g.input(p.name, p.shape);
 
-  const { output, steps } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
-  const updates = new Map<number, string[]>();
-  for (const { node, lowered } of steps) if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
-
+  const { output, updates } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
   const lowLoss = lowerLoss(g, loss, output.name, batch, units, target, sw);
   g.output(lowLoss.loss, IO.loss, []);
   g.output(lowLoss.predictions, IO.predictions, [batch, units]);
-  const grads = backward(g, steps, params, lowLoss.dLogits);
+  // The loss's gradient w.r.t. the logits is fused (loss.ts); the rest is derived op by op.
+  const trainable = params.filter((p) => p.trainable);
+  const grads = backprop(g, new Map([[output.name, lowLoss.dLogits]]), trainable.map((p) => p.name));
 
-  // Outputs follow params order; within a layer, trainable grads and state updates keep declaration order.
-  const seen = new Map<string, number>();
-  const nextOf = (kind: string, layer: number): number => {
-    const key = `${kind}${layer}`;
-    const k = seen.get(key) ?? 0;
-    seen.set(key, k + 1);
-    return k;
-  };
+  // Outputs follow params order; a layer's state updates keep its declaration order.
   const gradOutputs: string[] = [];
   const updateOutputs: string[] = [];
+  const updated = new Map<number, number>();
   for (const p of params) {
-    const source = p.trainable ? grads.get(p.layer) : updates.get(p.layer);
-    const tensor = source?.[nextOf(p.trainable ? 'g' : 'u', p.layer)];
+    let tensor: string | undefined;
+    if (p.trainable) {
+      tensor = grads.get(p.name);
+    } else {
+      const k = updated.get(p.layer) ?? 0;
+      updated.set(p.layer, k + 1);
+      tensor = updates.get(p.layer)?.[k];
+    }
     if (tensor === undefined) throw new Error(`no ${p.trainable ? 'gradient' : 'update'} for ${p.name}`);
     const name = `${p.trainable ? 'grad' : 'new'}_${p.name}`;
     g.output(tensor, name, p.shape);
@@ -186,8 +169,15 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
  * With `weights` the params are baked in as initializers (a self-contained deployable model).
  */
 export function buildInferenceGraph(spec: ModelSpec, weights?: Float32Array[]): Uint8Array {
-  const params = describeParams(spec);
   const g = new GraphBuilder();
+  const { output } = lowerInference(g, spec, planNodes(spec.nodes), weights);
+  g.output(output.name, IO.predictions, ['N', outputUnits(spec)]);
+  return g.toModel('inference');
+}
+
+/** Lowers `nodes` of `spec` for inference into `g`: NHWC `x` with a dynamic batch; params are inputs, or initializers where `weights` are given. */
+function lowerInference(g: GraphBuilder, spec: ModelSpec, nodes: PlannedNode[], weights: Float32Array[] | undefined): LoweredGraph {
+  const params = describeParams(spec);
   const ctx: LowerContext = { g, training: false, dropoutMask: noMasks };
   const x = nhwcInput(g, spec, 'N');
   params.forEach((p, i) => {
@@ -195,7 +185,36 @@ export function buildInferenceGraph(spec: ModelSpec, weights?: Float32Array[]): 
     if (w === undefined) g.input(p.name, p.shape);
     else g.initializer(p.name, w, p.shape);
   });
-  const { output } = lowerNodes(ctx, x, planNodes(spec.nodes), params);
-  g.output(output.name, IO.predictions, ['N', outputUnits(spec)]);
-  return g.toModel('inference');
+  return lowerNodes(ctx, x, nodes, params);
+}
+
+export interface LogitGradient {
+  /** The logits (the model's output before its sigmoid or softmax), [N, units]. */
+  logits: TensorRef;
+  /** The output of the node asked for, in the internal layout (NCHW for images). */
+  feature: TensorRef;
+  /** d(logit `unit`)/d(feature), same shape as `feature`. */
+  gradient: string;
+}
+
+/**
+ * Grad-CAM's gradient: lowers `spec` for inference into `g` (NHWC input `x`, dynamic batch; weights
+ * baked in where given) and derives d(logit `unit`)/d(output of node `nodeId`). Inference samples are
+ * independent, so the gradient of the logit summed over the batch is each sample's own. Nodes are
+ * lowered as written (not planned), so a node's output is its value after its activation.
+ */
+export function logitGradient(g: GraphBuilder, spec: ModelSpec, nodeId: string, unit: number, weights?: Float32Array[]): LogitGradient {
+  const ids = spec.nodes.map((n) => n.id);
+  if (!ids.includes(nodeId)) throw new Error(`no node '${nodeId}' in the model; its nodes are: ${ids.join(', ')}`);
+  const units = outputUnits(spec);
+  if (!Number.isInteger(unit) || unit < 0 || unit >= units) throw new Error(`unit ${unit} is out of range: the model has ${units} output unit(s)`);
+  const { logits } = splitOutputActivation(spec);
+  const { tensors, output } = lowerInference(g, spec, logits.nodes.map((n, i) => ({ ...n, owner: i })), weights);
+  const feature = tensors.get(nodeId);
+  if (feature === undefined) throw new Error(`node '${nodeId}' is the output activation: ask for the node before it`);
+  const oneHot = g.floatConst(Array.from({ length: units }, (_, k) => (k === unit ? 1 : 0)), [1, units]);
+  const score = g.reduceSum(g.mul(output.name, oneHot), [1], false);
+  const gradient = gradients(g, score, [feature.name]).get(feature.name);
+  if (gradient === undefined) throw new Error(`the output does not depend on node '${nodeId}'`);
+  return { logits: output, feature, gradient };
 }

@@ -17,11 +17,7 @@ export const activation = layer({
     params: () => [],
 
     forward({ g }, spec, x) {
-      const act = applyActivation(g, spec.activation, x.name);
-      return {
-        y: { name: act.y, shape: x.shape },
-        backward: (dy, needDx) => ({ dx: needDx ? act.backward(dy) : null, grads: [] }),
-      };
+      return { y: { name: applyActivation(g, spec.activation, x.name), shape: x.shape } };
     },
   },
 });

@@ -24,20 +24,7 @@ export const avgpool = layer({
       const attrs = { kernel_shape: spec.size, strides: spec.strides, pads: win.pads };
       // Forward excludes padding from the average (tfjs and ONNX agree).
       const y = g.op('AveragePool', [x.name], { ...attrs, count_include_pad: 0 });
-      return {
-        y: { name: y, shape: [n, c, win.outH, win.outW] },
-        backward(dy, needDx) {
-          if (!needDx) return { dx: null, grads: [] };
-          // tfjs's AvgPoolGrad divides by the full window size even where the window overlaps 'same'
-          // padding; we reproduce it so training matches tfjs exactly.
-          const scaled = g.mul(dy, g.scalar(1 / (spec.size[0] * spec.size[1])));
-          // Spread each scaled gradient over its window: a ConvTranspose with a ones kernel per channel.
-          const perChannel = g.reshape(scaled, [-1, 1, win.outH, win.outW]);
-          const ones = g.floatConst(new Float32Array(spec.size[0] * spec.size[1]).fill(1), [1, 1, ...spec.size]);
-          const spread = g.op('ConvTranspose', [perChannel, ones], { ...attrs, output_padding: win.outputPadding });
-          return { dx: g.reshape(spread, [-1, c, h, w]), grads: [] };
-        },
-      };
+      return { y: { name: y, shape: [n, c, win.outH, win.outW] } };
     },
   },
 });

@@ -48,25 +48,15 @@ export const batchnorm = layer({
       const xc = g.sub(x.name, mean);
       const variance = g.reduceMean(g.mul(xc, xc), axes, true);
       const invStd = g.op('Reciprocal', [g.op('Sqrt', [g.add(variance, eps)])]);
-      const xhat = g.mul(xc, invStd);
-      const y = g.add(g.mul(xhat, gammaB), betaB);
+      // One per-channel scale, so the image is multiplied once forward and its derived gradient makes
+      // one product with dy less than (xc * invStd) * gamma (measured: src/engine/onnx/gradients.ts, LAZY_BROADCAST).
+      const y = g.add(g.mul(xc, g.mul(gammaB, invStd)), betaB);
       // Keras: moving -= (moving - batch) * (1 - momentum).
       const decay = g.scalar(1 - spec.momentum);
       const ema = (moving: string, batch: string): string => g.sub(moving, g.mul(g.sub(moving, g.reshape(batch, [c])), decay));
       return {
         y: { name: y, shape: x.shape },
         updates: [ema(movingMean, mean), ema(movingVar, variance)],
-        backward(dy, needDx) {
-          const dbeta = g.reduceSum(dy, axes, true);
-          const dgamma = g.reduceSum(g.mul(dy, xhat), axes, true);
-          const grads = [g.reshape(dgamma, [c]), g.reshape(dbeta, [c])];
-          if (!needDx) return { dx: null, grads };
-          // dx = gamma*invStd * (dy - mean(dy) - xhat*mean(dy*xhat)), means over the reduced axes.
-          const count = axes.reduce((m, a) => m * x.shape[a]!, 1);
-          const inv = g.scalar(1 / count);
-          const centered = g.sub(g.sub(dy, g.mul(dbeta, inv)), g.mul(xhat, g.mul(dgamma, inv)));
-          return { dx: g.mul(centered, g.mul(gammaB, invStd)), grads };
-        },
       };
     },
   },

@@ -24,18 +24,7 @@ export const concat = mergeLayer({
       const channels = xs.map((x) => x.shape[1]!);
       const shape = [...xs[0]!.shape];
       shape[1] = channels.reduce((a, b) => a + b, 0);
-      return {
-        y: { name: g.op('Concat', xs.map((x) => x.name), { axis: 1 }), shape },
-        backward(dy, needDx) {
-          let start = 0;
-          const dxs = channels.map((c, i) => {
-            const slice = needDx[i] ? g.op('Slice', [dy, g.ints([start]), g.ints([start + c]), g.ints([1])]) : null;
-            start += c;
-            return slice;
-          });
-          return { dxs, grads: [] };
-        },
-      };
+      return { y: { name: g.op('Concat', xs.map((x) => x.name), { axis: 1 }), shape } };
     },
   },
 });

@@ -35,16 +35,7 @@ export const dense = layer({
     forward({ g }, spec, x, params) {
       const [kernel, bias] = params as [string, string | undefined];
       const z = g.op('Gemm', bias === undefined ? [x.name, kernel] : [x.name, kernel, bias]);
-      const act = applyActivation(g, spec.activation, z);
-      return {
-        y: { name: act.y, shape: [x.shape[0]!, spec.units] },
-        backward(dy, needDx) {
-          const dz = act.backward(dy);
-          const grads = [g.op('Gemm', [x.name, dz], { transA: 1 })];
-          if (bias !== undefined) grads.push(g.reduceSum(dz, [0], false));
-          return { dx: needDx ? g.op('Gemm', [dz, kernel], { transB: 1 }) : null, grads };
-        },
-      };
+      return { y: { name: applyActivation(g, spec.activation, z), shape: [x.shape[0]!, spec.units] } };
     },
   },
 });

@@ -39,37 +39,13 @@ export const depthwiseConv2d = layer({
       const [n, c, h, w] = x.shape as [number, number, number, number];
       const m = spec.depthMultiplier;
       const [kh, kw] = spec.kernel;
-      const [sh, sw] = spec.strides;
       const win = window2d(h, w, spec.kernel, spec.strides, spec.padding);
       const [kernel, bias] = params as [string, string | undefined];
       // tfjs [kh, kw, C, M] -> ONNX grouped [C*M, 1, kh, kw]: output channel c*M + m convolves input channel c.
       const wt = g.reshape(g.transpose(g.reshape(kernel, [kh, kw, c * m]), [2, 0, 1]), [c * m, 1, kh, kw]);
       const attrs = { kernel_shape: spec.kernel, strides: spec.strides, pads: win.pads, group: c };
       const z = g.op('Conv', bias === undefined ? [x.name, wt] : [x.name, wt, bias], attrs);
-      const act = applyActivation(g, spec.activation, z);
-      return {
-        y: { name: act.y, shape: [n, c * m, win.outH, win.outW] },
-        backward(dy, needDx) {
-          const dz = act.backward(dy);
-          // dW[i, j, c, m] = sum over batch and positions of the input slice at offset (i, j) times dz.
-          const [pt, pl, pb, pr] = win.pads;
-          const padded = pt + pl + pb + pr > 0 ? g.op('Pad', [x.name, g.ints([0, 0, pt, pl, 0, 0, pb, pr])]) : x.name;
-          const dzGroups = g.reshape(dz, [-1, c, m, win.outH, win.outW]);
-          const offsets: string[] = [];
-          for (let i = 0; i < kh; i++) {
-            for (let j = 0; j < kw; j++) {
-              const ends = [i + (win.outH - 1) * sh + 1, j + (win.outW - 1) * sw + 1];
-              const slice = g.op('Slice', [padded, g.ints([i, j]), g.ints(ends), g.ints([2, 3]), g.ints([sh, sw])]);
-              const prod = g.mul(g.op('Unsqueeze', [slice, g.ints([2])]), dzGroups);
-              offsets.push(g.op('Unsqueeze', [g.reduceSum(prod, [0, 3, 4], false), g.ints([0])]));
-            }
-          }
-          const grads = [g.reshape(g.op('Concat', offsets, { axis: 0 }), [kh, kw, c, m])];
-          if (bias !== undefined) grads.push(g.reduceSum(dz, [0, 2, 3], false));
-          const dx = needDx ? g.op('ConvTranspose', [dz, wt], { ...attrs, output_padding: win.outputPadding }) : null;
-          return { dx, grads };
-        },
-      };
+      return { y: { name: applyActivation(g, spec.activation, z), shape: [n, c * m, win.outH, win.outW] } };
     },
   },
 });

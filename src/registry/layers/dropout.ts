@@ -22,12 +22,8 @@ export const dropout = layer({
     params: () => [],
 
     forward(ctx, spec, x) {
-      if (!ctx.training || spec.rate === 0) return { y: x, backward: (dy) => ({ dx: dy, grads: [] }) };
-      const mask = ctx.dropoutMask(x.shape, spec.rate);
-      return {
-        y: { name: ctx.g.mul(x.name, mask), shape: x.shape },
-        backward: (dy, needDx) => ({ dx: needDx ? ctx.g.mul(dy, mask) : null, grads: [] }),
-      };
+      if (!ctx.training || spec.rate === 0) return { y: x };
+      return { y: { name: ctx.g.mul(x.name, ctx.dropoutMask(x.shape, spec.rate)), shape: x.shape } };
     },
   },
 });

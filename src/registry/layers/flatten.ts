@@ -17,18 +17,11 @@ export const flatten = layer({
     params: () => [],
 
     forward({ g }, _spec, x) {
-      if (x.shape.length === 2) return { y: x, backward: (dy) => ({ dx: dy, grads: [] }) };
+      if (x.shape.length === 2) return { y: x };
       const [n, c, h, w] = x.shape as [number, number, number, number];
       // tfjs flattens NHWC, so go back to channels-last before flattening.
       const nhwc = c === 1 ? x.name : g.transpose(x.name, [0, 2, 3, 1]);
-      return {
-        y: { name: g.op('Flatten', [nhwc], { axis: 1 }), shape: [n, h * w * c] },
-        backward(dy, needDx) {
-          if (!needDx) return { dx: null, grads: [] };
-          const unflat = g.reshape(dy, [-1, h, w, c]);
-          return { dx: c === 1 ? g.reshape(unflat, [-1, 1, h, w]) : g.transpose(unflat, [0, 3, 1, 2]), grads: [] };
-        },
-      };
+      return { y: { name: g.op('Flatten', [nhwc], { axis: 1 }), shape: [n, h * w * c] } };
     },
   },
 });

@@ -18,15 +18,8 @@ export const globalAvgpool = layer({
     params: () => [],
 
     forward({ g }, _spec, x) {
-      const [n, c, h, w] = x.shape as [number, number, number, number];
-      return {
-        y: { name: g.reduceMean(x.name, [2, 3], false), shape: [n, c] },
-        backward(dy, needDx) {
-          if (!needDx) return { dx: null, grads: [] };
-          const scaled = g.mul(g.reshape(dy, [-1, c, 1, 1]), g.scalar(1 / (h * w)));
-          return { dx: g.op('Expand', [scaled, g.op('Shape', [x.name])]), grads: [] };
-        },
-      };
+      const [n, c] = x.shape as [number, number];
+      return { y: { name: g.reduceMean(x.name, [2, 3], false), shape: [n, c] } };
     },
   },
 });

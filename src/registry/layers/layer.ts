@@ -17,7 +17,7 @@ export interface TfjsLayerContext {
 /**
  * A layer that YAML can name: its params schema, the engine-neutral spec it creates (its
  * name is the spec's type), and how each engine runs that spec: the tfjs layers, and the
- * ONNX forward lowering whose result carries the backward.
+ * ONNX forward lowering (its gradient is derived from the ops it emits: engine/onnx/autodiff.ts).
  */
 export interface LayerComponent<S extends LayerSpec = LayerSpec> extends Component<void, S> {
   readonly name: S['type'];

@@ -32,13 +32,7 @@ export const multiply = mergeLayer({
       const isGate = (v: TensorRef, peer: TensorRef): boolean => v.shape.length === 2 && peer.shape.length === 4;
       const view = (v: TensorRef, peer: TensorRef): string => (isGate(v, peer) ? g.reshape(v.name, [-1, v.shape[1]!, 1, 1]) : v.name);
       const [av, bv] = [view(a, b), view(b, a)];
-      // A gate's gradient sums over the positions it scaled.
-      const grad = (dy: string, peer: string, self: TensorRef, other: TensorRef): string =>
-        isGate(self, other) ? g.reduceSum(g.mul(dy, peer), [2, 3], false) : g.mul(dy, peer);
-      return {
-        y: { name: g.mul(av, bv), shape: a.shape.length >= b.shape.length ? a.shape : b.shape },
-        backward: (dy, needDx) => ({ dxs: [needDx[0] ? grad(dy, bv, a, b) : null, needDx[1] ? grad(dy, av, b, a) : null], grads: [] }),
-      };
+      return { y: { name: g.mul(av, bv), shape: a.shape.length >= b.shape.length ? a.shape : b.shape } };
     },
   },
 });

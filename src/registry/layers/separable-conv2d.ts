@@ -57,15 +57,7 @@ export const separableConv2d = layer({
       const [dw, pw] = halves(spec);
       const [depthwise, pointwise, bias] = params as [string, string, string | undefined];
       const first = depthwiseConv2d.onnx.forward(ctx, dw, [x], [depthwise]);
-      const second = conv2d.onnx.forward(ctx, pw, [first.y], bias === undefined ? [pointwise] : [pointwise, bias]);
-      return {
-        y: second.y,
-        backward(dy, needDx) {
-          const outer = second.backward!(dy, [true]);
-          const inner = first.backward!(outer.dxs[0]!, [needDx]);
-          return { dx: inner.dxs[0]!, grads: [...inner.grads, ...outer.grads] };
-        },
-      };
+      return conv2d.onnx.forward(ctx, pw, [first.y], bias === undefined ? [pointwise] : [pointwise, bias]);
     },
   },
 });

@@ -35,10 +35,7 @@ export const zeroPadding2d = layer({
     forward({ g }, spec, x) {
       const [n, c, h, w] = x.shape as [number, number, number, number];
       const [[t, b], [l, r]] = spec.padding;
-      return {
-        y: { name: g.op('Pad', [x.name, g.ints([0, 0, t, l, 0, 0, b, r])]), shape: [n, c, h + t + b, w + l + r] },
-        backward: (dy, needDx) => ({ dx: needDx ? g.op('Slice', [dy, g.ints([t, l]), g.ints([t + h, l + w]), g.ints([2, 3])]) : null, grads: [] }),
-      };
+      return { y: { name: g.op('Pad', [x.name, g.ints([0, 0, t, l, 0, 0, b, r])]), shape: [n, c, h + t + b, w + l + r] } };
     },
   },
 });

@@ -5,12 +5,12 @@ import type { Experiment } from '../src/config/schema.js';
 import { createEngine } from '../src/engine/select.js';
 import { mulberry32 } from '../src/data/rng.js';
 import { createOptimizer } from '../src/registry/optimizers/index.js';
-import { benchModel } from './models.js';
+import { benchSpec } from './models.js';
 
 type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 
 /** The engine's training step on one batch, and how to release it. */
-async function stepper(engine: string, spec: ReturnType<typeof benchModel>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
+async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
     const trainer = await compileTrainer(spec, { batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1 });
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const size = Number(sizeArg);
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
-  const spec = benchModel(model, size);
+  const spec = benchSpec(model, size);
   const trainer = await stepper(engine, spec, batch);
   const random = mulberry32(2);
   const x = Float32Array.from({ length: batch * size * size }, () => random());

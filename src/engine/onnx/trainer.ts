@@ -98,6 +98,10 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     // Memory patterns pre-plan one block for all intermediates: measured ~1.7x the peak RSS (cnn4 at 128:
     // 1.54 GB vs 0.91 GB) for <10% speed. The arena stays on: without it every step pays page faults (3-5x slower).
     enableMemPattern: false,
+    // Idle intra-op threads sleep instead of spinning: on a 2-core machine shared with other work, spinning
+    // burnt a third of the CPU and slowed the step (2026-12-03, load 14, bench A/B alternating: cnn2 128x128
+    // b32 20-23 -> 29-32 img/s, 14.0 -> 10.3 CPU ms/image; resnet18 width 32 11.7 -> 16.8 img/s).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
     ...options.sessionOptions,
   };
 

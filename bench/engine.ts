@@ -1,9 +1,12 @@
 // Steady-state training throughput of one engine (onnx, or tfjs on WebAssembly) for one
 // model/size; prints one JSON line. Build + run: see bench/compare.sh (tsc into bench/out, then node).
+import { describeParams } from '../src/engine/onnx/build.js';
 import { compileTrainer } from '../src/engine/onnx/trainer.js';
 import type { Experiment } from '../src/config/schema.js';
 import { createEngine } from '../src/engine/select.js';
 import { mulberry32 } from '../src/data/rng.js';
+import { TRAINING_FLOPS_PER_FORWARD } from '../src/model/flops.js';
+import { summarize } from '../src/model/summary.js';
 import { createOptimizer } from '../src/registry/optimizers/index.js';
 import { benchSpec } from './models.js';
 
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
     // CPU time (all threads) per image: less sensitive than wall time to other load on a shared machine.
     cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (batch * steps),
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    // PyTorch counts batch norm's gamma and beta only: compare trainable parameters.
+    trainableParams: describeParams(spec).filter((p) => p.trainable).reduce((a, p) => a + p.shape.reduce((x, d) => x * d, 1), 0),
+    trainFlopsPerImage: TRAINING_FLOPS_PER_FORWARD * summarize(spec).totalFlops,
   }));
 }
 

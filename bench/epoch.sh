@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A whole `exp run` epoch measured from outside (data, augmentation, training, validation,
+# logging): the wall time of a 3-epoch run minus a 1-epoch run, halved; prints one JSON line.
+# Usage: bench/epoch.sh [EXPERIMENT] [DATA_DIR]   (from the repo root; defaults: cnn2 on data/sample)
+set -euo pipefail
+file=${1:-experiments/cnn2.yaml}
+data=${2:-data/sample}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+run() { # epochs -> seconds; the output goes to $tmp/out-<epochs>
+  local t0 t1
+  t0=$(date +%s.%N)
+  node bin/exp.js run "$file" --set "data.dir=$(realpath "$data")" --set "train.epochs=$1" --tracking-uri "$tmp/runs" > "$tmp/out-$1" 2>&1
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc
+}
+one=$(run 1)
+three=$(run 3)
+train=$(grep -oE 'data: [0-9]+ train' "$tmp/out-1" | grep -oE '[0-9]+')
+python3 -c "
+import json, sys
+one, three, train = float('$one'), float('$three'), int('$train')
+epoch = (three - one) / 2
+print(json.dumps({'engine': 'exp run', 'file': '$file', 'data': '$data', 'trainImages': train, 'epochSeconds': epoch, 'imgPerSec': train / epoch}))
+"

@@ -67,7 +67,10 @@ for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
     flops = runs["onnx"][0]["trainFlopsPerImage"]
     line = f"{k[0]} {k[1]}x{k[1]} b{k[2]} ({len(runs['onnx'])} runs each, {flops / 1e9:.2f} GFLOP per training image = 3x forward): "
     line += " | ".join(f"{e} median {m['imgPerSec']:.1f} best {best[e]:.1f} img/s = {m['imgPerSec'] * flops / 1e9:.1f} GFLOP/s"
-                       f" ({100 * m['imgPerSec'] * flops / 1e9 / ceiling:.0f}% of the ceiling), peak RSS {m['peakRssMB']:.0f} MB" for e, m in med.items())
+                       f" ({100 * m['imgPerSec'] * flops / 1e9 / ceiling:.0f}% of the ceiling;"
+                       # Per CPU-second: what the engine does with the CPU it gets, steadier than wall time on a shared machine.
+                       f" {flops / m['cpuMsPerImage'] / 1e6:.1f} GFLOP per CPU-second, {100 * flops / m['cpuMsPerImage'] / 1e6 / (ceiling / cores):.0f}% of one core's),"
+                       f" peak RSS {m['peakRssMB']:.0f} MB" for e, m in med.items())
     ours, theirs = runs["onnx"][0]["trainableParams"], runs["pytorch"][0].get("trainableParams") if runs["pytorch"] else None
     if theirs is not None and ours != theirs:
         line += f" || PARAMETERS DIFFER: exp {ours} trainable, PyTorch {theirs}: not the same model"

@@ -1,16 +1,19 @@
 // Steady-state training throughput of one engine (onnx, or tfjs on WebAssembly) for one
 // model/size; prints one JSON line. Build + run: see bench/compare.sh (tsc into bench/out, then node).
+import { describeParams } from '../src/engine/onnx/build.js';
 import { compileTrainer } from '../src/engine/onnx/trainer.js';
 import type { Experiment } from '../src/config/schema.js';
 import { createEngine } from '../src/engine/select.js';
 import { mulberry32 } from '../src/data/rng.js';
+import { TRAINING_FLOPS_PER_FORWARD } from '../src/model/flops.js';
+import { summarize } from '../src/model/summary.js';
 import { createOptimizer } from '../src/registry/optimizers/index.js';
-import { benchModel } from './models.js';
+import { benchSpec } from './models.js';
 
 type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 
 /** The engine's training step on one batch, and how to release it. */
-async function stepper(engine: string, spec: ReturnType<typeof benchModel>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
+async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
     const trainer = await compileTrainer(spec, { batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1 });
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   const size = Number(sizeArg);
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
-  const spec = benchModel(model, size);
+  const spec = benchSpec(model, size);
   const trainer = await stepper(engine, spec, batch);
   const random = mulberry32(2);
   const x = Float32Array.from({ length: batch * size * size }, () => random());
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
     // CPU time (all threads) per image: less sensitive than wall time to other load on a shared machine.
     cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (batch * steps),
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    // PyTorch counts batch norm's gamma and beta only: compare trainable parameters.
+    trainableParams: describeParams(spec).filter((p) => p.trainable).reduce((a, p) => a + p.shape.reduce((x, d) => x * d, 1), 0),
+    trainFlopsPerImage: TRAINING_FLOPS_PER_FORWARD * summarize(spec).totalFlops,
   }));
 }
 

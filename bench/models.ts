@@ -1,20 +1,22 @@
-// The benchmark trains the shipped architectures, built from the registry with their default
-// params (bench/pytorch_cnn.py mirrors them layer for layer).
-import { checkSchema } from '../src/config/ajv.js';
-import { IssueCollector } from '../src/config/collector.js';
-import { headFor } from '../src/model/head.js';
-import { layerNodes } from '../src/model/resolve.js';
-import { chain, type ModelSpec } from '../src/model/spec.js';
-import { builtinArchitectures } from '../src/registry/index.js';
+// The models the benchmarks train: a shipped architecture or a YAML zoo model with its params
+// ("resnet18:width=32"), resolved exactly as `exp run` resolves it, for two classes on grey
+// size x size images (bench/pytorch_cnn.py mirrors them layer for layer).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseOverrides } from '../src/config/overrides.js';
+import { loadAndValidate } from '../src/config/validate.js';
+import { resolveModel } from '../src/model/resolve.js';
+import type { ModelSpec } from '../src/model/spec.js';
 
-const withDefaults = (schema: Parameters<typeof checkSchema>[0]): Record<string, unknown> => {
-  const params: Record<string, unknown> = {};
-  if (!checkSchema(schema, params, [], new IssueCollector([]))) throw new Error('a default params object does not validate');
-  return params;
-};
-
-export function benchModel(name: string, size: number): ModelSpec {
-  const arch = builtinArchitectures().get(name);
-  const body = layerNodes(arch.create(withDefaults(arch.params), { classes: 2 })).map((n) => n.layer);
-  return chain([size, size, 1], [...body, headFor(2).layer]);
+export function benchSpec(model: string, size: number): ModelSpec {
+  const [name, ...params] = model.split(':');
+  const dir = mkdtempSync(path.join(tmpdir(), 'exp-bench-'));
+  try {
+    const file = path.join(dir, 'bench.yaml');
+    writeFileSync(file, `experiment: bench\nname: ${name}\ndata: {dir: data, image: {size: ${size}, channels: 1}}\nmodel: {architecture: ${name}}\ntrain: {epochs: 1}\n`);
+    return resolveModel(loadAndValidate(file, parseOverrides(params.map((p) => `model.params.${p}`)).overrides), 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+// Registers exp's hard_sigmoid/hard_swish layer, which a saved model may name.
+import '../engine/tfjs/hard-activation.js';
 import type { ExplainedLayer, GradientSource } from './explainer.js';
 import { ExplainError } from './errors.js';
 import type { FeatureGradient } from './grad-cam.js';

@@ -63,9 +63,9 @@ describe('graph models in YAML', () => {
   it('prints every node with its inputs, output shape and params', () => {
     dir.write('models/m.yaml', `name: m\n${RESIDUAL}`);
     const text = formatSummary(resolveModel(loadAndValidate(dir.write('exp.yaml', withModel('m'))), 2));
-    expect(text).toMatch(/^ {2}node +layer +inputs +output shape +params$/m);
-    expect(text).toMatch(/^ {2}basic_0\/add_0 +add +conv2d_0, basic_0\/main +\[32, 32, 8\] +0$/m);
-    expect(text).toMatch(/total params: 1,321$/);
+    expect(text).toMatch(/^ {2}node +layer +inputs +output shape +params +MFLOPs$/m);
+    expect(text).toMatch(/^ {2}basic_0\/add_0 +add +conv2d_0, basic_0\/main +\[32, 32, 8\] +0 +0.01$/m);
+    expect(text).toMatch(/total params: 1,321$/m);
   });
 
   it('writes a layer with one param as its value alone: - activation: relu', () => {

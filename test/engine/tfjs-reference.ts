@@ -1,12 +1,12 @@
 // The tfjs side of every engine check: what the tfjs engine builds for a spec.
-import * as tf from '@tensorflow/tfjs';
-import { buildTfModel, type TfModel } from '../../src/engine/tfjs/build.js';
+import type * as tf from '@tensorflow/tfjs';
+import { buildTfModel, layerContext, type TfModel } from '../../src/engine/tfjs/build.js';
 import type { LayerSpec, ModelSpec } from '../../src/model/spec.js';
 import { layerOf } from '../../src/registry/layers/index.js';
 
 /** The tfjs layer the registry defines for a spec: the reference its ONNX lowering must match. */
 export function tfjsLayer(spec: LayerSpec): tf.layers.Layer {
-  const built = layerOf(spec).tfjs(spec, { kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), random: undefined });
+  const built = layerOf(spec).tfjs(spec, layerContext(1));
   if (built.length !== 1) throw new Error(`${spec.type} is ${built.length} tfjs layers; check it as a model`);
   return built[0]!;
 }

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { compareRuns } from '../../compare/compare-runs.js';
 import { formatComparison } from '../../compare/format.js';
 import { readTestPredictions } from '../../compare/test-predictions.js';
@@ -18,9 +19,7 @@ interface Args {
   json: boolean;
 }
 
-export const compareCommand: CommandModule<object, Args> = {
-  command: 'compare <a> <b>',
-  describe: "whether one run is really better than another on the same test set: McNemar's exact test for accuracy, a paired bootstrap for AUC and each class's recall",
+export const compareCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('a', { type: 'string', describe: 'the first run: its id, the start of its id, or its name' })

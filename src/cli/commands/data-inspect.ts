@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { loadAndValidate } from '../../config/validate.js';
 import { augmentPreview } from '../../inspect/augment-preview.js';
 import { formatInspection } from '../../inspect/format.js';
@@ -72,9 +73,7 @@ const inspectCommand: CommandModule<object, InspectArgs> = {
 };
 
 /** `exp data <command>`: tools for looking at a data folder before training on it. */
-export const dataCommand: CommandModule = {
-  command: 'data <command>',
-  describe: 'look at a data folder (exp data inspect <dir>)',
+export const dataCommand: CommandBody = {
   builder: (y: Argv) => y.command(inspectCommand).demandCommand(1, 'name a data command: inspect'),
   handler: () => {},
 };

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { createEnsemble } from '../../ensemble/ensemble.js';
 import { formatReport } from '../../metrics/index.js';
 import { openStore } from '../../tracking/index.js';
@@ -15,9 +16,7 @@ interface Args {
   json: boolean;
 }
 
-export const ensembleCommand: CommandModule<object, Args> = {
-  command: 'ensemble <runs..>',
-  describe: "average finished runs' probabilities into one model: threshold chosen on validation, judged on test, logged as a run exp predict can use",
+export const ensembleCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'two or more runs on the same validation and test sets: ids, starts of ids, or names' })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { modelDirs } from '../../config/validate.js';
 import { augmentations, builtinArchitectures, callbacks, classWeights, layers, losses, metrics, optimizers, schedulers, schedules, ttaViews } from '../../registry/index.js';
 import { registerModelFiles } from '../../registry/architectures/yaml-architecture.js';
@@ -20,9 +21,7 @@ function registries(): Record<Kind, Registry<Entry>> {
   return { architectures, layers, augmentations, 'class-weights': classWeights, optimizers, schedules, losses, callbacks, tta: ttaViews, schedulers, metrics };
 }
 
-export const listCommand: CommandModule<object, Args> = {
-  command: 'list [kind]',
-  describe: 'show what is registered, with each entry\'s params and defaults',
+export const listCommand: CommandBody<Args> = {
   builder: (y: Argv) => y.positional('kind', { choices: KINDS, describe: 'one kind of component' }) as unknown as Argv<Args>,
   handler: (args) => {
     const all = registries();

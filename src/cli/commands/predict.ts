@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { CAM_METHODS, type CamMethod } from '../../explain/grad-cam.js';
 import { writeHeatmaps } from '../../explain/heatmap-files.js';
 import { loadExplainer } from '../../explain/load-explainer.js';
@@ -23,9 +24,7 @@ interface Args {
   method: CamMethod;
 }
 
-export const predictCommand: CommandModule<object, Args> = {
-  command: 'predict <images..>',
-  describe: "classify images with a run's saved model, preprocessed as in training, using the run's threshold",
+export const predictCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('images', { type: 'string', array: true, demandOption: true, describe: 'image files or folders (searched for .jpeg/.jpg/.png)' })

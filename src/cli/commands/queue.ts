@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { checkReachable } from '../../queue/connection.js';
 import { openQueue } from '../../queue/enqueue.js';
 import { describeTrial } from '../../queue/follow.js';
@@ -18,9 +19,7 @@ interface Args {
 
 const STATES = ['active', 'waiting', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
-export const queueCommand: CommandModule<object, Args> = {
-  command: 'queue <action> [ids..]',
-  describe: 'the trial queue: status (every trial and its state), drain (drop the trials not started), retry <job-id..> (failed trials again)',
+export const queueCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ['status', 'drain', 'retry'] as const })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { boardFor } from '../../rank/board-for.js';
 import { formatLeaderboard } from '../../rank/leaderboard.js';
 import { openRunStates } from '../../runner/stale-runs.js';
@@ -17,9 +18,7 @@ interface Args {
   gate: boolean;
 }
 
-export const rankCommand: CommandModule<object, Args> = {
-  command: 'rank',
-  describe: 'leaderboard of finished runs: passing every target first, then by a metric',
+export const rankCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .option('experiment', { type: 'string', describe: 'MLflow experiment name (default: the only one)' })

@@ -1,6 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { loadExperimentReport } from '../../report/experiment-data.js';
 import { experimentReportHtml, runReportHtml } from '../../report/html.js';
 import { loadRunReport } from '../../report/run-data.js';
@@ -21,9 +22,7 @@ interface Args {
 /** A file-name-safe form of an experiment name for the default output file. */
 const safe = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-export const reportCommand: CommandModule<object, Args> = {
-  command: 'report [run-id]',
-  describe: 'write a self-contained HTML report of a run (config, metrics, verdict, plots) or of an experiment (--experiment)',
+export const reportCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('run-id', { type: 'string', describe: 'the run to report on: its id, the start of its id, or its name' })

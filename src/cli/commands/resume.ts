@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { resumeRun } from '../../runner/resume.js';
 import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
 import { reportError } from '../../core/report-error.js';
@@ -12,9 +13,7 @@ interface Args {
   quiet: boolean;
 }
 
-export const resumeCommand: CommandModule<object, Args> = {
-  command: 'resume <run-id>',
-  describe: 'continue an interrupted run from its last checkpoint, in the same MLflow run',
+export const resumeCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('run-id', { type: 'string', demandOption: true, describe: 'the run: its id, the start of its id, or its name' })

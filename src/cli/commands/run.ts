@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { loadRuns, type ExperimentRuns } from '../../config/expand.js';
 import { enqueueRuns } from '../../queue/enqueue.js';
 import { followTrials } from '../../queue/follow.js';
@@ -81,9 +82,7 @@ async function runOnQueue(files: ExperimentRuns[], store: TrackingStore, args: A
   return followTrials(url, trials, progress);
 }
 
-export const runCommand: CommandModule<object, Args> = {
-  command: 'run <files..>',
-  describe: 'validate, train, evaluate and track each experiment',
+export const runCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, demandOption: true })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { DEFAULT_STALE_MINUTES, ownerOf } from '../../runner/owner.js';
 import { closeStaleRun, END_REASON_TAG, runStates, type RunState } from '../../runner/stale-runs.js';
 import { openStore } from '../../tracking/index.js';
@@ -42,9 +43,7 @@ function verdict(s: RunState, force: boolean): { close: boolean; why: string } {
   return { close: false, why: `${s.owner?.why ?? 'no owner'}; --force closes it` };
 }
 
-export const runsCommand: CommandModule<object, Args> = {
-  command: 'runs <action> [run-ids..]',
-  describe: 'list runs with their status (RUNNING runs whose process is gone show as stale), or clean: close stale runs as KILLED',
+export const runsCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ['list', 'clean'] as const, describe: 'list runs, or close stale ones' })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { CAM_METHODS, type CamMethod } from '../../explain/grad-cam.js';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, startServer } from '../../serve/server.js';
 import { loadServedModel } from '../../serve/served-model.js';
@@ -24,9 +25,7 @@ const positiveInteger = (name: string, value: number, min = 1): void => {
   if (!Number.isInteger(value) || value < min) throw new UserError(`--${name} must be an integer >= ${min}, got ${value}`);
 };
 
-export const serveCommand: CommandModule<object, Args> = {
-  command: 'serve',
-  describe: "serve a run's model over HTTP: POST /predict (with ?explain=1 a heatmap), GET /model, GET /health, and a web page at /",
+export const serveCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .option('run', { type: 'string', demandOption: true, describe: 'the run whose model to serve: its id, the start of its id, or its name' })

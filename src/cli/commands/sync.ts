@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { DEFAULT_OFFLINE_DIR, FileStore, openStore, otherServersRuns, resolveTrackingUri, syncAll } from '../../tracking/index.js';
 import { printable } from '../../text/escape.js';
 import { reportError } from '../../core/report-error.js';
@@ -12,9 +13,7 @@ interface Args {
 }
 
 /** Pushes runs kept locally while the server was unreachable (`exp run` fell back to them). */
-export const syncCommand: CommandModule<object, Args> = {
-  command: 'sync',
-  describe: `push runs logged offline (${DEFAULT_OFFLINE_DIR}) to the tracking server`,
+export const syncCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .option('tracking-uri', { ...trackingUriOption, describe: 'the MLflow server (http://...) to push to; default $MLFLOW_TRACKING_URI' })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { displayPath } from '../../config/locate.js';
 import { loadRuns } from '../../config/expand.js';
 import { reportError } from '../../core/report-error.js';
@@ -11,9 +12,7 @@ interface Args {
   data: boolean;
 }
 
-export const validateCommand: CommandModule<object, Args> = {
-  command: 'validate <files..>',
-  describe: 'check experiment files; exit 0 when all are valid, 1 otherwise',
+export const validateCommand: CommandBody<Args> = {
   builder: (y: Argv) => y.positional('files', { type: 'string', array: true, demandOption: true }).option('set', setOption).option('data', {
       type: 'boolean',
       default: true,

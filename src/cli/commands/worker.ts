@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandBody } from '../commands.js';
 import { redisOptions } from '../../queue/connection.js';
 import { runQueueWorker } from '../../queue/queue-worker.js';
 import { reportError } from '../../core/report-error.js';
@@ -13,9 +14,7 @@ interface Args {
   threads?: number;
 }
 
-export const workerCommand: CommandModule<object, Args> = {
-  command: 'worker',
-  describe: 'take trials from a queue (exp run --queue) and train them, each in its own process, until stopped',
+export const workerCommand: CommandBody<Args> = {
   builder: (y: Argv) =>
     y
       .option('queue', { type: 'string', demandOption: true, describe: 'the Redis the trials are on: redis://host:6379[/db]' })

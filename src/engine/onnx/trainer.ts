@@ -21,6 +21,8 @@ export interface TrainerOptions {
   threads?: number;
   /** ONNX Runtime execution providers in order of preference (default: the CPU one). */
   providers?: string[];
+  /** ORT session options over exp's (bench/profile.ts turns on ORT's profiler; benchmarks try threads, spinning). */
+  sessionOptions?: ort.InferenceSession.SessionOptions;
 }
 
 export interface StepResult {
@@ -97,6 +99,11 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     // Memory patterns pre-plan one block for all intermediates: measured ~1.7x the peak RSS (cnn4 at 128:
     // 1.54 GB vs 0.91 GB) for <10% speed. The arena stays on: without it every step pays page faults (3-5x slower).
     enableMemPattern: false,
+    // Idle intra-op threads sleep instead of spinning: on a 2-core machine shared with other work, spinning
+    // burnt a third of the CPU and slowed the step (2026-12-03, load 14, bench A/B alternating: cnn2 128x128
+    // b32 20-23 -> 29-32 img/s, 14.0 -> 10.3 CPU ms/image; resnet18 width 32 11.7 -> 16.8 img/s).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    ...options.sessionOptions,
   };
 
   // One training session per batch size: a last partial batch gets its own, so batch statistics and the
@@ -189,7 +196,13 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     async dispose() {
       const sessions = [...trainSessions.values()].map(async (s) => (await s).session);
       if (inference !== undefined) sessions.push(inference);
-      await Promise.all(sessions.map(async (s) => (await s).release()));
+      await Promise.all(
+        sessions.map(async (s) => {
+          // The profiler writes its file (profileFilePrefix_<time>.json) only when told to end.
+          if (sessionOptions.enableProfiling) (await s).endProfiling();
+          await (await s).release();
+        }),
+      );
       trainSessions.clear();
     },
   };

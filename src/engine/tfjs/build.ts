@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { MODEL_INPUT, type ModelSpec } from '../../model/spec.js';
-import { layerOf } from '../../registry/layers/index.js';
+import { layerOf, type TfjsLayerContext } from '../../registry/layers/index.js';
+import { HardActivation } from './hard-activation.js';
+import { SeededDropout } from './seeded-dropout.js';
 
 /** A tfjs model of a spec and its weights in exp's order (see modelWeights in the onnx engine). */
 export interface TfModel {
@@ -8,6 +10,10 @@ export interface TfModel {
   /** Trainable weights node by node, then the non-trainable ones (tfjs orders a functional model's otherwise). */
   weights: tf.LayerVariable[];
 }
+
+/** What a layer's tfjs definition gets: tfjs itself, a kernel initialiser seeded with `seed`, exp's own layers. */
+export const layerContext = (seed: number, random?: () => number): TfjsLayerContext =>
+  ({ tf, kernelInitializer: tf.initializers.glorotUniform({ seed }), random, HardActivation, SeededDropout });
 
 /**
  * The functional tfjs model of a spec's graph, initialised from `seed` (glorot-uniform kernels
@@ -19,9 +25,8 @@ export function buildTfModel(spec: ModelSpec, seed: number, random?: () => numbe
   const outputs = new Map<string, tf.SymbolicTensor>([[MODEL_INPUT, input]]);
   const perNode: tf.layers.Layer[][] = [];
   spec.nodes.forEach(({ id, layer, inputs }, i) => {
-    const ctx = { kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }), random };
     const component = layerOf(layer);
-    const built = component.tfjs(layer, ctx);
+    const built = component.tfjs(layer, layerContext(seed + i, random));
     perNode.push(built);
     let xs = inputs.map((from) => outputs.get(from)!);
     if (component.inputs === 'many') {

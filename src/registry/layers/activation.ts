@@ -9,7 +9,7 @@ export const activation = layer({
   params: Params({ fn: activationParam('relu') }),
   create: (p): ActivationSpec => ({ type: 'activation', activation: p.fn }),
 
-  tfjs: (spec) => [activationLayer(spec.activation)],
+  tfjs: (spec, ctx) => [activationLayer(ctx, spec.activation)],
 
   shape: (_spec, [input]) => ({ shape: input!, params: 0 }),
 

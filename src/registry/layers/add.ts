@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '../../model/shapes.js';
 import type { AddSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
@@ -19,7 +18,7 @@ export const add = mergeLayer({
   params: Params({}),
   create: (): AddSpec => ({ type: 'add' }),
 
-  tfjs: () => [tf.layers.add()],
+  tfjs: (_spec, { tf }) => [tf.layers.add()],
 
   shape(_spec, inputs, ids) {
     checkMergeShapes('add', inputs, ids, sameShape);

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { window2d } from '../../engine/onnx/padding.js';
 import type { AvgPoolSpec } from '../../model/spec.js';
 import { toPair } from '../params.js';
@@ -11,7 +10,7 @@ export const avgpool = layer({
   params: poolParams(),
   create: (p): AvgPoolSpec => ({ type: 'avgpool', size: toPair(p.size), strides: toPair(p.strides ?? p.size), padding: p.padding }),
 
-  tfjs: (spec) => [tf.layers.averagePooling2d({ poolSize: spec.size, strides: spec.strides, padding: spec.padding })],
+  tfjs: (spec, { tf }) => [tf.layers.averagePooling2d({ poolSize: spec.size, strides: spec.strides, padding: spec.padding })],
 
   shape: (spec, [input]) => ({ shape: [...spatial(imageInput(spec.type, input!), spec.size, spec.strides, spec.padding), input![2]!], params: 0 }),
 

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
 import type { BatchNormSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
@@ -13,7 +12,7 @@ export const batchnorm = layer({
   }),
   create: (p): BatchNormSpec => ({ type: 'batchnorm', momentum: p.momentum, epsilon: p.epsilon }),
 
-  tfjs: (spec) => [tf.layers.batchNormalization({ momentum: spec.momentum, epsilon: spec.epsilon })],
+  tfjs: (spec, { tf }) => [tf.layers.batchNormalization({ momentum: spec.momentum, epsilon: spec.epsilon })],
 
   // gamma, beta and the two running statistics, per channel (Keras counts all four).
   shape: (_spec, [input]) => ({ shape: input!, params: 4 * input!.at(-1)! }),

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { ConcatSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { checkMergeShapes } from './add.js';
@@ -10,7 +9,7 @@ export const concat = mergeLayer({
   params: Params({}),
   create: (): ConcatSpec => ({ type: 'concat' }),
 
-  tfjs: () => [tf.layers.concatenate({ axis: -1 })],
+  tfjs: (_spec, { tf }) => [tf.layers.concatenate({ axis: -1 })],
 
   shape(_spec, inputs, ids) {
     checkMergeShapes('concat', inputs, ids, (a, b) => a.length === b.length && a.slice(0, -1).every((d, i) => d === b[i]));

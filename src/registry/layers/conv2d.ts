@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
 import { applyActivation } from '../../engine/onnx/activations.js';
 import type { ParamDecl } from '../../engine/onnx/lowering.js';
@@ -17,9 +16,9 @@ export const conv2d = layer({
   }),
   create: (p): Conv2dSpec => ({ type: 'conv2d', filters: p.filters, ...convFields(p) }),
 
-  tfjs: (spec, { kernelInitializer }) =>
-    withActivation(
-      tf.layers.conv2d({ filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer }),
+  tfjs: (spec, ctx) =>
+    withActivation(ctx,
+      ctx.tf.layers.conv2d({ filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer: ctx.kernelInitializer }),
       spec.activation,
     ),
 

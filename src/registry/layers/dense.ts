@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
 import { applyActivation } from '../../engine/onnx/activations.js';
 import type { ParamDecl } from '../../engine/onnx/lowering.js';
@@ -17,8 +16,8 @@ export const dense = layer({
   }),
   create: (p): DenseSpec => ({ type: 'dense', units: p.units, activation: p.activation, useBias: p.bias }),
 
-  tfjs: (spec, { kernelInitializer }) =>
-    withActivation(tf.layers.dense({ units: spec.units, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer }), spec.activation),
+  tfjs: (spec, ctx) =>
+    withActivation(ctx, ctx.tf.layers.dense({ units: spec.units, activation: tfjsActivation(spec.activation), useBias: spec.useBias, kernelInitializer: ctx.kernelInitializer }), spec.activation),
 
   shape(spec, [input]) {
     if (input!.length !== 1) throw new ShapeError(`dense needs a flat input, got shape [${input!.join(', ')}]: add flatten or global pooling before it`);

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
 import { applyActivation } from '../../engine/onnx/activations.js';
 import type { ParamDecl } from '../../engine/onnx/lowering.js';
@@ -16,9 +15,9 @@ export const depthwiseConv2d = layer({
   params: Params({ ...convParams(), depth_multiplier: depthMultiplierParam() }),
   create: (p): DepthwiseConv2dSpec => ({ type: 'depthwise_conv2d', ...convFields(p), depthMultiplier: p.depth_multiplier }),
 
-  tfjs: (spec, { kernelInitializer }) =>
-    withActivation(
-      tf.layers.depthwiseConv2d({ kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, depthMultiplier: spec.depthMultiplier, activation: tfjsActivation(spec.activation), useBias: spec.useBias, depthwiseInitializer: kernelInitializer }),
+  tfjs: (spec, ctx) =>
+    withActivation(ctx,
+      ctx.tf.layers.depthwiseConv2d({ kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, depthMultiplier: spec.depthMultiplier, activation: tfjsActivation(spec.activation), useBias: spec.useBias, depthwiseInitializer: ctx.kernelInitializer }),
       spec.activation,
     ),
 

@@ -1,6 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
-import { SeededDropout } from '../../engine/tfjs/seeded-dropout.js';
 import type { DropoutSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { layer } from './layer.js';
@@ -13,7 +11,7 @@ export const dropout = layer({
   }),
   create: (p): DropoutSpec => ({ type: 'dropout', rate: p.rate }),
 
-  tfjs: (spec, { random }) => [random ? new SeededDropout(spec.rate, random) : tf.layers.dropout({ rate: spec.rate })],
+  tfjs: (spec, { tf, random, SeededDropout }) => [random ? new SeededDropout(spec.rate, random) : tf.layers.dropout({ rate: spec.rate })],
 
   shape: (_spec, [input]) => ({ shape: input!, params: 0 }),
 

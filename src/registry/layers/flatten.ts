@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { FlattenSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { layer } from './layer.js';
@@ -9,7 +8,7 @@ export const flatten = layer({
   params: Params({}),
   create: (): FlattenSpec => ({ type: 'flatten' }),
 
-  tfjs: () => [tf.layers.flatten()],
+  tfjs: (_spec, { tf }) => [tf.layers.flatten()],
 
   shape: (_spec, [input]) => ({ shape: [input!.reduce((a, b) => a * b, 1)], params: 0 }),
 

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { GlobalAvgPoolSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { layer } from './layer.js';
@@ -10,7 +9,7 @@ export const globalAvgpool = layer({
   params: Params({}),
   create: (): GlobalAvgPoolSpec => ({ type: 'global_avgpool' }),
 
-  tfjs: () => [tf.layers.globalAveragePooling2d({})],
+  tfjs: (_spec, { tf }) => [tf.layers.globalAveragePooling2d({})],
 
   shape: (_spec, [input]) => ({ shape: [imageInput('global_avgpool', input!)[2]], params: 0 }),
 

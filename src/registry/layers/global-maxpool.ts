@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { GlobalMaxPoolSpec } from '../../model/spec.js';
 import { Params } from '../params.js';
 import { layer } from './layer.js';
@@ -10,7 +9,7 @@ export const globalMaxpool = layer({
   params: Params({}),
   create: (): GlobalMaxPoolSpec => ({ type: 'global_maxpool' }),
 
-  tfjs: () => [tf.layers.globalMaxPooling2d({})],
+  tfjs: (_spec, { tf }) => [tf.layers.globalMaxPooling2d({})],
 
   shape: (_spec, [input]) => ({ shape: [imageInput('global_maxpool', input!)[2]], params: 0 }),
 

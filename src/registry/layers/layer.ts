@@ -1,17 +1,23 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { unaryNode, type LayerLowering, type NodeLowering } from '../../engine/onnx/lowering.js';
 import { ACTIVATIONS, LEAKY_RELU_ALPHA, type Activation, type LayerSpec } from '../../model/spec.js';
-import { HardActivation } from '../../engine/tfjs/hard-activation.js';
+import type { HardActivation } from '../../engine/tfjs/hard-activation.js';
+import type { SeededDropout } from '../../engine/tfjs/seeded-dropout.js';
 import { component, type Component } from '../component.js';
 import { Params, SizePair, StringEnum, toPair } from '../params.js';
 
 /** What a layer's tfjs definition gets besides its spec. */
 export interface TfjsLayerContext {
+  /** The tfjs module, handed in by the tfjs engine, so the registry (exp validate, list, --help) loads without tfjs. */
+  tf: typeof tf;
   /** Seeded glorot-uniform initialiser for kernels, so every engine starts from the same weights. */
   kernelInitializer: ReturnType<typeof tf.initializers.glorotUniform>;
   /** exp's seeded generator for dropout masks; absent for export, where dropout must be tfjs's own layer. */
   random: (() => number) | undefined;
+  /** exp's own tfjs layers, which extend tf.layers.Layer and so are defined where tfjs is loaded. */
+  HardActivation: typeof HardActivation;
+  SeededDropout: typeof SeededDropout;
 }
 
 /**
@@ -64,14 +70,14 @@ const OWN_LAYER = new Set<Activation>(['leaky_relu', 'hard_sigmoid', 'hard_swish
 export const tfjsActivation = (a: Activation): TfActivation => (OWN_LAYER.has(a) ? 'linear' : (a as TfActivation));
 
 /** The tfjs layer of an activation on its own. */
-export function activationLayer(a: Activation): tf.layers.Layer {
+export function activationLayer({ tf, HardActivation }: TfjsLayerContext, a: Activation): tf.layers.Layer {
   if (a === 'leaky_relu') return tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA });
   if (a === 'hard_sigmoid' || a === 'hard_swish') return new HardActivation(a);
   return tf.layers.activation({ activation: a });
 }
 
 /** `layer`, followed by the activation's own layer when tfjs has no string for it. */
-export const withActivation = (layer: tf.layers.Layer, a: Activation): tf.layers.Layer[] => (OWN_LAYER.has(a) ? [layer, activationLayer(a)] : [layer]);
+export const withActivation = (ctx: TfjsLayerContext, layer: tf.layers.Layer, a: Activation): tf.layers.Layer[] => (OWN_LAYER.has(a) ? [layer, activationLayer(ctx, a)] : [layer]);
 
 /** Params every convolution takes (conv2d, depthwise_conv2d, separable_conv2d). */
 export const convParams = () => ({

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { TensorRef } from '../../engine/onnx/lowering.js';
 import { ShapeError } from '../../model/shapes.js';
 import type { MultiplySpec } from '../../model/spec.js';
@@ -12,7 +11,7 @@ export const multiply = mergeLayer({
   params: Params({}),
   create: (): MultiplySpec => ({ type: 'multiply' }),
 
-  tfjs: () => [tf.layers.multiply()],
+  tfjs: (_spec, { tf }) => [tf.layers.multiply()],
 
   shape(_spec, inputs, ids) {
     if (inputs.length !== 2) throw new ShapeError(`multiply takes two inputs, got ${inputs.length} (${ids.join(', ')})`);

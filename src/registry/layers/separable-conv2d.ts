@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
 import { imageInput, kernelParams, spatial } from '../../model/shapes.js';
 import type { Conv2dSpec, DepthwiseConv2dSpec, SeparableConv2dSpec } from '../../model/spec.js';
@@ -25,11 +24,11 @@ export const separableConv2d = layer({
   }),
   create: (p): SeparableConv2dSpec => ({ type: 'separable_conv2d', filters: p.filters, ...convFields(p), depthMultiplier: p.depth_multiplier }),
 
-  tfjs: (spec, { kernelInitializer }) =>
-    withActivation(
-      tf.layers.separableConv2d({
+  tfjs: (spec, ctx) =>
+    withActivation(ctx,
+      ctx.tf.layers.separableConv2d({
         filters: spec.filters, kernelSize: spec.kernel, strides: spec.strides, padding: spec.padding, depthMultiplier: spec.depthMultiplier,
-        activation: tfjsActivation(spec.activation), useBias: spec.useBias, depthwiseInitializer: kernelInitializer, pointwiseInitializer: kernelInitializer,
+        activation: tfjsActivation(spec.activation), useBias: spec.useBias, depthwiseInitializer: ctx.kernelInitializer, pointwiseInitializer: ctx.kernelInitializer,
       }),
       spec.activation,
     ),

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
 import { imageInput } from '../../model/shapes.js';
 import type { Pair, ZeroPadding2dSpec } from '../../model/spec.js';
@@ -22,7 +21,7 @@ export const zeroPadding2d = layer({
     return { type: 'zero_padding2d', padding: sides };
   },
 
-  tfjs: (spec) => [tf.layers.zeroPadding2d({ padding: spec.padding })],
+  tfjs: (spec, { tf }) => [tf.layers.zeroPadding2d({ padding: spec.padding })],
 
   shape(spec, [input]) {
     const [h, w, c] = imageInput('zero_padding2d', input!);

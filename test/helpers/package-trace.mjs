@@ -1,0 +1,15 @@
+// Preloaded with `node --import`: appends the URL of every module the process resolves to the file
+// named by $EXP_PACKAGE_TRACE, so a test can see which packages a command loads.
+import { register } from 'node:module';
+
+const out = process.env.EXP_PACKAGE_TRACE;
+if (out) {
+  const hooks = `
+    import { appendFileSync } from 'node:fs';
+    export async function resolve(specifier, context, next) {
+      const resolved = await next(specifier, context);
+      appendFileSync(${JSON.stringify(out)}, resolved.url + '\\n');
+      return resolved;
+    }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}

@@ -3,14 +3,15 @@
 // update and the rest of the step in JS. Prints one JSON line per model (and a readable table on
 // stderr). Build + run: bench/profile.sh (tsc into bench/out, then node).
 //
-// Node names carry their layer: while a layer's lowering (forward, or its backward closure) builds
+// Node names carry their layer: while a layer's lowering (forward, or its gradient rules) builds
 // nodes, this script prefixes their names with the layer's id and the pass. That is done here, by
 // wrapping the registry's lowerings and GraphBuilder.op, so the engine itself carries no profiling code.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GraphBuilder } from '../src/engine/onnx/graph.js';
-import type { LoweredNode, NodeLowering } from '../src/engine/onnx/lowering.js';
+import { RULES } from '../src/engine/onnx/gradients.js';
+import type { Lowered, NodeLowering } from '../src/engine/onnx/lowering.js';
 import { compileTrainer } from '../src/engine/onnx/trainer.js';
 import type { ArrayOptimizer } from '../src/engine/optimizer.js';
 import { mulberry32 } from '../src/data/rng.js';
@@ -33,28 +34,31 @@ function labelNodes(): void {
     const inner = component.onnx;
     component.onnx = {
       params: (spec, inputs) => inner.params(spec, inputs),
-      forward(ctx, spec, xs, params): LoweredNode {
+      forward(ctx, spec, xs, params): Lowered {
         if (scope !== '') return inner.forward(ctx, spec, xs, params); // a layer built from another (separable_conv2d)
         const n = counters.get(spec.type) ?? 0;
         counters.set(spec.type, n + 1);
         const id = idsByType.get(spec.type)?.[n] ?? `${spec.type}#${n}`;
         scope = `${spec.type}|${id}|forward`;
-        const lowered = inner.forward(ctx, spec, xs, params);
-        scope = '';
-        const backward = lowered.backward;
-        if (backward === undefined) return lowered;
-        return {
-          ...lowered,
-          backward: (dy, needDx) => {
-            scope = `${spec.type}|${id}|backward`;
-            try {
-              return backward(dy, needDx);
-            } finally {
-              scope = '';
-            }
-          },
-        };
+        try {
+          return inner.forward(ctx, spec, xs, params);
+        } finally {
+          scope = '';
+        }
       },
+    };
+  }
+  // The backward pass is derived op by op (autodiff.ts): the nodes a gradient rule emits belong to
+  // the layer and pass of the forward node it differentiates.
+  for (const [op, rule] of Object.entries(RULES)) {
+    RULES[op] = (args) => {
+      const [type, id, pass] = args.node.name.split('|');
+      scope = pass === 'forward' ? `${type}|${id}|backward` : 'other|-|backward';
+      try {
+        return rule(args);
+      } finally {
+        scope = '';
+      }
     };
   }
   // Every node goes through opMulti (op calls it).

@@ -63,7 +63,7 @@ export function outputUnits(spec: ModelSpec): number {
   return out[0]!;
 }
 
-function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): TensorRef {
+export function nhwcInput(g: GraphBuilder, spec: ModelSpec, batch: number | string): TensorRef {
   const [h, w, c] = spec.inputShape;
   const x = g.input(IO.x, [batch, h, w, c]);
   // With one channel NHWC and NCHW share the memory order.
@@ -85,19 +85,19 @@ function logitsModel(spec: ModelSpec, loss: LossSpec): ModelSpec {
   throw new Error(`${loss.name} needs a final ${want} activation`);
 }
 
-interface LoweredGraph {
+export interface LoweredGraph {
   output: TensorRef;
   /** Per planned node: its lowering, inputs and owner, in topological order. */
   steps: { node: PlannedNode; lowered: LoweredNode }[];
 }
 
-/** Lowers the planned nodes in order; each takes the tensors of its input ids. */
-function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
+/** Lowers the planned nodes in order; each takes the tensors of its input ids (and `ctx`, or the context `ctx` gives it). */
+export function lowerNodes(ctx: LowerContext | ((node: PlannedNode) => LowerContext), x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
   const tensors = new Map<string, TensorRef>([[MODEL_INPUT, x]]);
   const steps: LoweredGraph['steps'] = [];
   for (const node of nodes) {
     const owned = params.filter((p) => p.layer === node.owner).map((p) => p.name);
-    const lowered = layerOf(node.layer).onnx.forward(ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
+    const lowered = layerOf(node.layer).onnx.forward(typeof ctx === 'function' ? ctx(node) : ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
     tensors.set(node.id, lowered.y);
     steps.push({ node, lowered });
   }
@@ -109,7 +109,7 @@ function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], param
  * the gradients its consumers sent back, and asked for input gradients only where an input leads
  * back to a trainable weight. Returns each owner node's weight gradients.
  */
-function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string): Map<number, string[]> {
+export function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string): Map<number, string[]> {
   const owners = new Set(params.filter((p) => p.trainable).map((p) => p.layer));
   const needsGrad = new Set<string>();
   for (const { node } of steps) if (owners.has(node.owner) || node.inputs.some((i) => needsGrad.has(i))) needsGrad.add(node.id);

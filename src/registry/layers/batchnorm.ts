@@ -42,7 +42,8 @@ export const batchnorm = layer({
       if (!training) {
         const scale = g.mul(gammaB, g.op('Reciprocal', [g.op('Sqrt', [g.add(g.reshape(movingVar, bshape), eps)])]));
         const y = g.add(g.mul(g.sub(x.name, g.reshape(movingMean, bshape)), scale), betaB);
-        return { y: { name: y, shape: x.shape } };
+        // Gradients through the frozen statistics: what Grad-CAM needs at a layer before a batch norm.
+        return { y: { name: y, shape: x.shape }, backward: (dy, needDx) => ({ dx: needDx ? g.mul(dy, scale) : null, grads: [] }) };
       }
       const mean = g.reduceMean(x.name, axes, true);
       const xc = g.sub(x.name, mean);

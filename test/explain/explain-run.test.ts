@@ -11,11 +11,10 @@ import { Explainer } from '../../src/explain/explainer.js';
 import { loadExplainer, TFJS_MODEL_ARTIFACT, TFJS_WEIGHTS_ARTIFACT } from '../../src/explain/load-explainer.js';
 import { TfjsGradient } from '../../src/explain/tfjs-gradient.js';
 import { loadRunModel } from '../../src/predict/load-model.js';
-import { MODEL_SPEC_ARTIFACT } from '../../src/runner/record.js';
-import { FileStore, TrackingError } from '../../src/tracking/index.js';
 import { predictFiles } from '../../src/predict/predict-files.js';
 import { ensureBuilt, exp } from '../cli/spawn-exp.js';
 import { tinyRun, type TinyRun } from '../report/fixtures.js';
+import { withoutSpec } from './fixtures.js';
 
 let run: TinyRun;
 beforeAll(async () => {
@@ -25,13 +24,6 @@ beforeAll(async () => {
 afterAll(() => run?.cleanup());
 
 const shape = [32, 32, 1] as const;
-
-/** The run's store without its model/spec.json, as a run logged before exp wrote one. */
-function withoutSpec(store: FileStore): FileStore {
-  const hidden = Object.create(store) as FileStore;
-  hidden.readArtifact = (runId, file) => (file === MODEL_SPEC_ARTIFACT ? Promise.reject(new TrackingError('RESOURCE_DOES_NOT_EXIST', `no ${file}`, 404)) : store.readArtifact(runId, file));
-  return hidden;
-}
 
 const testImage = (i: number): Promise<Float32Array> => decodeImage(run.outcome.dataset.test.files[i]!, { size: [32, 32], channels: 1 });
 

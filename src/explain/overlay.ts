@@ -33,6 +33,15 @@ export async function readOriginal(source: ImageSource, limits: DecodeLimits = {
   }
 }
 
+/** Model input pixels in [0, 1] (HWC, 1 or 3 channels) as 8-bit RGB: what the model saw, to draw a map on. */
+export function rgbPixels(pixels: Float32Array, [height, width, channels]: readonly [number, number, number]): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round(pixels[p * channels + (channels === 3 ? c : 0)]! * 255)));
+  }
+  return { data, width, height };
+}
+
 /** The classic 'jet' colour scale (blue, cyan, yellow, red) at t in [0, 1]. */
 function jet(t: number): [number, number, number] {
   const c = (x: number): number => Math.round(255 * Math.max(0, Math.min(1, 1.5 - Math.abs(4 * t - x))));

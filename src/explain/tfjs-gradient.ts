@@ -39,6 +39,12 @@ export class TfjsGradient implements GradientSource {
     const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((m) => m.weights), weightData: data }));
     try {
       const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
+      // The split applies the layers in turn: right for a stack, not for a graph (sums, gates, shortcuts).
+      const stack = layers.every((l, i) => {
+        const inbound = l.inboundNodes[0]?.inboundLayers ?? [];
+        return inbound.length === 1 && inbound[0] === (i === 0 ? model.layers[0] : layers[i - 1]);
+      });
+      if (!stack) throw new ExplainError(`the run's tfjs model is a graph, which Grad-CAM differentiates on ONNX Runtime from the run's model/spec.json; this run was logged before exp wrote one`);
       const split = chooseLayer(layers, layer);
       const output = layers.at(-1)!;
       const activation = activationOf(output);

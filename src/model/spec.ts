@@ -60,5 +60,8 @@ export function chain(inputShape: [number, number, number], layers: LayerSpec[])
   return { inputShape, nodes: layers.map((layer, i) => ({ id: `${layer.type}_${i}`, layer, inputs: [i === 0 ? MODEL_INPUT : `${layers[i - 1]!.type}_${i - 1}`] })) };
 }
 
+/** The spec as plain data for a file (a run's model/spec.json), without where each node was written. */
+export const plainSpec = (spec: ModelSpec): ModelSpec => ({ inputShape: spec.inputShape, nodes: spec.nodes.map(({ id, layer, inputs }) => ({ id, layer, inputs })) });
+
 /** The output node's layer. */
 export const outputLayer = (spec: ModelSpec): LayerSpec => spec.nodes.at(-1)!.layer;

@@ -1,10 +1,13 @@
 import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins, type Evaluation, type ThresholdChoice } from '../metrics/index.js';
 import { classProbability, headFor } from '../model/head.js';
 import type { RunOutcome } from '../runner/run-experiment.js';
+import { Explainer } from '../explain/explainer.js';
+import { OnnxGradient } from '../explain/onnx-gradient.js';
+import { overlayPng, rgbPixels } from '../explain/overlay.js';
 import { calibrationPlot, type ReliabilitySeries } from './plots/calibration.js';
 import { confusionMatrixPlot } from './plots/confusion-matrix.js';
 import { learningCurvesPlot } from './plots/learning-curves.js';
-import { predictionsPlot, type PredictionItem } from './plots/predictions.js';
+import { predictionsPlot, type PredictionItem, type PredictionsData } from './plots/predictions.js';
 import { prCurvePlot } from './plots/pr-curve.js';
 import { PNG_SCALE, type Plot } from './plots/render.js';
 import { GRID_PNG_SCALE } from './plots/image-grid.js';
@@ -48,6 +51,28 @@ function predictionItems(outcome: RunOutcome, outputs: readonly ArrayLike<number
   });
 }
 
+/**
+ * Grad-CAM of the predicted class beside each image of the predictions grid, from the trained
+ * model on ONNX Runtime. A model Grad-CAM cannot explain still gets its grid, saying why.
+ */
+async function gridHeatmaps(outcome: RunOutcome, shape: [number, number, 1 | 3]): Promise<{ heatmaps: NonNullable<PredictionsData['heatmaps']>; dispose: () => void }> {
+  let explainer: Explainer;
+  try {
+    explainer = new Explainer(await OnnxGradient.create(outcome.model, outcome.weights));
+  } catch (e) {
+    return { heatmaps: { unavailable: e instanceof Error ? e.message : String(e) }, dispose: () => undefined };
+  }
+  const { classes } = outcome.dataset;
+  const layer = explainer.source.layer;
+  return {
+    heatmaps: {
+      caption: `Grad-CAM of the predicted class at ${layer.name} (red: most evidence)`,
+      overlay: async (item) => overlayPng(rgbPixels(item.pixels, shape), (await explainer.explain(item.pixels, shape, classes.indexOf(item.predictedLabel))).cam),
+    },
+    dispose: () => explainer.dispose(),
+  };
+}
+
 /** The test set's reliability: of the outputs the run judged, and with calibration of the model's own outputs before it. */
 function reliabilitySeries(outcome: RunOutcome): ReliabilitySeries[] {
   const { test, classes } = outcome.dataset;
@@ -76,11 +101,13 @@ export async function renderRunPlotSet(outcome: RunOutcome, options: RunPlotOpti
   if (dataset.test.count > 0) {
     const units = outcome.testOutputs.length / dataset.test.count;
     const outputs = Array.from({ length: dataset.test.count }, (_, i) => outcome.testOutputs.subarray(i * units, (i + 1) * units));
-    out['predictions.png'] = await predictionsPlot({
-      items: predictionItems(outcome, outputs),
-      shape: [dataset.shape[0], dataset.shape[1], dataset.shape[2] === 3 ? 3 : 1],
-      count: options.predictions ?? 16,
-    });
+    const shape: [number, number, 1 | 3] = [dataset.shape[0], dataset.shape[1], dataset.shape[2] === 3 ? 3 : 1];
+    const explained = await gridHeatmaps(outcome, shape);
+    try {
+      out['predictions.png'] = await predictionsPlot({ items: predictionItems(outcome, outputs), shape, count: options.predictions ?? 16, heatmaps: explained.heatmaps });
+    } finally {
+      explained.dispose();
+    }
   }
   return out;
 }

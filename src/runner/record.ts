@@ -3,6 +3,7 @@ import type { ValidatedExperiment } from '../config/validate.js';
 import { classKey } from '../data/class-keys.js';
 import { buildInferenceGraph } from '../engine/onnx/build.js';
 import { tfjsModelFiles } from '../engine/tfjs/export.js';
+import { plainSpec } from '../model/spec.js';
 import { formatSummary } from '../model/summary.js';
 import { PLOT_ARTIFACT_DIR, renderRunPlots } from '../report/run-plots.js';
 import type { Metric, RunStatus, TrackingStore } from '../tracking/index.js';
@@ -18,6 +19,9 @@ import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from '../model/signature.js';
 import { SPLIT_ARTIFACT, splitJson } from './split-manifest.js';
 import { END_REASON_TAG } from './stale-runs.js';
+
+/** The engine-neutral model graph (src/model/spec.ts) the weights in model/model.onnx belong to: what Grad-CAM differentiates. */
+export const MODEL_SPEC_ARTIFACT = 'model/spec.json';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
 
@@ -170,6 +174,8 @@ export class RunRecorder {
     await this.store.logArtifact(this.runId, 'model/signature.json', `${JSON.stringify(signature, null, 2)}\n`);
     // The same weights as a plain ONNX inference model, deployable wherever ONNX runs.
     await this.store.logArtifact(this.runId, 'model/model.onnx', buildInferenceGraph(outcome.model, outcome.weights));
+    // ... and the graph it was built from, which Grad-CAM differentiates (src/explain/onnx-gradient.ts).
+    await this.store.logArtifact(this.runId, MODEL_SPEC_ARTIFACT, `${JSON.stringify(plainSpec(outcome.model))}\n`);
     // ... and as an MLflow Model, so MLflow lists it and `mlflow.pyfunc.load_model('runs:/<id>/model')` loads it.
     const mlflowModel = mlflowModelFiles(this.runId, signature);
     for (const [file, text] of Object.entries(mlflowModel.files)) await this.store.logArtifact(this.runId, `${MODEL_DIR}/${file}`, text);

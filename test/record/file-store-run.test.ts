@@ -151,7 +151,7 @@ describe('a run recorded into a file store', () => {
   });
 
   it('saves model.json + weights, signature.json, metrics.json and model.onnx', () => {
-    const files = ['config.yaml', 'metrics.json', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', 'plots/learning_curves.png'];
+    const files = ['config.yaml', 'metrics.json', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', 'model/spec.json', 'plots/learning_curves.png'];
     for (const f of files) expect(statSync(path.join(runDir, 'artifacts', f)).size).toBeGreaterThan(0);
     const signature = JSON.parse(read('artifacts', 'model', 'signature.json')) as ModelSignature;
     expect(signature).toEqual({

@@ -14,7 +14,7 @@ import { CLASSES, quiet, TempDir, tinyExperiment } from './fixtures.js';
 const EPOCH_METRICS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'];
 const FINAL_METRICS = ['test_accuracy', 'test_auc', ...CLASSES.flatMap((c) => [`test_recall_${c}`, `test_precision_${c}`, `test_f1_${c}`])];
 const PLOTS = ['learning_curves', 'confusion_matrix', 'roc_curve', 'pr_curve', 'calibration', 'threshold_metrics', 'predictions'].flatMap((p) => [`plots/${p}.png`, `plots/${p}.svg`]);
-const ARTIFACTS = ['config.yaml', 'data/split.json', 'metrics.json', 'predictions.csv', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', 'model/MLmodel', 'model/requirements.txt', ...PLOTS];
+const ARTIFACTS = ['config.yaml', 'data/split.json', 'metrics.json', 'predictions.csv', 'model/model.json', 'model/weights.bin', 'model/summary.txt', 'model/signature.json', 'model/model.onnx', 'model/spec.json', 'model/MLmodel', 'model/requirements.txt', ...PLOTS];
 
 let server: MlflowTestServer;
 let url: string;

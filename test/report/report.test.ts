@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadExplainer } from '../../src/explain/load-explainer.js';
+import { overlayPng, rgbPixels } from '../../src/explain/overlay.js';
 import { differingParams, loadExperimentReport } from '../../src/report/experiment-data.js';
 import { validationOverlayPlot } from '../../src/report/plots/validation-overlay.js';
 import { experimentReportHtml, runReportHtml } from '../../src/report/html.js';
@@ -147,6 +149,35 @@ describe('run plots', () => {
     // Red frames (mistakes) all come before grey ones (correct).
     const frames = [...svg.matchAll(/class="frame"[^>]*stroke="(#[0-9a-f]+)"/g)].map((m) => m[1]);
     expect(frames).toEqual([...Array(wrongShown).fill('#e41a1c'), ...Array(16 - wrongShown).fill('#cccccc')]);
+  });
+
+  it("predictions: beside each image its Grad-CAM overlay, the one exp predict --explain computes for that test image's predicted class", async () => {
+    const { svg } = plot('predictions.png');
+    expect(svg).toContain('right of each: Grad-CAM of the predicted class at conv2d_0 (red: most evidence)');
+    const tiles = [...svg.matchAll(/<image [^>]*href="data:image\/png;base64,([^"]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64'));
+    const captions = [...svg.matchAll(/<text[^>]*fill="#666">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(tiles).toHaveLength(16);
+    const { dataset, evaluation } = run.outcome;
+    const per = 32 * 32;
+    const explainer = await loadExplainer(run.store, run.runId);
+    try {
+      for (const [k, tile] of tiles.entries()) {
+        const { data, info } = await sharp(tile).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        // 32 px of the image, a 2 px gap, 32 px of the overlay
+        expect([info.width, info.height]).toEqual([66, 32]);
+        const half = (x0: number): Buffer => Buffer.concat(Array.from({ length: 32 }, (_, y) => data.subarray((y * 66 + x0) * 3, (y * 66 + x0 + 32) * 3)));
+        const i = dataset.test.files.findIndex((f) => captionFileName(f) === captions[k]);
+        const pixels = dataset.test.x.subarray(i * per, (i + 1) * per);
+        const e = await explainer.explain(pixels, [32, 32, 1], evaluation.predictions[i]!);
+        expect(half(0)).toEqual(Buffer.from(rgbPixels(pixels, [32, 32, 1]).data));
+        const overlay = await sharp(await overlayPng(rgbPixels(pixels, [32, 32, 1]), e.cam)).raw().toBuffer();
+        expect(half(34)).toEqual(overlay);
+        // coloured where the map is hot (the image is grey)
+        if (!e.cam.empty) expect(overlay.some((v, j) => j % 3 === 0 && v !== overlay[j + 2])).toBe(true);
+      }
+    } finally {
+      explainer.dispose();
+    }
   });
 
   it('shortens long file names in the middle, keeping where they start and end', () => {

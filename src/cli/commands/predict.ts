@@ -33,7 +33,7 @@ export const predictCommand: CommandBody<Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
       .option('explain', { type: 'boolean', default: false, describe: 'write each image with a heatmap of where the model looked (Grad-CAM of the predicted class)' })
       .option('out', { type: 'string', default: 'heatmaps', describe: 'with --explain: the folder for the heatmap PNGs' })
-      .option('layer', { type: 'string', describe: "with --explain: the layer to explain at, by its name in the run's model/model.json or its position (default: the last spatial feature map)" })
+      .option('layer', { type: 'string', describe: "with --explain: the layer to explain at, by its node id (model/summary.txt lists a graph's) or its position among the layers (default: the last spatial feature map)" })
       .option('method', { choices: CAM_METHODS, default: 'gradcam' as const, describe: 'with --explain: Grad-CAM or Grad-CAM++' })
       .example('$0 predict --run 3f2a --explain --out heatmaps xray.jpeg', 'class, probability and a heatmap overlay per image') as unknown as Argv<Args>,
   handler: async (args) => {

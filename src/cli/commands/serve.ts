@@ -35,7 +35,7 @@ export const serveCommand: CommandBody<Args> = {
       .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'largest request body accepted; larger ones get 413 without being read' })
       .option('max-pixels', { type: 'number', default: DEFAULT_MAX_PIXELS, describe: 'images declaring more pixels get 413 before decoding (decompression bombs)' })
       .option('concurrency', { type: 'number', default: 8, describe: 'predictions computed at once; more get 503 with Retry-After' })
-      .option('layer', { type: 'string', describe: "the layer heatmaps explain, by its name in the run's model/model.json or its position (default: the last spatial feature map)" })
+      .option('layer', { type: 'string', describe: "the layer heatmaps explain, by its node id (model/summary.txt lists a graph's) or its position among the layers (default: the last spatial feature map)" })
       .option('method', { choices: CAM_METHODS, default: 'gradcam' as const, describe: 'heatmap method: Grad-CAM or Grad-CAM++' })
       .example('$0 serve --run 3f2a --port 8080', 'then open http://127.0.0.1:8080/ or: curl --data-binary @xray.jpeg http://127.0.0.1:8080/predict') as unknown as Argv<Args>,
   handler: async (args) => {

@@ -199,21 +199,23 @@ export interface LogitGradient {
 
 /**
  * Grad-CAM's gradient: lowers `spec` for inference into `g` (NHWC input `x`, dynamic batch; weights
- * baked in where given) and derives d(logit `unit`)/d(output of node `nodeId`). Inference samples are
+ * baked in where given) and derives d(logit `unit`)/d(output of node `nodeId`); `unit` may instead name a
+ * [1, units] selector input, the score then being sum(logits * selector) (-1 picks the negative class
+ * of one sigmoid unit). Inference samples are
  * independent, so the gradient of the logit summed over the batch is each sample's own. Nodes are
  * lowered as written (not planned), so a node's output is its value after its activation.
  */
-export function logitGradient(g: GraphBuilder, spec: ModelSpec, nodeId: string, unit: number, weights?: Float32Array[]): LogitGradient {
+export function logitGradient(g: GraphBuilder, spec: ModelSpec, nodeId: string, unit: number | string, weights?: Float32Array[]): LogitGradient {
   const ids = spec.nodes.map((n) => n.id);
   if (!ids.includes(nodeId)) throw new Error(`no node '${nodeId}' in the model; its nodes are: ${ids.join(', ')}`);
   const units = outputUnits(spec);
-  if (!Number.isInteger(unit) || unit < 0 || unit >= units) throw new Error(`unit ${unit} is out of range: the model has ${units} output unit(s)`);
+  if (typeof unit === 'number' && (!Number.isInteger(unit) || unit < 0 || unit >= units)) throw new Error(`unit ${unit} is out of range: the model has ${units} output unit(s)`);
   const { logits } = splitOutputActivation(spec);
   const { tensors, output } = lowerInference(g, spec, logits.nodes.map((n, i) => ({ ...n, owner: i })), weights);
   const feature = tensors.get(nodeId);
   if (feature === undefined) throw new Error(`node '${nodeId}' is the output activation: ask for the node before it`);
-  const oneHot = g.floatConst(Array.from({ length: units }, (_, k) => (k === unit ? 1 : 0)), [1, units]);
-  const score = g.reduceSum(g.mul(output.name, oneHot), [1], false);
+  const selector = typeof unit === 'string' ? unit : g.floatConst(Array.from({ length: units }, (_, k) => (k === unit ? 1 : 0)), [1, units]);
+  const score = g.reduceSum(g.mul(output.name, selector), [1], false);
   const gradient = gradients(g, score, [feature.name]).get(feature.name);
   if (gradient === undefined) throw new Error(`the output does not depend on node '${nodeId}'`);
   return { logits: output, feature, gradient };

@@ -17,6 +17,8 @@ export interface ImageGridOptions {
   columns: number;
   /** tile side in px */
   tile?: number;
+  /** tile width in px, for images wider than tall (default: the side) */
+  tileWidth?: number;
   /** optional heading per row (e.g. the class of a preview row), drawn at the row's left */
   rowLabels?: readonly string[];
 }
@@ -49,13 +51,14 @@ export async function fileToPng(path: string, tile: number): Promise<Uint8Array>
  */
 export async function imageGrid(o: ImageGridOptions): Promise<Plot> {
   const tile = o.tile ?? 150;
+  const tileWidth = o.tileWidth ?? tile;
   const gap = 14;
   const lineHeight = 15;
   const fontSize = 11.5;
   const lines = Math.max(0, ...o.cells.map((c) => c.lines.length));
   // Captions may be wider than the image: size columns by the longest (DejaVu Sans is about 0.62 em per character, bold included).
   const textWidth = Math.max(0, ...o.cells.flatMap((c) => c.lines.map((l) => l.text.length * fontSize * (l.bold ? 0.66 : 0.6))));
-  const cellW = Math.ceil(Math.max(tile, textWidth)) + gap;
+  const cellW = Math.ceil(Math.max(tileWidth, textWidth)) + gap;
   const cellH = tile + 8 + lines * lineHeight + gap;
   const left = o.rowLabels ? 110 : gap;
   const top = o.subtitle ? 58 : 40;
@@ -76,10 +79,10 @@ export async function imageGrid(o: ImageGridOptions): Promise<Plot> {
     const y = top + Math.floor(i / columns) * cellH;
     const href = `data:image/png;base64,${Buffer.from(cell.png).toString('base64')}`;
     parts.push(`<g class="cell">`);
-    parts.push(`<image x="${x}" y="${y}" width="${tile}" height="${tile}" preserveAspectRatio="xMidYMid meet" href="${href}"/>`);
+    parts.push(`<image x="${x}" y="${y}" width="${tileWidth}" height="${tile}" preserveAspectRatio="xMidYMid meet" href="${href}"/>`);
     if (cell.frame) {
       const w = cell.frame.width;
-      parts.push(`<rect class="frame" x="${x - w / 2}" y="${y - w / 2}" width="${tile + w}" height="${tile + w}" fill="none" stroke="${cell.frame.color}" stroke-width="${w}"/>`);
+      parts.push(`<rect class="frame" x="${x - w / 2}" y="${y - w / 2}" width="${tileWidth + w}" height="${tile + w}" fill="none" stroke="${cell.frame.color}" stroke-width="${w}"/>`);
     }
     cell.lines.forEach((line, k) => {
       const weight = line.bold ? ' font-weight="bold"' : '';

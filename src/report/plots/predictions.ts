@@ -1,4 +1,5 @@
 import path from 'node:path';
+import sharp from 'sharp';
 import { imageGrid, pixelsToPng } from './image-grid.js';
 import { percent, type Plot } from './render.js';
 
@@ -20,6 +21,24 @@ export interface PredictionsData {
   count?: number;
   columns?: number;
   title?: string;
+  /**
+   * Heatmaps beside the images: `overlay` draws a shown item (the model's input) with its map,
+   * `caption` says what the maps are; or `unavailable`, why there are none.
+   */
+  heatmaps?: { overlay: (item: PredictionItem) => Promise<Uint8Array>; caption: string } | { unavailable: string };
+}
+
+/** Two images of one size side by side, a small gap between: the input and its heatmap. */
+async function besideEachOther(left: Uint8Array, right: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const gap = Math.max(1, Math.round(width / 16));
+  const out = await sharp({ create: { width: 2 * width + gap, height, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+    .composite([
+      { input: Buffer.from(left), left: 0, top: 0 },
+      { input: Buffer.from(right), left: width + gap, top: 0 },
+    ])
+    .png()
+    .toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /**
@@ -52,11 +71,13 @@ export async function predictionsPlot(data: PredictionsData): Promise<Plot> {
   const shown = orderForDisplay(data.items, data.count ?? 16);
   const wrongTotal = data.items.filter((i) => i.trueLabel !== i.predictedLabel).length;
   const tile = 150;
+  const heatmaps = data.heatmaps && 'overlay' in data.heatmaps ? data.heatmaps : undefined;
   const cells = await Promise.all(
     shown.map(async (item) => {
       const wrong = item.trueLabel !== item.predictedLabel;
+      const png = await pixelsToPng(item.pixels, height, width, channels);
       return {
-        png: await pixelsToPng(item.pixels, height, width, channels),
+        png: heatmaps ? await besideEachOther(png, await heatmaps.overlay(item), width, height) : png,
         lines: [
           { text: `True: ${item.trueLabel}` },
           { text: `Prediction: ${item.predictedLabel} ${percent(item.probability)}`, color: wrong ? '#c0392b' : '#1e7b34', bold: wrong },
@@ -68,9 +89,12 @@ export async function predictionsPlot(data: PredictionsData): Promise<Plot> {
   );
   return imageGrid({
     title: data.title ?? 'Predictions on the test set',
-    subtitle: `${wrongTotal} of ${data.items.length} wrong; showing ${shown.length}, worst mistakes first, then the least sure correct ones (red frame = wrong)`,
+    subtitle:
+      `${wrongTotal} of ${data.items.length} wrong; showing ${shown.length}, worst mistakes first, then the least sure correct ones (red frame = wrong)` +
+      (data.heatmaps ? ('overlay' in data.heatmaps ? `; right of each: ${data.heatmaps.caption}` : `; no heatmaps: ${data.heatmaps.unavailable}`) : ''),
     cells,
     columns: data.columns ?? 4,
     tile,
+    ...(heatmaps ? { tileWidth: Math.round(tile * 2 * (1 + 1 / 32)) } : {}),
   });
 }

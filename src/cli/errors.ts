@@ -8,6 +8,7 @@ import { ExplainError } from '../explain/errors.js';
 import { printable } from '../text/escape.js';
 import { TrackingError } from '../tracking/errors.js';
 import { DivergedError } from '../train/errors.js';
+import { PretrainedError } from '../pretrained/read.js';
 import { maskSecrets } from '../config/secrets.js';
 import { printIssues } from './print-issues.js';
 
@@ -46,7 +47,7 @@ export function reportError(error: unknown): number {
   }
   // Messages carry user data (names, paths, ids): shown, never obeyed, by the terminal; secrets masked.
   const say = (text: string) => process.stderr.write(`${printable(maskSecrets(text), { keepNewlines: true })}\n`);
-  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError || error instanceof CompareError || error instanceof ExplainError) {
+  if (error instanceof UserError || error instanceof DataError || error instanceof TrackingError || error instanceof DivergedError || error instanceof CompareError || error instanceof ExplainError || error instanceof PretrainedError) {
     say(`exp: ${error.message}`);
     return 1;
   }

@@ -18,6 +18,10 @@ import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from './signature.js';
 import { SPLIT_ARTIFACT, splitJson } from './split-manifest.js';
 import { END_REASON_TAG } from './stale-runs.js';
+import { formatPretrained } from '../pretrained/match.js';
+
+/** What model.pretrained loaded into the model and what not, weight by weight. */
+export const PRETRAINED_ARTIFACT = 'pretrained.txt';
 
 const EPOCH_KEYS = ['train_loss', 'val_loss', 'train_accuracy', 'val_accuracy', 'lr'] as const;
 
@@ -123,6 +127,11 @@ export class RunRecorder {
     });
     // At the start, so a run that fails later can still be audited.
     await this.store.logArtifact(this.runId, SPLIT_ARTIFACT, splitJson(info.split));
+    if (info.pretrained) {
+      const { loaded, notLoaded } = info.pretrained;
+      await this.store.logBatch(this.runId, { params: { 'pretrained.loaded': `${loaded.length} of ${loaded.length + notLoaded.length} weights` } });
+      await this.store.logArtifact(this.runId, PRETRAINED_ARTIFACT, `${formatPretrained(info.pretrained)}\n`);
+    }
   }
 
   /**

@@ -91,13 +91,17 @@ interface LoweredGraph {
   steps: { node: PlannedNode; lowered: LoweredNode }[];
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** Lowers the planned nodes in order; each takes the tensors of its input ids. */
-function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
+function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[], frozen: ReadonlySet<number> = NONE): LoweredGraph {
   const tensors = new Map<string, TensorRef>([[MODEL_INPUT, x]]);
   const steps: LoweredGraph['steps'] = [];
+  // A frozen node runs as at inference: batch norm on its moving statistics, no dropout.
+  const inference = { ...ctx, training: false };
   for (const node of nodes) {
     const owned = params.filter((p) => p.layer === node.owner).map((p) => p.name);
-    const lowered = layerOf(node.layer).onnx.forward(ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
+    const lowered = layerOf(node.layer).onnx.forward(frozen.has(node.owner) ? inference : ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
     tensors.set(node.id, lowered.y);
     steps.push({ node, lowered });
   }
@@ -109,8 +113,8 @@ function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], param
  * the gradients its consumers sent back, and asked for input gradients only where an input leads
  * back to a trainable weight. Returns each owner node's weight gradients.
  */
-function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string): Map<number, string[]> {
-  const owners = new Set(params.filter((p) => p.trainable).map((p) => p.layer));
+function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamInfo[], dOutput: string, frozen: ReadonlySet<number>): Map<number, string[]> {
+  const owners = new Set(params.filter((p) => p.trainable && !frozen.has(p.layer)).map((p) => p.layer));
   const needsGrad = new Set<string>();
   for (const { node } of steps) if (owners.has(node.owner) || node.inputs.some((i) => needsGrad.has(i))) needsGrad.add(node.id);
   const dys = new Map<string, string>([[steps.at(-1)!.node.id, dOutput]]);
@@ -132,7 +136,8 @@ function backward(g: GraphBuilder, steps: LoweredGraph['steps'], params: ParamIn
   return grads;
 }
 
-export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number): TrainGraph {
+/** The training step's graph; the weights of `frozen` nodes (indices into spec.nodes) get neither gradients nor updates. */
+export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number, frozen: ReadonlySet<number> = NONE): TrainGraph {
   const units = outputUnits(spec);
   const params = describeParams(spec);
   const g = new GraphBuilder();
@@ -151,14 +156,14 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
   const sw = g.input(IO.sampleWeights, [batch]);
   for (const p of params) g.input(p.name, p.shape);
 
-  const { output, steps } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
+  const { output, steps } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params, frozen);
   const updates = new Map<number, string[]>();
   for (const { node, lowered } of steps) if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
 
   const lowLoss = lowerLoss(g, loss, output.name, batch, units, target, sw);
   g.output(lowLoss.loss, IO.loss, []);
   g.output(lowLoss.predictions, IO.predictions, [batch, units]);
-  const grads = backward(g, steps, params, lowLoss.dLogits);
+  const grads = backward(g, steps, params, lowLoss.dLogits, frozen);
 
   // Outputs follow params order; within a layer, trainable grads and state updates keep declaration order.
   const seen = new Map<string, number>();
@@ -170,7 +175,7 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
   };
   const gradOutputs: string[] = [];
   const updateOutputs: string[] = [];
-  for (const p of params) {
+  for (const p of params.filter((q) => !frozen.has(q.layer))) {
     const source = p.trainable ? grads.get(p.layer) : updates.get(p.layer);
     const tensor = source?.[nextOf(p.trainable ? 'g' : 'u', p.layer)];
     if (tensor === undefined) throw new Error(`no ${p.trainable ? 'gradient' : 'update'} for ${p.name}`);

@@ -3,6 +3,8 @@ import { displayPath } from '../config/locate.js';
 import type { ExperimentRuns } from '../config/expand.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { reportError } from '../cli/errors.js';
+import { resolveRunId } from '../cli/resolve-run.js';
+import { runEnsembleFile } from '../ensemble/experiment.js';
 import type { Progress } from '../cli/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
@@ -285,6 +287,19 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
     const mine = jobsList.flatMap((j, k) => (j.fileIndex === i ? [outcomes[k]!] : []));
     parents.closeSweep(i);
     await parent.end(mine.some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
+  }
+  // Ensembles last: `exp run a.yaml b.yaml ensemble.yaml` trains the members first.
+  for (const file of files) {
+    if (!file.ensemble) continue;
+    const { name } = file.ensemble;
+    try {
+      const result = await runEnsembleFile(store, file.ensemble, (line) => progress.line(line), (ref) => resolveRunId(store, ref));
+      outcomes.push({ name, status: 'finished', runId: result.runId, verdict: result.verdict.pass ? 'PASS' : 'FAIL', metrics: result.metrics });
+    } catch (e) {
+      if (!many && files.length === 1) throw e;
+      reportError(e);
+      outcomes.push({ name, status: 'failed', error: e instanceof Error ? e.message : String(e) });
+    }
   }
   return outcomes;
 }

@@ -120,6 +120,7 @@ export const runCommand: CommandModule<object, Args> = {
       files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides, { requireData: true })));
       if (args.dryRun) {
         for (const exp of files.flatMap((f) => f.runs)) process.stdout.write(`${describePlan(exp)}\n\n`);
+        for (const { ensemble: e } of files) if (e) process.stdout.write(`ensemble     ${e.experiment} / ${e.name}: the mean of ${'runs' in e.ensemble ? e.ensemble.runs.join(', ') : `the best ${e.ensemble.top} of ${e.ensemble.experiment ?? e.experiment} by ${e.ensemble.rank_by} (chosen when it runs)`}\n\n`);
         return;
       }
       const store = openStore(args.trackingUri, { onOffline: offlineNotice(resolveTrackingUri(args.trackingUri)) });

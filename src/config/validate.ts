@@ -120,7 +120,7 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
     if (loss && isMapping(train.loss) && checkSchema(loss.params, params, ['train', 'loss'], issues)) train.loss = { name, ...params };
     if (loss && classes && loss.head !== headFor(classes.length).activation) {
       issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
-        'binary_crossentropy and focal are for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
+        'binary_crossentropy and focal are for two classes, categorical_crossentropy and categorical_focal for any number; leave loss out to get the right one',
       ]);
     }
   }

@@ -33,6 +33,12 @@ function perSampleLoss(loss: LossSpec, hard: tf.Tensor, p: tf.Tensor): tf.Tensor
   const y = s > 0 ? tf.add(tf.mul(hard, 1 - s), s / smoothingClasses(p.shape[1]!)) : hard;
   if (loss.name === 'categorical_crossentropy') return tf.metrics.categoricalCrossentropy(y, p);
   if (loss.name === 'binary_crossentropy') return tf.metrics.binaryCrossentropy(y, p);
+  if (loss.name === 'categorical_focal') {
+    // Keras's CategoricalFocalCrossentropy on probabilities: rows normalised, clipped, summed over classes.
+    const clipped = tf.clipByValue(tf.div(p, tf.sum(p, -1, true)), 1e-7, 1 - 1e-7);
+    const focal = tf.mul(tf.pow(tf.sub(1, clipped), loss.gamma), tf.neg(tf.mul(y, tf.log(clipped))));
+    return tf.mul(tf.sum(focal, -1), loss.alpha ?? 1);
+  }
   // Keras's BinaryFocalCrossentropy on probabilities.
   const eps = 1e-7;
   const clipped = tf.clipByValue(p, eps, 1 - eps);

@@ -186,21 +186,25 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   // Train's parts are checked one by one where well-formed (checkTraining).
   if (isMapping(config.train)) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
-  const pretrainedFile = clean('model') && isMapping(config.train) ? checkPretrained(config, loaded, issues) : undefined;
+  const pretrainedFile = clean('model') && isMapping(config.train) ? checkPretrained(config, loaded, options.requireData ?? false, issues) : undefined;
   const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text), ...(inlineModel ? { inlineModel } : {}), ...(pretrainedFile ? { pretrainedFile } : {}) };
   if (issues.issues.length === 0) checkModelFits(validated, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
   return validated;
 }
 
-/** model.pretrained: the file exists, unfreezing goes with a freeze and comes before the last epoch. Returns the file, absolute. */
-function checkPretrained(config: Mapping, loaded: LoadedExperiment, issues: IssueCollector): string | undefined {
+/**
+ * model.pretrained: the file exists (when the run's inputs are required, as the data folder), unfreezing
+ * goes with a freeze and comes before the last epoch. Returns the file, absolute.
+ */
+function checkPretrained(config: Mapping, loaded: LoadedExperiment, required: boolean, issues: IssueCollector): string | undefined {
   const p = (config.model as Mapping).pretrained;
   if (!isMapping(p)) return undefined;
   const at = ['model', 'pretrained'];
   const file = resolveConfigPath(String(p.from), [...at, 'from'], loaded.sources, loaded.overrides);
-  if (!existsSync(file)) issues.add([...at, 'from'], `pretrained weights file ${file} does not exist`, ['a tfjs model.json (its weight files beside it) or an .onnx file, relative to the experiment file']);
-  else if (!/\.(json|onnx)$/i.test(file)) issues.add([...at, 'from'], `${file} is neither a tfjs model.json nor an .onnx file`);
+  if (!existsSync(file)) {
+    if (required) issues.add([...at, 'from'], `pretrained weights file ${file} does not exist`, ['a tfjs model.json (its weight files beside it) or an .onnx file, relative to the experiment file', "nsfwjs's MobileNetV2: node scripts/nsfwjs-model.mjs writes pretrained/nsfwjs-mobilenet_v2/model.json"]);
+  } else if (!/\.(json|onnx)$/i.test(file)) issues.add([...at, 'from'], `${file} is neither a tfjs model.json nor an .onnx file`);
   if (p.unfreeze_after !== undefined) {
     const epochs = (config.train as Mapping).epochs;
     if (p.freeze === undefined) issues.add([...at, 'unfreeze_after'], 'unfreeze_after needs freeze: a node id up to which the model is frozen first');

@@ -68,7 +68,7 @@ train:
   optimizer: {name: adam, lr: 0.01}
 ${extra}`,
   );
-  return loadAndValidate(file);
+  return loadAndValidate(file, [], { requireData: true });
 }
 
 /** The first layers of Keras's MobileNetV2, with Keras's layer names as ids (match: names). */

@@ -67,6 +67,8 @@ async function runOnQueue(files: ExperimentRuns[], store: TrackingStore, args: A
     );
   }
   if (!Number.isInteger(args.attempts) || args.attempts < 1) throw new UserError(`--attempts must be a whole number >= 1 (got ${args.attempts})`);
+  const ensemble = files.find((f) => f.ensemble);
+  if (ensemble) throw new UserError(`${ensemble.file} is an ensemble, which trains nothing: run it without --queue once its members have finished`);
   const url = args.queue!;
   const trials = await enqueueRuns(files, store, url, { files: args.files, overrides: args.set, rerun: args.rerun, attempts: args.attempts }, progress);
   const count = (s: string) => trials.filter((t) => t.state === s).length;

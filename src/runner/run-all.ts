@@ -293,8 +293,8 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
     if (!file.ensemble) continue;
     const { name } = file.ensemble;
     try {
-      const result = await runEnsembleFile(store, file.ensemble, (line) => progress.line(line), (ref) => resolveRunId(store, ref));
-      outcomes.push({ name, status: 'finished', runId: result.runId, verdict: result.verdict.pass ? 'PASS' : 'FAIL', metrics: result.metrics });
+      const { runId, result } = await runEnsembleFile(store, file.ensemble, (line) => progress.line(line), (ref) => resolveRunId(store, ref), rerun);
+      outcomes.push(result ? { name, status: 'finished', runId, verdict: result.verdict.pass ? 'PASS' : 'FAIL', metrics: result.metrics } : { name, status: 'skipped', ...(await recordedResult(store, runId)) });
     } catch (e) {
       if (!many && files.length === 1) throw e;
       reportError(e);

@@ -64,6 +64,11 @@ describe('an ensemble experiment file', () => {
     await model.release();
     expect(signature.classes).toEqual(['NORMAL', 'PNEUMONIA']);
     expect(lines.join('')).toMatch(/== ensembles \/ one-two .*: an ensemble/);
+    // Run again: the same members make the same ensemble, skipped as exp run skips an identical training; --rerun makes it again.
+    expect(await runAll([loadRuns(file)], store, progress, false)).toEqual([expect.objectContaining({ status: 'skipped', runId, metrics: expect.objectContaining({ test_accuracy: fromFile.data.metrics.test_accuracy }) })]);
+    const [again] = await runAll([loadRuns(file)], store, progress, true);
+    expect(again).toMatchObject({ status: 'finished' });
+    expect(again!.runId).not.toBe(runId);
   }, 120_000);
 
   it('with top: takes the best runs by a validation metric, never a test one', async () => {

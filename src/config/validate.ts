@@ -248,7 +248,7 @@ function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void 
   if (freeze !== undefined && !frozenNodes(spec, freeze)) {
     const ids = spec.nodes.map((n) => n.id);
     const near = closest(freeze, ids);
-    issues.add(['model', 'pretrained', 'freeze'], `the model has no node '${freeze}'${near ? ` (did you mean '${near}'?)` : ''}`, ['node ids are listed by exp run --dry-run (the model summary)']);
+    issues.add(['model', 'pretrained', 'freeze'], `the model has no node '${freeze}'${near ? ` (did you mean '${near}'?)` : ''}`, [`node ids: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? `, ... (${ids.length} in all; exp run --dry-run shows a graph's)` : ''}`]);
   }
   const [h, w] = typeof data.image.size === 'number' ? [data.image.size, data.image.size] : data.image.size;
   const pixels = h * w * data.image.channels;

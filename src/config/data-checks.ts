@@ -12,9 +12,15 @@ import { closest } from './suggest.js';
  * directory), or to the working directory when it came from `--set`.
  */
 export function resolveDataDir(dir: string, sources: Source[], overrides: Override[]): string {
-  if (overrides.some((o) => o.path.join('.') === 'data.dir' || o.path.join('.') === 'data')) return path.resolve(dir);
-  const origin = sources.find((s) => s.doc.hasIn(['data', 'dir']));
-  return path.resolve(origin ? path.dirname(origin.file) : process.cwd(), dir);
+  return resolveConfigPath(dir, ['data', 'dir'], sources, overrides);
+}
+
+/** A path the config gives at `keys`: relative to the file that set it, or to the working directory when `--set` gave it. */
+export function resolveConfigPath(value: string, keys: string[], sources: Source[], overrides: Override[]): string {
+  const at = keys.join('.');
+  if (overrides.some((o) => at === o.path.join('.') || at.startsWith(`${o.path.join('.')}.`))) return path.resolve(value);
+  const origin = sources.find((s) => s.doc.hasIn(keys));
+  return path.resolve(origin ? path.dirname(origin.file) : process.cwd(), value);
 }
 
 

@@ -1,4 +1,5 @@
 import { checkSchema } from './ajv.js';
+import { loadEnsembleFile, type EnsembleFile } from './ensemble.js';
 import { IssueCollector } from './collector.js';
 import { ConfigError } from './issues.js';
 import { kfoldOf, expandFolds } from './kfold.js';
@@ -15,6 +16,8 @@ export interface ExperimentRuns {
   runs: ValidatedExperiment[];
   /** Set when runs are k-fold cross-validations: each one's name and its K fold runs (indices into runs). */
   kfold?: { name: string; runs: number[] }[];
+  /** Set when the file averages finished runs (`ensemble:`): it has no runs to train. */
+  ensemble?: EnsembleFile;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface ExperimentRuns {
  */
 export function loadRuns(file: string, overrides: Override[] = [], options: ValidateOptions = {}): ExperimentRuns {
   const loaded = loadExperiment(file, overrides);
+  if (loaded.value.ensemble !== undefined) return { file: loaded.file, runs: [], ensemble: loadEnsembleFile(loaded) };
   const sweep = loaded.value.sweep;
   let points: { loaded: LoadedExperiment; values?: Record<string, unknown> }[] = [{ loaded }];
   if (sweep !== undefined) {

@@ -90,6 +90,21 @@ export const ThresholdChoiceSchema = Type.Object(
   closed,
 );
 
+/** `model.pretrained`: weights from a file, some of the model frozen for a while (src/pretrained/). */
+export const PretrainedSchema = Type.Object(
+  {
+    from: Type.String({ minLength: 1, description: 'a tfjs layers model (model.json, its weight files beside it) or an .onnx file, relative to this file' }),
+    match: StringEnum(['names', 'order'] as const, {
+      default: 'names',
+      description: "names: a node takes the file's layer named like its id (or as rename says); order: the nodes with weights take the file's layers with weights in turn, up to the first whose shapes differ",
+    }),
+    rename: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "match: names: {file layer name: node id} where they differ" })),
+    freeze: Type.Optional(Type.String({ minLength: 1, description: 'a node id: it and every node it depends on get no update (batch norm on its moving statistics, no dropout)' })),
+    unfreeze_after: Type.Optional(Type.Integer({ minimum: 1, description: 'train the frozen nodes too after this many epochs (the optimizer starts afresh then)' })),
+  },
+  closed,
+);
+
 export function experimentSchema<S extends ComponentSlots>(slots: S) {
   return Type.Object(
     {
@@ -142,6 +157,7 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
             params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "the architecture's params, or an inline model's (used as $name)" })),
             layers: Type.Optional(Type.Array(slots.layer, { minItems: 1, description: 'a model written in YAML: registered layers (or blocks) in order, each with optional id, in, repeat' })),
             blocks: Type.Optional(Type.Record(Type.String(), Type.Object({ params: Type.Optional(Type.Record(Type.String(), Type.Unknown())), layers: Type.Array(slots.layer, { minItems: 1 }) }, { additionalProperties: false }), { description: 'an inline model\'s sub-graphs, used by name like layers' })),
+            pretrained: Type.Optional(PretrainedSchema),
           },
           { additionalProperties: false },
         ),

@@ -18,7 +18,7 @@ import type { Registry } from '../registry/registry.js';
 import { checkSchema } from './ajv.js';
 import { IssueCollector, show } from './collector.js';
 import { checkEntryList } from './component-lists.js';
-import { checkClassKeys, checkDataDir, resolveDataDir } from './data-checks.js';
+import { checkClassKeys, checkDataDir, resolveConfigPath, resolveDataDir } from './data-checks.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { loadExperiment, type LoadedExperiment } from './load.js';
 import type { Override, PathKey } from './locate.js';
@@ -26,6 +26,8 @@ import { lookup } from './lookup.js';
 import { isMapping, type Mapping } from './merge.js';
 import { BaseExperimentSchema, ThresholdChoiceSchema, type Experiment } from './schema.js';
 import { checkTargets } from './targets-check.js';
+import { frozenNodes } from '../pretrained/freeze.js';
+import { closest } from './suggest.js';
 
 export interface ValidatedExperiment {
   file: string;
@@ -39,6 +41,8 @@ export interface ValidatedExperiment {
   sets: string[];
   /** A model written inline (`model.layers`), as an architecture taking `model.params`. */
   inlineModel?: ArchitectureComponent;
+  /** model.pretrained.from made absolute (relative to the file that set it). */
+  pretrainedFile?: string;
 }
 
 /** Where YAML model files are found: `models/` beside the experiment, and `experiments/models/`. */
@@ -116,7 +120,7 @@ function checkTraining(config: Mapping, classes: string[] | undefined, issues: I
     if (loss && isMapping(train.loss) && checkSchema(loss.params, params, ['train', 'loss'], issues)) train.loss = { name, ...params };
     if (loss && classes && loss.head !== headFor(classes.length).activation) {
       issues.add(['train', 'loss'], `loss ${loss.name} does not fit ${classes.length} classes (${classes.join(', ')})`, [
-        'binary_crossentropy and focal are for two classes, categorical_crossentropy for any number; leave loss out to get the right one',
+        'binary_crossentropy and focal are for two classes, categorical_crossentropy and categorical_focal for any number; leave loss out to get the right one',
       ]);
     }
   }
@@ -182,10 +186,33 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   // Train's parts are checked one by one where well-formed (checkTraining).
   if (isMapping(config.train)) checkTraining(config, classes, issues);
   if (clean('targets')) checkTargets(config.targets as Mapping, classes, issues);
-  const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text), ...(inlineModel ? { inlineModel } : {}) };
+  const pretrainedFile = clean('model') && isMapping(config.train) ? checkPretrained(config, loaded, options.requireData ?? false, issues) : undefined;
+  const validated = { file: loaded.file, config: config as Experiment, dataDir, classes, architectures, sets: loaded.overrides.filter((o) => !o.origin).map((o) => o.text), ...(inlineModel ? { inlineModel } : {}), ...(pretrainedFile ? { pretrainedFile } : {}) };
   if (issues.issues.length === 0) checkModelFits(validated, issues);
   if (issues.issues.length > 0) throw new ConfigError(issues.issues);
   return validated;
+}
+
+/**
+ * model.pretrained: the file exists (when the run's inputs are required, as the data folder), unfreezing
+ * goes with a freeze and comes before the last epoch. Returns the file, absolute.
+ */
+function checkPretrained(config: Mapping, loaded: LoadedExperiment, required: boolean, issues: IssueCollector): string | undefined {
+  const p = (config.model as Mapping).pretrained;
+  if (!isMapping(p)) return undefined;
+  const at = ['model', 'pretrained'];
+  const file = resolveConfigPath(String(p.from), [...at, 'from'], loaded.sources, loaded.overrides);
+  if (!existsSync(file)) {
+    if (required) issues.add([...at, 'from'], `pretrained weights file ${file} does not exist`, ['a tfjs model.json (its weight files beside it) or an .onnx file, relative to the experiment file', "nsfwjs's MobileNetV2: node scripts/nsfwjs-model.mjs writes pretrained/nsfwjs-mobilenet_v2/model.json"]);
+  } else if (!/\.(json|onnx)$/i.test(file)) issues.add([...at, 'from'], `${file} is neither a tfjs model.json nor an .onnx file`);
+  if (p.unfreeze_after !== undefined) {
+    const epochs = (config.train as Mapping).epochs;
+    if (p.freeze === undefined) issues.add([...at, 'unfreeze_after'], 'unfreeze_after needs freeze: a node id up to which the model is frozen first');
+    else if (typeof epochs === 'number' && typeof p.unfreeze_after === 'number' && p.unfreeze_after >= epochs) {
+      issues.add([...at, 'unfreeze_after'], `unfreeze_after ${p.unfreeze_after} is not before the last epoch (train.epochs ${epochs}): the frozen nodes would never train`, ['leave unfreeze_after out to keep them frozen throughout']);
+    }
+  }
+  return file;
 }
 
 const GB = 1024 ** 3;
@@ -200,8 +227,10 @@ const GB = 1024 ** 3;
 function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void {
   const { model, data, train } = exp.config;
   let summary: ReturnType<typeof summarize>;
+  let spec: ReturnType<typeof resolveModel>;
   try {
-    summary = summarize(resolveModel(exp, exp.classes?.length ?? 2));
+    spec = resolveModel(exp, exp.classes?.length ?? 2);
+    summary = summarize(spec);
   } catch (e) {
     // A graph that cannot be built with these params (located in its file); a head that does not fit
     // the class count is not located: checkHead judges it where the classes are known.
@@ -214,6 +243,12 @@ function checkModelFits(exp: ValidatedExperiment, issues: IssueCollector): void 
     if (e.where) issues.issues.push({ message: e.message, where: e.where, hints });
     else issues.add(model.architecture ? ['model', 'architecture'] : ['model', 'layers'], e.message, hints);
     return;
+  }
+  const freeze = model.pretrained?.freeze;
+  if (freeze !== undefined && !frozenNodes(spec, freeze)) {
+    const ids = spec.nodes.map((n) => n.id);
+    const near = closest(freeze, ids);
+    issues.add(['model', 'pretrained', 'freeze'], `the model has no node '${freeze}'${near ? ` (did you mean '${near}'?)` : ''}`, [`node ids: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? `, ... (${ids.length} in all; exp run --dry-run shows a graph's)` : ''}`]);
   }
   const [h, w] = typeof data.image.size === 'number' ? [data.image.size, data.image.size] : data.image.size;
   const pixels = h * w * data.image.channels;

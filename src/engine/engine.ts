@@ -19,6 +19,12 @@ export interface TrainingEngine {
   predict(x: Float32Array, n: number): Promise<Float32Array>;
   getWeights(): Float32Array[];
   setWeights(weights: Float32Array[]): void;
+  /**
+   * Keeps the weights of these nodes (indices into spec.nodes) as they are: no gradient step, and batch
+   * norm on its moving statistics, no dropout there (Keras's trainable = false). The optimizer starts
+   * afresh, as Keras's compile after a change of trainable does (its moments are per trainable weight).
+   */
+  freeze(nodes: ReadonlySet<number>): void;
   learningRate: number;
   /** Everything besides the weights that training depends on (for checkpoints). */
   saveState(): Promise<EngineState>;

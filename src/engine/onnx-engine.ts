@@ -40,6 +40,7 @@ export async function createOnnxEngine(
     predict: (x, n) => trainer.predict(x, n),
     getWeights: () => trainer.getWeights(),
     setWeights: (weights) => trainer.setWeights(weights),
+    freeze: (nodes) => trainer.freeze(nodes, optimizer.arrays!()),
     get learningRate() {
       return trainer.getLearningRate();
     },

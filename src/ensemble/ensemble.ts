@@ -8,7 +8,8 @@ import { asSplit } from '../runner/kfold-parent.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from '../runner/predictions-csv.js';
 import { THRESHOLD_TAG, VERDICT_TAG } from '../runner/record.js';
 import type { ModelSignature } from '../model/signature.js';
-import { evaluationPlots, plotFiles, PLOT_ARTIFACT_DIR } from '../report/run-plots.js';
+import { evaluationPlots, plotFiles, PLOT_ARTIFACT_DIR, reliabilityOf } from '../report/run-plots.js';
+import { calibrationPlot } from '../report/plots/calibration.js';
 import type { TrackingStore } from '../tracking/index.js';
 
 export interface EnsembleManifest {
@@ -24,6 +25,16 @@ const memberPath = (i: number, file: 'model.onnx' | 'signature.json'): string =>
 // Predictions carry files relative to the data folder; predictionsCsv takes them absolute, so they go through one root.
 const ROOT = '/';
 
+/** Marks an ensemble run; its value lists the members. */
+export const ENSEMBLE_TAG = 'exp.ensemble';
+
+/** Where an ensemble experiment file logs its run (default: the first member's experiment), and what it adds to it. */
+export interface EnsembleRunOptions {
+  experiment?: string;
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
 export interface EnsembleResult extends JudgedEnsemble {
   runId: string;
   members: { runId: string; runName: string }[];
@@ -36,7 +47,7 @@ export interface EnsembleResult extends JudgedEnsemble {
  * its own in the first member's experiment: metrics with intervals, verdict, predictions.csv and a
  * model exp predict uses (every member's ONNX model and signature, and the averaging rule).
  */
-export async function createEnsemble(store: TrackingStore, runIds: readonly string[], name: string): Promise<EnsembleResult> {
+export async function createEnsemble(store: TrackingStore, runIds: readonly string[], name: string, options: EnsembleRunOptions = {}): Promise<EnsembleResult> {
   if (runIds.length < 2) throw new CompareError('an ensemble needs at least two runs');
   if (new Set(runIds).size !== runIds.length) throw new CompareError('a run is named twice: an ensemble averages different runs');
   const members: { test: TestPredictions; validation: TestPredictions }[] = [];
@@ -53,11 +64,12 @@ export async function createEnsemble(store: TrackingStore, runIds: readonly stri
   const config = parse(new TextDecoder().decode(await store.readArtifact(runIds[0]!, 'config.yaml'))) as Experiment;
   const judged = judgeEnsemble({ evaluate: config.evaluate, targets: config.targets, seed: config.train.seed, name }, test, validation, 'ensemble');
 
-  const run = await store.createRun(first.info.experimentId, { runName: name, tags: { 'exp.ensemble': runIds.join(',') } });
+  const experimentId = options.experiment !== undefined ? await store.getOrCreateExperiment(options.experiment) : first.info.experimentId;
+  const run = await store.createRun(experimentId, { runName: name, tags: { ...options.tags, [ENSEMBLE_TAG]: runIds.join(',') } });
   try {
     const timestamp = Date.now();
     await store.logBatch(run.runId, {
-      params: { 'ensemble.members': runIds.join(','), 'ensemble.rule': 'mean' },
+      params: { ...options.params, 'ensemble.members': runIds.join(','), 'ensemble.rule': 'mean' },
       metrics: Object.entries(judged.metrics).map(([key, value]) => ({ key, value, timestamp, step: 0 })),
       tags: {
         [VERDICT_TAG]: judged.verdict.pass ? 'PASS' : 'FAIL',
@@ -83,8 +95,12 @@ export async function createEnsemble(store: TrackingStore, runIds: readonly stri
     // The ensemble's own signature: the members' input and classes, its threshold; each member applies its own views.
     await store.logArtifact(run.runId, SIGNATURE_ARTIFACT, `${JSON.stringify({ ...signature!, threshold: judged.threshold, tta: [] }, null, 2)}\n`);
     await store.logArtifact(run.runId, ENSEMBLE_ARTIFACT, `${JSON.stringify(manifest, null, 2)}\n`);
-    // The plots a test evaluation gives (no learning curves: the ensemble trained nothing).
-    const plots = plotFiles(await evaluationPlots(judged.evaluation, test.classes, judged.choice));
+    // The plots a test evaluation gives and the reliability of the averaged probabilities (no learning
+    // curves: the ensemble trained nothing; no predictions grid: the ensemble holds no images).
+    const plots = plotFiles({
+      ...(await evaluationPlots(judged.evaluation, test.classes, judged.choice)),
+      'calibration.png': await calibrationPlot({ series: [reliabilityOf('ensemble', judged.test.probabilities, judged.test.labels, test.classes.length)], n: judged.evaluation.n }),
+    });
     for (const [file, data] of Object.entries(plots)) await store.logArtifact(run.runId, `${PLOT_ARTIFACT_DIR}/${file}`, data);
     await store.updateRun(run.runId, 'FINISHED', Date.now());
   } catch (e) {

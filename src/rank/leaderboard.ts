@@ -20,7 +20,7 @@ export interface BoardRow {
 }
 
 /** Class names as the run logged them (`test_recall_<CLASS>`), in class order when data.classes says. */
-function runClasses(run: Run): string[] {
+export function runClasses(run: Run): string[] {
   const declared = run.data.params['data.classes'];
   if (declared) {
     try {

@@ -1,4 +1,4 @@
-import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins, type Evaluation, type ThresholdChoice } from '../metrics/index.js';
+import { expectedCalibrationError, normalizeProbabilities, outputProbabilities, reliabilityBins, type Evaluation, type Probabilities, type ThresholdChoice } from '../metrics/index.js';
 import { classProbability, headFor } from '../model/head.js';
 import type { RunOutcome } from '../runner/run-experiment.js';
 import { Explainer } from '../explain/explainer.js';
@@ -73,14 +73,17 @@ async function gridHeatmaps(outcome: RunOutcome, shape: [number, number, 1 | 3])
   };
 }
 
+/** One line of a reliability diagram: probabilities (one per image for two classes, else rows) against the true labels. */
+export function reliabilityOf(label: string, probabilities: Probabilities, labels: ArrayLike<number>, classes: number): ReliabilitySeries {
+  const probs = normalizeProbabilities(probabilities, labels.length, classes);
+  return { label, bins: reliabilityBins(probs, labels), ece: expectedCalibrationError(probs, labels) };
+}
+
 /** The test set's reliability: of the outputs the run judged, and with calibration of the model's own outputs before it. */
 function reliabilitySeries(outcome: RunOutcome): ReliabilitySeries[] {
   const { test, classes } = outcome.dataset;
   const units = outcome.testOutputs.length / test.count;
-  const series = (label: string, outputs: Float32Array): ReliabilitySeries => {
-    const probs = normalizeProbabilities(outputProbabilities(outputs, units), test.count, classes.length);
-    return { label, bins: reliabilityBins(probs, test.y), ece: expectedCalibrationError(probs, test.y) };
-  };
+  const series = (label: string, outputs: Float32Array): ReliabilitySeries => reliabilityOf(label, outputProbabilities(outputs, units), test.y, classes.length);
   const { calibration } = outcome;
   if (!calibration) return [series('model', outcome.testOutputs)];
   return [series('before calibration', calibration.uncalibratedTest), series(`after calibration (T = ${calibration.temperature.toFixed(2)})`, outcome.testOutputs)];

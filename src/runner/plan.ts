@@ -27,6 +27,7 @@ export function describePlan(exp: ValidatedExperiment): string {
     `classes     ${exp.classes ? exp.classes.join(', ') : 'from the data folder'}`,
     `model       ${c.model.architecture ?? 'layers from the experiment'}`,
     formatSummary(model),
+    ...(c.model.pretrained ? [`pretrained  ${displayPath(exp.pretrainedFile ?? c.model.pretrained.from)} (match: ${c.model.pretrained.match})${c.model.pretrained.freeze ? `, frozen up to ${c.model.pretrained.freeze}${c.model.pretrained.unfreeze_after !== undefined ? ` for ${c.model.pretrained.unfreeze_after} epochs` : ''}` : ''}`] : []),
     `augment     ${entryNames(c.augment)}`,
     `class wt    ${typeof c.class_weight === 'string' ? c.class_weight : JSON.stringify(c.class_weight)}`,
     `train       ${c.train.epochs} epochs, batch ${c.train.batch_size}, seed ${c.train.seed}, ${optimizer}, loss ${describeLoss(c.train.loss, classes.length)}`,

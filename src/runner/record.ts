@@ -19,6 +19,10 @@ import { predictionsCsv, PREDICTIONS_ARTIFACT } from './predictions-csv.js';
 import { modelSignature } from '../model/signature.js';
 import { SPLIT_ARTIFACT, splitJson } from './split-manifest.js';
 import { END_REASON_TAG } from './stale-runs.js';
+import { formatPretrained } from '../pretrained/match.js';
+
+/** What model.pretrained loaded into the model and what not, weight by weight. */
+export const PRETRAINED_ARTIFACT = 'pretrained.txt';
 
 /** The engine-neutral model graph (src/model/spec.ts) the weights in model/model.onnx belong to: what Grad-CAM differentiates. */
 export const MODEL_SPEC_ARTIFACT = 'model/spec.json';
@@ -127,6 +131,11 @@ export class RunRecorder {
     });
     // At the start, so a run that fails later can still be audited.
     await this.store.logArtifact(this.runId, SPLIT_ARTIFACT, splitJson(info.split));
+    if (info.pretrained) {
+      const { loaded, notLoaded } = info.pretrained;
+      await this.store.logBatch(this.runId, { params: { 'pretrained.loaded': `${loaded.length} of ${loaded.length + notLoaded.length} weights` } });
+      await this.store.logArtifact(this.runId, PRETRAINED_ARTIFACT, `${formatPretrained(info.pretrained)}\n`);
+    }
   }
 
   /**

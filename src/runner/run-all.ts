@@ -3,6 +3,8 @@ import { displayPath } from '../config/locate.js';
 import type { ExperimentRuns } from '../config/expand.js';
 import type { ValidatedExperiment } from '../config/validate.js';
 import { reportError } from '../core/report-error.js';
+import { resolveRunId } from '../tracking/resolve-run.js';
+import { runEnsembleFile } from '../ensemble/experiment.js';
 import type { Progress } from '../core/progress.js';
 import { boardFor } from '../rank/board-for.js';
 import { formatLeaderboard } from '../rank/leaderboard.js';
@@ -285,6 +287,19 @@ export async function runAll(files: ExperimentRuns[], store: TrackingStore, prog
     const mine = jobsList.flatMap((j, k) => (j.fileIndex === i ? [outcomes[k]!] : []));
     parents.closeSweep(i);
     await parent.end(mine.some((o) => o.status === 'failed') ? 'FAILED' : 'FINISHED');
+  }
+  // Ensembles last: `exp run a.yaml b.yaml ensemble.yaml` trains the members first.
+  for (const file of files) {
+    if (!file.ensemble) continue;
+    const { name } = file.ensemble;
+    try {
+      const { runId, result } = await runEnsembleFile(store, file.ensemble, (line) => progress.line(line), (ref) => resolveRunId(store, ref), rerun);
+      outcomes.push(result ? { name, status: 'finished', runId, verdict: result.verdict.pass ? 'PASS' : 'FAIL', metrics: result.metrics } : { name, status: 'skipped', ...(await recordedResult(store, runId)) });
+    } catch (e) {
+      if (!many && files.length === 1) throw e;
+      reportError(e);
+      outcomes.push({ name, status: 'failed', error: e instanceof Error ? e.message : String(e) });
+    }
   }
   return outcomes;
 }

@@ -21,6 +21,7 @@ import { resolveClassWeights } from './class-weights.js';
 import { datasetOptions } from './dataset-options.js';
 import { groupCounts, splitManifest, type SplitManifest, type SplitName } from './split-manifest.js';
 import type { TrialReview } from './trial.js';
+import { applyPretrained, formatPretrained, frozenNodes, type PretrainedReport } from '../pretrained/index.js';
 
 /** What is known once the data is loaded and the engine chosen, before training starts. */
 export interface StartInfo {
@@ -32,6 +33,8 @@ export interface StartInfo {
   split: SplitManifest;
   /** distinct groups per split, when data.validation.group is set */
   groups: Record<SplitName, number> | null;
+  /** What model.pretrained loaded, when set. */
+  pretrained?: PretrainedReport;
 }
 
 /** Where a run reports as it goes (the tracking recorder); every hook may be async. */
@@ -105,8 +108,12 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const group = 'group' in options.validation ? options.validation.group : undefined;
   const split = splitManifest(dataset, exp.dataDir, group);
   const random = mulberry32(c.train.seed);
+  const settings = c.model.pretrained;
   try {
-    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo, split, groups: group ? groupCounts(split) : null });
+    const pretrained = settings && exp.pretrainedFile ? applyPretrained(engine, exp.pretrainedFile, settings) : undefined;
+    if (pretrained) progress.line(formatPretrained(pretrained, 12));
+    const freeze = settings?.freeze !== undefined ? { nodes: frozenNodes(model, settings.freeze)!, ...(settings.unfreeze_after !== undefined ? { unfreezeAfter: settings.unfreeze_after } : {}) } : undefined;
+    await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo, split, groups: group ? groupCounts(split) : null, ...(pretrained ? { pretrained } : {}) });
     let epochStarted = performance.now();
     const result = await fit(engine, dataset.train, dataset.val, {
       epochs: c.train.epochs,
@@ -117,6 +124,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
       callbacks: c.train.callbacks.map(normalizeEntry).map(({ name, params }) => callbacks.get(name).create(params, undefined)),
       schedule,
       random,
+      ...(freeze ? { freeze } : {}),
       ...(resume ? { resume } : {}),
       ...(trial ? { review: (logs: EpochRecord) => trial.review(logs, c.train.epochs) } : {}),
       // The checkpoint first, then the epoch's metrics: a process killed in between leaves a

@@ -25,6 +25,8 @@ export interface FitOptions {
   schedule?: Schedule;
   /** Drives shuffling and augmentation. */
   random: Rng;
+  /** Nodes (indices into the spec's nodes) kept fixed, up to and including epoch `unfreezeAfter` (throughout without it). */
+  freeze?: { nodes: ReadonlySet<number>; unfreezeAfter?: number };
   /** Continue from this checkpoint instead of from epoch 1. */
   resume?: Checkpoint;
   /** Called after every epoch with everything needed to continue from there. */
@@ -94,8 +96,22 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   const [height, width, channels] = options.shape;
   // A checkpoint from before schedules kept the plateau-reduced rate itself.
   let lrScale = resume ? (resume.lrScale ?? resume.engine.lr / schedule(resume.epoch * batchesPerEpoch - 1)) : 1;
+  // Freezing changes the set of trained weights and starts the optimizer afresh: done only when it changes.
+  const NONE: ReadonlySet<number> = new Set();
+  let frozen = NONE;
+  const freezeFor = (epoch: number): void => {
+    const f = options.freeze;
+    const want = f && f.nodes.size > 0 && (f.unfreezeAfter === undefined || epoch <= f.unfreezeAfter) ? f.nodes : NONE;
+    if (want === frozen) return;
+    engine.freeze(want);
+    if (want.size > 0) options.log?.(`frozen: ${want.size} of ${engine.spec.nodes.length} nodes${f?.unfreezeAfter !== undefined ? `, until epoch ${f.unfreezeAfter}` : ''}`);
+    else if (frozen.size > 0) options.log?.(`epoch ${epoch}: every node trains from here (the optimizer starts afresh)`);
+    frozen = want;
+  };
   if (resume) {
     engine.setWeights(resume.weights);
+    // The optimizer state kept is that of the weights trained at the checkpoint's epoch.
+    freezeFor(resume.epoch);
     await engine.loadState(resume.engine);
     options.random.state = resume.random;
     options.callbacks.forEach((cb, i) => cb.restore(resume.callbacks[i] ?? []));
@@ -121,6 +137,7 @@ export async function fit(engine: TrainingEngine, train: Split, val: Split, opti
   };
 
   for (let epoch = lastEpoch + 1; epoch <= options.epochs && !stopReason; epoch++) {
+    freezeFor(epoch);
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
-import { resolveRunId } from '../../src/cli/resolve-run.js';
+import { resolveRunId } from '../../src/tracking/resolve-run.js';
 import { FileStore } from '../../src/tracking/index.js';
 import { TempDir } from '../record/fixtures.js';
 

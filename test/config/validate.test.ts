@@ -182,7 +182,7 @@ train:
       'registered class-weight strategies: balanced, none, sqrt_balanced',
       'registered optimizers: adam, adamw, rmsprop, sgd',
       'registered callbacks: early_stopping, reduce_lr_on_plateau',
-      'registered losses: binary_crossentropy, categorical_crossentropy, focal',
+      'registered losses: binary_crossentropy, categorical_crossentropy, categorical_focal, focal',
     ]);
   });
 

@@ -59,12 +59,27 @@ function focalByHand(outputs: Float32Array, labels: number[], gamma: number, alp
   });
 }
 
+/** Keras's CategoricalFocalCrossentropy, written out per sample (softmax rows). */
+function categoricalFocalByHand(outputs: Float32Array, labels: number[], units: number, gamma: number, alpha: number, smoothing: number): number[] {
+  return labels.map((label, i) => {
+    let sum = 0;
+    for (let k = 0; k < units; k++) {
+      const t = (k === label ? 1 : 0) * (1 - smoothing) + smoothing / units;
+      const p = outputs[i * units + k]!;
+      sum += -alpha * t * (1 - p) ** gamma * Math.log(p);
+    }
+    return sum;
+  });
+}
+
 const maxDiff = (a: Float32Array[], b: Float32Array[]): number => Math.max(...a.map((w, i) => Math.max(...w.map((v, j) => Math.abs(v - b[i]![j]!)))));
 
 const CASES: { label: string; units: number; loss: LossSpec; reference: (outputs: Float32Array, labels: number[]) => number[] | Float32Array }[] = [
   { label: 'binary cross-entropy, label_smoothing 0.2', units: 1, loss: createLoss({ name: 'binary_crossentropy', label_smoothing: 0.2 }, 2), reference: (o, l) => tfjsReference(o, l, 1, 0.2) },
   { label: 'categorical cross-entropy over 3, label_smoothing 0.3', units: 3, loss: createLoss({ name: 'categorical_crossentropy', label_smoothing: 0.3 }, 3), reference: (o, l) => tfjsReference(o, l, 3, 0.3) },
   { label: 'focal, gamma 2', units: 1, loss: createLoss({ name: 'focal' }, 2), reference: (o, l) => focalByHand(o, l, 2, undefined, 0) },
+  { label: 'categorical focal over 3, gamma 2', units: 3, loss: createLoss({ name: 'categorical_focal' }, 3), reference: (o, l) => categoricalFocalByHand(o, l, 3, 2, 1, 0) },
+  { label: 'categorical focal over 3, gamma 1.5, alpha 0.25, label_smoothing 0.1', units: 3, loss: createLoss({ name: 'categorical_focal', gamma: 1.5, alpha: 0.25, label_smoothing: 0.1 }, 3), reference: (o, l) => categoricalFocalByHand(o, l, 3, 1.5, 0.25, 0.1) },
   { label: 'focal, gamma 1.5, alpha 0.25, label_smoothing 0.1', units: 1, loss: createLoss({ name: 'focal', gamma: 1.5, alpha: 0.25, label_smoothing: 0.1 }, 2), reference: (o, l) => focalByHand(o, l, 1.5, 0.25, 0.1) },
 ];
 

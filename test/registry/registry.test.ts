@@ -34,7 +34,7 @@ describe('Registry', () => {
   });
 
   it('writes the registry kind in the plural correctly', () => {
-    expect(() => losses.get('hinge')).toThrow(/; registered losses: binary_crossentropy, categorical_crossentropy, focal$/);
+    expect(() => losses.get('hinge')).toThrow(/; registered losses: binary_crossentropy, categorical_crossentropy, categorical_focal, focal$/);
     expect(() => classWeights.get('even')).toThrow(/; registered class-weight strategies: balanced, none, sqrt_balanced$/);
   });
 

@@ -78,6 +78,13 @@ export class FakeEngine implements TrainingEngine {
     this.weight = weights[0]![0]!;
   }
 
+  /** What freeze was asked, per call, in order. */
+  readonly frozen: number[][] = [];
+
+  freeze(nodes: ReadonlySet<number>): void {
+    this.frozen.push([...nodes]);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
   }

@@ -31,6 +31,26 @@ const TRAIN = [0, 0, 0, 0, 0, 0, 0, 1, 1, 1];
 const VAL = [0, 1, 0, 1];
 
 describe('fit', () => {
+  it('freezes before the first step, unfreezes once after unfreeze_after, and a resume freezes as the checkpoint trained', async () => {
+    const freeze = { nodes: new Set([0]), unfreezeAfter: 1 };
+    const whole = new FakeEngine(1, 3, () => 0.9);
+    const checkpoints: Parameters<NonNullable<FitOptions['onCheckpoint']>>[0][] = [];
+    await fit(whole, split(TRAIN), split(VAL), options({ freeze, onCheckpoint: async (c) => void checkpoints.push(c) }));
+    expect(whole.frozen).toEqual([[0], []]);
+    // Continued after epoch 1 (still frozen there): frozen first, so the optimizer state restored is that epoch's, then unfrozen.
+    const resumed = new FakeEngine(1, 3, () => 0.9);
+    await fit(resumed, split(TRAIN), split(VAL), options({ freeze, resume: checkpoints[0]! }));
+    expect(resumed.frozen).toEqual([[0], []]);
+    // Continued after epoch 2: already unfrozen, nothing to do.
+    const late = new FakeEngine(1, 3, () => 0.9);
+    await fit(late, split(TRAIN), split(VAL), options({ freeze, resume: checkpoints[1]! }));
+    expect(late.frozen).toEqual([]);
+    // Without freeze, engines are never asked.
+    const plain = new FakeEngine(1, 3, () => 0.9);
+    await fit(plain, split(TRAIN), split(VAL), options());
+    expect(plain.frozen).toEqual([]);
+  });
+
   it('applies the class weight of each sample, with targets in the head format', async () => {
     const engine = new FakeEngine(1, 3, () => 0.9);
     const train = split(TRAIN);

@@ -6,7 +6,7 @@ import { openStore } from '../../tracking/index.js';
 import { printable } from '../../text/escape.js';
 import { reportError } from '../../core/report-error.js';
 import { UserError } from '../../core/errors.js';
-import { resolveRunId } from '../resolve-run.js';
+import { resolveRunId } from '../../tracking/resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {

@@ -10,7 +10,7 @@ import { loadRunModel } from '../../predict/load-model.js';
 import { predictFiles } from '../../predict/predict-files.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../../core/report-error.js';
-import { resolveRunId } from '../resolve-run.js';
+import { resolveRunId } from '../../tracking/resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {

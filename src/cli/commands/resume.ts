@@ -3,7 +3,7 @@ import type { CommandBody } from '../commands.js';
 import { resumeRun } from '../../runner/resume.js';
 import { offlineNotice, openStore, resolveTrackingUri } from '../../tracking/index.js';
 import { reportError } from '../../core/report-error.js';
-import { resolveRunId } from '../resolve-run.js';
+import { resolveRunId } from '../../tracking/resolve-run.js';
 import { Progress } from '../../core/progress.js';
 import { trackingUriOption } from '../tracking-option.js';
 

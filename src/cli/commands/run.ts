@@ -69,6 +69,8 @@ async function runOnQueue(files: ExperimentRuns[], store: TrackingStore, args: A
     );
   }
   if (!Number.isInteger(args.attempts) || args.attempts < 1) throw new UserError(`--attempts must be a whole number >= 1 (got ${args.attempts})`);
+  const ensemble = files.find((f) => f.ensemble);
+  if (ensemble) throw new UserError(`${ensemble.file} is an ensemble, which trains nothing: run it without --queue once its members have finished`);
   const url = args.queue!;
   const trials = await enqueueRuns(files, store, url, { files: args.files, overrides: args.set, rerun: args.rerun, attempts: args.attempts }, progress);
   const count = (s: string) => trials.filter((t) => t.state === s).length;
@@ -120,6 +122,7 @@ export const runCommand: CommandBody<Args> = {
       files = collectIssues(args.files.map((f) => () => loadRuns(f, overrides, { requireData: true })));
       if (args.dryRun) {
         for (const exp of files.flatMap((f) => f.runs)) process.stdout.write(`${describePlan(exp)}\n\n`);
+        for (const { ensemble: e } of files) if (e) process.stdout.write(`ensemble     ${e.experiment} / ${e.name}: the mean of ${'runs' in e.ensemble ? e.ensemble.runs.join(', ') : `the best ${e.ensemble.top} of ${e.ensemble.experiment ?? e.experiment} by ${e.ensemble.rank_by} (chosen when it runs)`}\n\n`);
         return;
       }
       const store = openStore(args.trackingUri, { onOffline: offlineNotice(resolveTrackingUri(args.trackingUri)) });

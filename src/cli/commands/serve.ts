@@ -6,7 +6,7 @@ import { loadServedModel } from '../../serve/served-model.js';
 import { openStore } from '../../tracking/index.js';
 import { reportError } from '../../core/report-error.js';
 import { UserError } from '../../core/errors.js';
-import { resolveRunId } from '../resolve-run.js';
+import { resolveRunId } from '../../tracking/resolve-run.js';
 import { trackingUriOption } from '../tracking-option.js';
 
 interface Args {

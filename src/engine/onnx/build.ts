@@ -101,14 +101,18 @@ interface LoweredGraph {
   updates: Map<number, string[]>;
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** Lowers the planned nodes in order; each takes the tensors of its input ids. */
-function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[]): LoweredGraph {
+function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], params: ParamInfo[], frozen: ReadonlySet<number> = NONE): LoweredGraph {
   const tensors = new Map<string, TensorRef>([[MODEL_INPUT, x]]);
   const updates = new Map<number, string[]>();
   let output = x;
+  // A frozen node runs as at inference: batch norm on its moving statistics, no dropout.
+  const inference = { ...ctx, training: false };
   for (const node of nodes) {
     const owned = params.filter((p) => p.layer === node.owner).map((p) => p.name);
-    const lowered = layerOf(node.layer).onnx.forward(ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
+    const lowered = layerOf(node.layer).onnx.forward(frozen.has(node.owner) ? inference : ctx, node.layer, node.inputs.map((id) => tensors.get(id)!), owned);
     tensors.set(node.id, lowered.y);
     if (lowered.updates !== undefined) updates.set(node.owner, lowered.updates);
     output = lowered.y;
@@ -116,7 +120,8 @@ function lowerNodes(ctx: LowerContext, x: TensorRef, nodes: PlannedNode[], param
   return { tensors, output, updates };
 }
 
-export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number): TrainGraph {
+/** The training step's graph; the weights of `frozen` nodes (indices into spec.nodes) get neither gradients nor updates. */
+export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number, frozen: ReadonlySet<number> = NONE): TrainGraph {
   const units = outputUnits(spec);
   const params = describeParams(spec);
   const g = new GraphBuilder();
@@ -135,19 +140,19 @@ export function buildTrainGraph(spec: ModelSpec, loss: LossSpec, batch: number):
   const sw = g.input(IO.sampleWeights, [batch]);
   for (const p of params) g.input(p.name, p.shape);
 
-  const { output, updates } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params);
+  const { output, updates } = lowerNodes(ctx, x, planNodes(logitsModel(spec, loss).nodes), params, frozen);
   const lowLoss = lowerLoss(g, loss, output.name, batch, units, target, sw);
   g.output(lowLoss.loss, IO.loss, []);
   g.output(lowLoss.predictions, IO.predictions, [batch, units]);
   // The loss's gradient w.r.t. the logits is fused (loss.ts); the rest is derived op by op.
-  const trainable = params.filter((p) => p.trainable);
+  const trainable = params.filter((p) => p.trainable && !frozen.has(p.layer));
   const grads = backprop(g, new Map([[output.name, lowLoss.dLogits]]), trainable.map((p) => p.name));
 
   // Outputs follow params order; a layer's state updates keep its declaration order.
   const gradOutputs: string[] = [];
   const updateOutputs: string[] = [];
   const updated = new Map<number, number>();
-  for (const p of params) {
+  for (const p of params.filter((q) => !frozen.has(q.layer))) {
     let tensor: string | undefined;
     if (p.trainable) {
       tensor = grads.get(p.name);

@@ -33,6 +33,10 @@ export function lowerLoss(g: GraphBuilder, loss: LossSpec, logits: string, batch
     if (loss.name === 'focal') ({ elem, dElem } = lowerFocal(g, loss, bce, dElem, predictions, target));
     perSample = g.reduceMean(elem, [1], true);
     dLogits = g.mul(dElem, g.mul(w, g.scalar(1 / (batch * units))));
+  } else if (loss.name === 'categorical_focal') {
+    const focal = lowerCategoricalFocal(g, loss, logits, target);
+    ({ perSample, predictions } = focal);
+    dLogits = g.mul(focal.dLogits, g.mul(w, g.scalar(1 / batch)));
   } else {
     const logSoftmax = g.op('LogSoftmax', [logits], { axis: 1 });
     perSample = g.op('Neg', [g.reduceSum(g.mul(target, logSoftmax), [1], true)]);
@@ -66,4 +70,22 @@ function lowerFocal(g: GraphBuilder, loss: Extract<LossSpec, { name: 'focal' }>,
     dElem = g.mul(a, dElem);
   }
   return { elem, dElem };
+}
+
+/**
+ * Categorical focal loss per sample, L = -a sum_k t_k (1 - p_k)^gamma log p_k with p = softmax(z), and
+ * dL/dz: with g_k = p_k dL/dp_k = -a t_k [(1 - p_k)^gamma - gamma (1 - p_k)^(gamma - 1) p_k log p_k],
+ * dL/dz_j = g_j - p_j sum_k g_k (the softmax Jacobian).
+ */
+function lowerCategoricalFocal(g: GraphBuilder, loss: Extract<LossSpec, { name: 'categorical_focal' }>, logits: string, t: string): { perSample: string; predictions: string; dLogits: string } {
+  const a = g.scalar(-(loss.alpha ?? 1));
+  const logp = g.op('LogSoftmax', [logits], { axis: 1 });
+  const p = g.op('Exp', [logp]);
+  // 1 - p_k is 0 only where the softmax saturates; the floor keeps (1 - p_k)^(gamma - 1) finite there.
+  const q = g.op('Max', [g.sub(g.scalar(1), p), g.scalar(1e-12)]);
+  const factor = g.op('Pow', [q, g.scalar(loss.gamma)]);
+  const perSample = g.reduceSum(g.mul(a, g.mul(t, g.mul(factor, logp))), [1], true);
+  const inner = g.sub(factor, g.mul(g.mul(g.scalar(loss.gamma), g.op('Pow', [q, g.scalar(loss.gamma - 1)])), g.mul(p, logp)));
+  const gk = g.mul(a, g.mul(t, inner));
+  return { perSample, predictions: p, dLogits: g.sub(gk, g.mul(p, g.reduceSum(gk, [1], true))) };
 }

@@ -55,6 +55,8 @@ export interface Trainer {
   /** Copies of the weights, tfjs layout and order. */
   getWeights(): Float32Array[];
   setWeights(weights: ArrayLike<number>[]): void;
+  /** Keeps these nodes' weights fixed from the next step on (see TrainingEngine.freeze), with `optimizer` (a fresh one) for the rest. */
+  freeze(nodes: ReadonlySet<number>, optimizer: ArrayOptimizer): void;
   getLearningRate(): number;
   setLearningRate(lr: number): void;
   /** Optimizer accumulators and the dropout generator's position, for checkpoints. */
@@ -86,10 +88,16 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const weights = initialWeights(spec, options.seed ?? 0);
   // Tensors wrap the weight arrays, which are updated in place: created once, fed every step.
   const weightTensors = weights.map((data, i) => new ort.Tensor('float32', data, params[i]!.shape));
-  const trainableIdx = params.flatMap((p, i) => (p.trainable ? [i] : []));
-  const stateIdx = params.flatMap((p, i) => (p.trainable ? [] : [i]));
-  const trainable = trainableIdx.map((i) => weights[i]!);
-  const { optimizer } = options;
+  let frozen: ReadonlySet<number> = new Set();
+  // The weights the graph outputs gradients (trainable) and new values (batch-norm statistics) for: those of unfrozen nodes.
+  let trainable: Float32Array[] = [];
+  let stateIdx: number[] = [];
+  const split = (): void => {
+    trainable = params.flatMap((p, i) => (p.trainable && !frozen.has(p.layer) ? [weights[i]!] : []));
+    stateIdx = params.flatMap((p, i) => (!p.trainable && !frozen.has(p.layer) ? [i] : []));
+  };
+  split();
+  let { optimizer } = options;
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionMode: 'sequential',
     ...(options.providers ? { executionProviders: options.providers } : {}),
@@ -112,7 +120,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const trainSession = (n: number): Promise<TrainSession> => {
     let s = trainSessions.get(n);
     if (s === undefined) {
-      const graph = buildTrainGraph(spec, options.loss, n);
+      const graph = buildTrainGraph(spec, options.loss, n, frozen);
       s = ort.InferenceSession.create(graph.model, sessionOptions).then((session) => ({
         session,
         graph,
@@ -178,6 +186,16 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
         if (v.length !== weights[i]!.length) throw new Error(`setWeights: weight ${i} (${params[i]!.name}) has ${v.length} values, expected ${weights[i]!.length}`);
         weights[i]!.set(v);
       });
+    },
+
+    freeze(nodes, fresh) {
+      frozen = new Set(nodes);
+      split();
+      optimizer = fresh;
+      // The training graphs change (frozen nodes give no gradients): each batch size compiles again.
+      const old = [...trainSessions.values()];
+      trainSessions.clear();
+      void Promise.all(old.map(async (s) => (await s).session.release())).catch(() => undefined);
     },
 
     getState: () => ({ optimizer: optimizer.state(), random: random.state }),

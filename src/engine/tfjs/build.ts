@@ -9,6 +9,8 @@ export interface TfModel {
   model: tf.LayersModel;
   /** Trainable weights node by node, then the non-trainable ones (tfjs orders a functional model's otherwise). */
   weights: tf.LayerVariable[];
+  /** Each spec node's tfjs layers. */
+  nodeLayers: tf.layers.Layer[][];
 }
 
 /** What a layer's tfjs definition gets: tfjs itself, a kernel initialiser seeded with `seed`, exp's own layers. */
@@ -40,7 +42,21 @@ export function buildTfModel(spec: ModelSpec, seed: number, random?: () => numbe
   });
   const model = tf.model({ inputs: input, outputs: outputs.get(spec.nodes.at(-1)!.id)! });
   const layers = perNode.flat();
-  return { model, weights: [...layers.flatMap((l) => l.trainableWeights), ...layers.flatMap((l) => l.nonTrainableWeights)] };
+  return { model, weights: [...layers.flatMap((l) => l.trainableWeights), ...layers.flatMap((l) => l.nonTrainableWeights)], nodeLayers: perNode };
+}
+
+const inferenceWhenFrozen = new WeakSet<tf.layers.Layer>();
+
+/**
+ * Sets a layer's trainable flag. An untrainable layer also runs as at inference (batch norm on its
+ * moving statistics, no dropout), as Keras's do; tfjs's own layers would keep training mode.
+ */
+export function setTrainable(layer: tf.layers.Layer, trainable: boolean): void {
+  layer.trainable = trainable;
+  if (inferenceWhenFrozen.has(layer)) return;
+  inferenceWhenFrozen.add(layer);
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => call(inputs, layer.trainable ? kwargs : { ...kwargs, training: false });
 }
 
 export const readWeights = ({ weights }: TfModel): Float32Array[] => weights.map((w) => (w.read().dataSync() as Float32Array).slice());

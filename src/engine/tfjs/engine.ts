@@ -5,7 +5,7 @@ import type { ModelSpec } from '../../model/spec.js';
 import type { Rng } from '../../data/rng.js';
 import { outputUnits, type TrainingEngine } from '../engine.js';
 import type { LoadedBackend } from './backend.js';
-import { buildTfModel, readWeights, writeWeights } from './build.js';
+import { buildTfModel, readWeights, setTrainable, writeWeights } from './build.js';
 
 /**
  * Adam's running beta1^t and beta2^t. tfjs's setWeights recomputes them with pow(), which can
@@ -33,6 +33,12 @@ function perSampleLoss(loss: LossSpec, hard: tf.Tensor, p: tf.Tensor): tf.Tensor
   const y = s > 0 ? tf.add(tf.mul(hard, 1 - s), s / smoothingClasses(p.shape[1]!)) : hard;
   if (loss.name === 'categorical_crossentropy') return tf.metrics.categoricalCrossentropy(y, p);
   if (loss.name === 'binary_crossentropy') return tf.metrics.binaryCrossentropy(y, p);
+  if (loss.name === 'categorical_focal') {
+    // Keras's CategoricalFocalCrossentropy on probabilities: rows normalised, clipped, summed over classes.
+    const clipped = tf.clipByValue(tf.div(p, tf.sum(p, -1, true)), 1e-7, 1 - 1e-7);
+    const focal = tf.mul(tf.pow(tf.sub(1, clipped), loss.gamma), tf.neg(tf.mul(y, tf.log(clipped))));
+    return tf.mul(tf.sum(focal, -1), loss.alpha ?? 1);
+  }
   // Keras's BinaryFocalCrossentropy on probabilities.
   const eps = 1e-7;
   const clipped = tf.clipByValue(p, eps, 1 - eps);
@@ -43,12 +49,19 @@ function perSampleLoss(loss: LossSpec, hard: tf.Tensor, p: tf.Tensor): tf.Tensor
   return tf.mean(focal, -1);
 }
 
+function disposeOptimizer(optimizer: tf.Optimizer): void {
+  // tfjs's MomentumOptimizer.dispose() leaves its SGD base's learning-rate scalar behind.
+  const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
+  optimizer.dispose();
+  if (rate && !rate.isDisposed) rate.dispose();
+}
+
 /** The TensorFlow.js engine: the reference path, and the fast one with tfjs-node-gpu. */
 export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; random: Rng }): TrainingEngine {
   const built = buildTfModel(spec, options.seed, options.random);
   const { model } = built;
-  const update = options.optimizer.tfjs(tf);
-  const { optimizer } = update;
+  let update = options.optimizer.tfjs(tf);
+  let { optimizer } = update;
   let lr = options.optimizer.lr;
   const units = outputUnits(spec);
   const [h, w, c] = spec.inputShape;
@@ -125,11 +138,15 @@ export function createTfjsEngine(spec: ModelSpec, loaded: LoadedBackend, options
       options.random.state = state.random;
       this.learningRate = state.lr;
     },
+    freeze(nodes) {
+      built.nodeLayers.forEach((layers, i) => layers.forEach((l) => setTrainable(l, !nodes.has(i))));
+      disposeOptimizer(optimizer);
+      update = options.optimizer.tfjs(tf);
+      ({ optimizer } = update);
+      this.learningRate = lr;
+    },
     async dispose() {
-      // tfjs's MomentumOptimizer.dispose() leaves its SGD base's learning-rate scalar behind.
-      const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
-      optimizer.dispose();
-      if (rate && !rate.isDisposed) rate.dispose();
+      disposeOptimizer(optimizer);
       model.dispose();
     },
   };

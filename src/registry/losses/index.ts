@@ -2,13 +2,14 @@ import { Value } from '@sinclair/typebox/value';
 import { headFor } from '../../model/head.js';
 import { Registry } from '../registry.js';
 import { binaryCrossentropy, categoricalCrossentropy } from './crossentropy.js';
+import { categoricalFocal } from './categorical-focal.js';
 import { focal } from './focal.js';
 import type { LossComponent, LossSpec } from './loss.js';
 
 export type { LossComponent, LossSpec } from './loss.js';
 
 export const losses = new Registry<LossComponent>('loss');
-for (const l of [binaryCrossentropy, categoricalCrossentropy, focal]) losses.register(l);
+for (const l of [binaryCrossentropy, categoricalCrossentropy, focal, categoricalFocal]) losses.register(l);
 
 /** The loss an experiment gets when it names none: it follows from the class count. */
 export const defaultLoss = (classes: number): string => headFor(classes).loss;

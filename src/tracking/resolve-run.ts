@@ -1,4 +1,4 @@
-import type { Run, TrackingStore } from '../tracking/index.js';
+import type { Run, TrackingStore } from './index.js';
 import { UserError } from '../core/errors.js';
 
 const describe = (r: Run): string => `  ${r.info.runId}  ${r.info.runName}  ${r.info.status}  ${new Date(r.info.startTime).toISOString()}`;

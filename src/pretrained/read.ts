@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { onnxInitializers } from './onnx-initializers.js';
+import { readFloatInitializers } from '../engine/onnx/initializers.js';
 import { UserError } from '../core/errors.js';
 
 /** One weight of a pretrained file: its layer, its own name in that layer (kernel, gamma, ...), shape and values. */
@@ -79,11 +79,11 @@ function readTfjs(file: string): SourceModel {
 function readOnnx(file: string): SourceModel {
   let inits;
   try {
-    inits = onnxInitializers(readFileSync(file));
+    inits = readFloatInitializers(readFileSync(file));
   } catch (e) {
     throw new PretrainedError(`${file} is not a readable ONNX model: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return group(file, 'onnx', inits.map((i) => ({ name: i.name, ...split(i.name), shape: i.dims, values: i.values })), []);
+  return group(file, 'onnx', [...inits].map(([name, i]) => ({ name, ...split(name), shape: i.dims, values: i.data })), []);
 }
 
 /** The weights of a tfjs model.json or an .onnx file. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Progress } from '../../src/cli/progress.js';
+import { Progress } from '../../src/core/progress.js';
 import { readTestPredictions } from '../../src/compare/test-predictions.js';
 import { loadRuns } from '../../src/config/expand.js';
 import { ConfigError } from '../../src/config/issues.js';

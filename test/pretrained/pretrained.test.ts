@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Progress } from '../../src/cli/progress.js';
+import { Progress } from '../../src/core/progress.js';
 import { ConfigError } from '../../src/config/issues.js';
 import { loadAndValidate, type ValidatedExperiment } from '../../src/config/validate.js';
 import { describeParams, buildInferenceGraph } from '../../src/engine/onnx/build.js';

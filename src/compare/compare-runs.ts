@@ -32,7 +32,7 @@ export interface Comparison {
  * b's predictions in a's file order, or a CompareError naming how the two test sets differ
  * (classes, files, or a file's true class): differences on two test sets mean nothing.
  */
-export function alignTestSets(a: TestPredictions, b: TestPredictions): TestPredictions {
+export function alignTestSets(a: TestPredictions, b: TestPredictions, split: 'test' | 'validation' = 'test'): TestPredictions {
   const who = (p: TestPredictions): string => `${p.runName} (${p.runId})`;
   if (a.classes.join('\n') !== b.classes.join('\n')) throw new CompareError(`the runs have different classes: ${who(a)} ${a.classes.join(', ')}; ${who(b)} ${b.classes.join(', ')}`);
   const at = new Map(b.files.map((f, i) => [f, i]));
@@ -40,11 +40,11 @@ export function alignTestSets(a: TestPredictions, b: TestPredictions): TestPredi
   const extra = b.files.length - (a.files.length - missing.length);
   if (missing.length || extra) {
     const example = missing[0] ?? b.files.find((f) => !a.files.includes(f));
-    throw new CompareError(`the runs were tested on different test sets (${a.files.length} vs ${b.files.length} images, ${missing.length + extra} not in both, e.g. ${example}): only runs on the same test set can be compared`);
+    throw new CompareError(`the runs were ${split === 'test' ? 'tested' : 'validated'} on different ${split} sets (${a.files.length} vs ${b.files.length} images, ${missing.length + extra} not in both, e.g. ${example}): only runs on the same ${split} set can be compared`);
   }
   const order = a.files.map((f) => at.get(f)!);
   const differs = order.findIndex((j, i) => b.labels[j] !== a.labels[i]);
-  if (differs >= 0) throw new CompareError(`the runs' test sets label ${a.files[differs]} differently (${a.classes[a.labels[differs]!]} vs ${b.classes[b.labels[order[differs]!]!]}): not the same test set`);
+  if (differs >= 0) throw new CompareError(`the runs' ${split} sets label ${a.files[differs]} differently (${a.classes[a.labels[differs]!]} vs ${b.classes[b.labels[order[differs]!]!]}): not the same ${split} set`);
   const pick = <T>(xs: T[]): T[] => order.map((j) => xs[j]!);
   return { ...b, files: [...a.files], labels: pick(b.labels), predicted: pick(b.predicted), probabilities: pick(b.probabilities) };
 }

@@ -53,7 +53,7 @@ export async function chooseTop(store: TrackingStore, experiment: string, top: n
     const label = `${run.info.runName} (${run.info.runId}) ${key} ${run.data.metrics[key]!.toFixed(4)}`;
     try {
       const mine = { test: await readTestPredictions(store, run.info.runId, 'test'), validation: await readTestPredictions(store, run.info.runId, 'validation') };
-      if (first) for (const split of ['validation', 'test'] as const) alignTestSets(first[split], mine[split]);
+      if (first) for (const split of ['validation', 'test'] as const) alignTestSets(first[split], mine[split], split);
       first ??= mine;
       runIds.push(run.info.runId);
       lines.push(`  member ${runIds.length}: ${label}`);

@@ -54,9 +54,10 @@ export async function createEnsemble(store: TrackingStore, runIds: readonly stri
   for (const id of runIds) members.push({ test: await readTestPredictions(store, id, 'test'), validation: await readTestPredictions(store, id, 'validation') });
   const align = (split: 'test' | 'validation') => {
     try {
-      return meanProbabilities(members.map((m) => m[split]));
+      return meanProbabilities(members.map((m) => m[split]), split);
     } catch (e) {
-      throw new CompareError(`the members' ${split} sets differ: ${e instanceof Error ? e.message : String(e)}`);
+      // Different validation sets: one member's validation images were another's training images (another seed or split).
+      throw new CompareError(`${e instanceof Error ? e.message : String(e)}${split === 'validation' ? ' (a different train.seed draws a different validation split)' : ''}`);
     }
   };
   const [test, validation] = [align('test'), align('validation')];

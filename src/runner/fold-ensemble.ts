@@ -29,9 +29,9 @@ const probabilitiesOf = (p: TestPredictions): number[] | number[][] => {
 };
 
 /** The mean of several runs' probabilities on one set of images (refused when the sets differ), in the first one's order. */
-export function meanProbabilities(sets: TestPredictions[]): TestPredictions {
+export function meanProbabilities(sets: TestPredictions[], split: 'test' | 'validation' = 'test'): TestPredictions {
   const first = sets[0]!;
-  const aligned = sets.map((s) => alignTestSets(first, s));
+  const aligned = sets.map((s) => alignTestSets(first, s, split));
   const probabilities = first.probabilities.map((row, i) => row.map((_, k) => aligned.reduce((a, t) => a + t.probabilities[i]![k]!, 0) / aligned.length));
   return { ...first, probabilities, predicted: [] };
 }

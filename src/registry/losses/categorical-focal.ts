@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { component } from '../component.js';
 import { Params } from '../params.js';
-import { labelSmoothingParam, type LossComponent } from './loss.js';
+import { focalGammaParam, labelSmoothingParam, type LossComponent } from './loss.js';
 
 export const categoricalFocal: LossComponent = {
   head: 'softmax',
@@ -9,7 +9,7 @@ export const categoricalFocal: LossComponent = {
     name: 'categorical_focal',
     summary: 'any number of classes: focal loss over the softmax (Lin et al.; Keras CategoricalFocalCrossentropy), -sum_k t_k (1 - p_k)^gamma log p_k',
     params: Params({
-      gamma: Type.Number({ minimum: 0, maximum: 10, default: 2, description: 'focusing: 0 is plain cross-entropy' }),
+      gamma: focalGammaParam(),
       alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'scales the whole loss (Keras defaults it to 0.25); unset: 1' })),
       label_smoothing: labelSmoothingParam(),
     }),

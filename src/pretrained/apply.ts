@@ -8,8 +8,8 @@ import { PretrainedError, readPretrained } from './read.js';
  * their initial values) and says what matched. A file that gives the model nothing is an error:
  * a pretrained run that trains from scratch would be reported as pretrained.
  */
-export function applyPretrained(engine: TrainingEngine, file: string, settings: NonNullable<Experiment['model']['pretrained']>): PretrainedReport {
-  const source = readPretrained(file);
+export async function applyPretrained(engine: TrainingEngine, file: string, settings: NonNullable<Experiment['model']['pretrained']>): Promise<PretrainedReport> {
+  const source = await readPretrained(file);
   const { weights, report } = matchPretrained(engine.spec, engine.getWeights(), source, { match: settings.match, ...(settings.rename ? { rename: settings.rename } : {}) });
   if (report.loaded.length === 0) {
     const first = report.notLoaded[0];

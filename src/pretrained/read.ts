@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { readFloatInitializers } from '../engine/onnx/initializers.js';
 import { UserError } from '../core/errors.js';
 
@@ -45,7 +45,7 @@ interface LayersModelJson {
 }
 
 /** A tfjs layers model (model.json and its weight shards beside it); quantized weights come back as float32. */
-function readTfjs(file: string): SourceModel {
+async function readTfjs(file: string): Promise<SourceModel> {
   let json: LayersModelJson;
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as LayersModelJson;
@@ -53,6 +53,8 @@ function readTfjs(file: string): SourceModel {
     throw new PretrainedError(`${file} is not a tfjs model.json: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!Array.isArray(json.weightsManifest)) throw new PretrainedError(`${file} has no weightsManifest: is it a tfjs layers model (model.json)?`);
+  // Loaded here only: an onnx run without a pretrained tfjs file never loads TensorFlow.js.
+  const tfjs = await import('@tensorflow/tfjs');
   const weights: SourceWeight[] = [];
   for (const group of json.weightsManifest) {
     const shards = group.paths.map((p) => {
@@ -63,7 +65,7 @@ function readTfjs(file: string): SourceModel {
       }
     });
     const bytes = Buffer.concat(shards);
-    const tensors = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), group.weights);
+    const tensors = tfjs.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), group.weights);
     for (const spec of group.weights) {
       const t = tensors[spec.name]!;
       if (t.dtype === 'float32') weights.push({ name: spec.name, ...split(spec.name), shape: [...spec.shape], values: (t.dataSync() as Float32Array).slice() });
@@ -87,7 +89,7 @@ function readOnnx(file: string): SourceModel {
 }
 
 /** The weights of a tfjs model.json or an .onnx file. */
-export function readPretrained(file: string): SourceModel {
+export async function readPretrained(file: string): Promise<SourceModel> {
   if (/\.onnx$/i.test(file)) return readOnnx(file);
   if (/\.json$/i.test(file)) return readTfjs(file);
   throw new PretrainedError(`${file}: pretrained weights come from a tfjs model.json or an .onnx file`);

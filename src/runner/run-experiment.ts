@@ -110,7 +110,7 @@ export async function runExperiment(exp: ValidatedExperiment, progress: Progress
   const random = mulberry32(c.train.seed);
   const settings = c.model.pretrained;
   try {
-    const pretrained = settings && exp.pretrainedFile ? applyPretrained(engine, exp.pretrainedFile, settings) : undefined;
+    const pretrained = settings && exp.pretrainedFile ? await applyPretrained(engine, exp.pretrainedFile, settings) : undefined;
     if (pretrained) progress.line(formatPretrained(pretrained, 12));
     const freeze = settings?.freeze !== undefined ? { nodes: frozenNodes(model, settings.freeze)!, ...(settings.unfreeze_after !== undefined ? { unfreezeAfter: settings.unfreeze_after } : {}) } : undefined;
     await hooks.started?.({ classes, classWeights: weights, fingerprint: dataset.fingerprint, engine: engineInfo, split, groups: group ? groupCounts(split) : null, ...(pretrained ? { pretrained } : {}) });

@@ -101,7 +101,7 @@ describe('loading weights from a file', () => {
     const spec = resolveModel(exp, 2);
     const params = describeParams(spec);
     const initial = params.map((p) => new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
-    const { weights, report } = matchPretrained(spec, initial, readPretrained(modelJson), { match: 'order' });
+    const { weights, report } = matchPretrained(spec, initial, await readPretrained(modelJson), { match: 'order' });
     // 52 convolutions (kernel), 52 batch norms (4 each): all of MobileNetV2's features; only exp's output layer is new.
     expect(report.loaded).toHaveLength(params.length - 2);
     expect(report.notLoaded.map((n) => n.weight)).toEqual(['output/kernel', 'output/bias']);
@@ -129,7 +129,7 @@ describe('loading weights from a file', () => {
   it('matches by name where the ids are the file\'s layer names, or as rename says; a model the file does not fit is refused', async () => {
     const named = await engineFor(experiment('named', KERAS_NAMED), 'onnx');
     try {
-      const report = applyPretrained(named, modelJson, { from: modelJson, match: 'names' });
+      const report = await applyPretrained(named, modelJson, { from: modelJson, match: 'names' });
       expect(report.loaded.map((l) => l.from)).toContain('expanded_conv_project_BN/moving_mean');
       expect(report.loaded).toHaveLength(1 + 4 + 1 + 4 + 1 + 4);
       expect(report.notLoaded.map((n) => n.weight)).toEqual(['output/kernel', 'output/bias']);
@@ -141,14 +141,14 @@ describe('loading weights from a file', () => {
     }
     const renamed = await engineFor(experiment('renamed', KERAS_NAMED.replace('id: Conv1', 'id: stem')), 'onnx');
     try {
-      expect(applyPretrained(renamed, modelJson, { from: modelJson, match: 'names' }).notLoaded.map((n) => n.weight)).toContain('stem/kernel');
-      expect(applyPretrained(renamed, modelJson, { from: modelJson, match: 'names', rename: { Conv1: 'stem' } }).loaded.map((l) => l.weight)).toContain('stem/kernel');
+      expect((await applyPretrained(renamed, modelJson, { from: modelJson, match: 'names' })).notLoaded.map((n) => n.weight)).toContain('stem/kernel');
+      expect((await applyPretrained(renamed, modelJson, { from: modelJson, match: 'names', rename: { Conv1: 'stem' } })).loaded.map((l) => l.weight)).toContain('stem/kernel');
     } finally {
       await renamed.dispose();
     }
     const unrelated = await engineFor(experiment('unrelated', '  layers:\n    - conv2d: {filters: 5, kernel: 3}\n    - flatten'), 'onnx');
     try {
-      expect(() => applyPretrained(unrelated, modelJson, { from: modelJson, match: 'order' })).toThrow(/no weight of the model matches one in .*model\.json.*conv2d_0 \[3, 3, 3, 5\] \[5\].*Conv1 is \[3, 3, 3, 32\]/);
+      await expect(applyPretrained(unrelated, modelJson, { from: modelJson, match: 'order' })).rejects.toThrow(/no weight of the model matches one in .*model\.json.*conv2d_0 \[3, 3, 3, 5\] \[5\].*Conv1 is \[3, 3, 3, 32\]/);
     } finally {
       await unrelated.dispose();
     }
@@ -163,7 +163,7 @@ describe('loading weights from a file', () => {
     const file = path.join(root, 'model.onnx');
     writeFileSync(file, buildInferenceGraph(spec, weights));
     const zeros = weights.map((w) => new Float32Array(w.length));
-    const { weights: loaded, report } = matchPretrained(spec, zeros, readPretrained(file), { match: 'names' });
+    const { weights: loaded, report } = matchPretrained(spec, zeros, await readPretrained(file), { match: 'names' });
     expect(report.notLoaded).toEqual([]);
     expect(loaded).toEqual(weights);
   });
@@ -212,7 +212,7 @@ describe('freezing', () => {
       const spec = resolveModel(exp, 2);
       const engine = await engineFor(exp, name);
       try {
-        applyPretrained(engine, modelJson, { from: modelJson, match: 'names' });
+        await applyPretrained(engine, modelJson, { from: modelJson, match: 'names' });
         const frozen = frozenNodes(spec, 'expanded_conv_depthwise_BN')!;
         const owner = describeParams(spec).map((p) => p.layer);
         const isFrozen = owner.map((layer) => frozen.has(layer));

@@ -130,6 +130,9 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
               fold: Type.Optional(Type.Integer({ minimum: 0, description: 'which fold validates, 0-based: set for each run by the kfold expansion, not by hand' })),
               fraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "share of train (from: train)" })),
               stratify: Type.Boolean({ default: true, description: 'keep class proportions (from: train)' }),
+              seed: Type.Optional(
+                Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, description: "draws the validation split or folds (default: train.seed); fix it so runs of several training seeds share one validation set and can be ensembled" }),
+              ),
               group: Type.Optional(
                 Type.Union(
                   [

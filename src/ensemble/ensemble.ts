@@ -57,7 +57,7 @@ export async function createEnsemble(store: TrackingStore, runIds: readonly stri
       return meanProbabilities(members.map((m) => m[split]), split);
     } catch (e) {
       // Different validation sets: one member's validation images were another's training images (another seed or split).
-      throw new CompareError(`${e instanceof Error ? e.message : String(e)}${split === 'validation' ? ' (a different train.seed draws a different validation split)' : ''}`);
+      throw new CompareError(`${e instanceof Error ? e.message : String(e)}${split === 'validation' ? ' (a different train.seed draws a different validation split: set data.validation.seed to share one)' : ''}`);
     }
   };
   const [test, validation] = [align('test'), align('validation')];

@@ -21,7 +21,8 @@ export function datasetOptions(exp: ValidatedExperiment): Omit<LoadOptions, 'onP
     ...(data.classes ? { classes: data.classes } : {}),
     image: { size: [height, width], channels: data.image.channels },
     validation: validationSpec(data.validation),
-    seed: train.seed,
+    // The split's seed, not the training seed: runs of several training seeds can share validation.
+    seed: data.validation.seed ?? train.seed,
     onBadImage: data.on_bad_image,
     // EXP_CACHE_DIR moves the decoded-image cache (default .exp-cache in the working directory).
     cacheDir: data.cache ? process.env.EXP_CACHE_DIR || undefined : null,

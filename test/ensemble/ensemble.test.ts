@@ -89,6 +89,19 @@ describe('an ensemble of two runs', () => {
     await expect(createEnsemble(store, [ids[0]!, carved], 'x')).rejects.toThrow(/validated on different validation sets .*only runs on the same validation set/);
   }, 180_000);
 
+  it('combines runs of two training seeds carved from train when data.validation.seed fixes the split, and says so when it does not', async () => {
+    const carve = (seed: number, splitSeed: string) => (y: string) =>
+      y.replace('validation: {from: val}', `validation: {from: train, fraction: 0.2${splitSeed}}`).replace('seed: 7', `seed: ${seed}`);
+    const shared = [await record('e', carve(7, ', seed: 3')), await record('f', carve(8, ', seed: 3'))];
+    const result = await createEnsemble(store, shared, 'e+f');
+    const [a, b] = [await readTestPredictions(store, shared[0]!, 'validation'), await readTestPredictions(store, shared[1]!, 'validation')];
+    expect(b.files).toEqual(a.files);
+    expect(b.probabilities).not.toEqual(a.probabilities);
+    expect((await store.getRun(result.runId)).info.status).toBe('FINISHED');
+    const own = await record('g', carve(8, ''));
+    await expect(createEnsemble(store, [shared[0]!, own], 'x')).rejects.toThrow(/different validation split: set data\.validation\.seed to share one/);
+  }, 180_000);
+
   it('exp ensemble on the command line prints the report and the run id', () => {
     if (!existsSync(path.join(REPO, 'dist', 'cli', 'commands', 'ensemble.js'))) throw new Error('run npm run build first: this test spawns the built CLI');
     const res = spawnSync(process.execPath, [path.join(REPO, 'bin', 'exp.js'), 'ensemble', 'one', 'two', '--name', 'cli-ab', '--tracking-uri', path.join(root, 'runs')], { cwd: root, encoding: 'utf8', timeout: 60_000 });

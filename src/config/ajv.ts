@@ -1,16 +1,42 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { dotted, show, type IssueCollector } from './collector.js';
 import type { PathKey } from './locate.js';
 import { closest } from './suggest.js';
 
-// useDefaults fills in every default the schemas declare, so the validated config is complete.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
+/** useDefaults fills in every default the schemas declare, so the validated config is complete. */
+export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, verbose: true, strict: false };
+
+/** A schema's name in the generated validators: a hash of its JSON, so a changed schema is a new name. */
+export const schemaKey = (schema: TSchema): string => createHash('sha1').update(JSON.stringify(schema)).digest('hex');
+
+/** Beside this module in dist/, written by the build (write-validators.ts). */
+export const GENERATED_VALIDATORS = new URL('./validators.cjs', import.meta.url);
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The built-in schemas' validators, generated at build time as ajv standalone code: compiling
+ * them at run time was ~40% of `exp validate`'s CPU. Missing (dist/ built by tsc alone, or tests
+ * run from src/), every schema is compiled as it is first used, as for a model file's params.
+ */
+let generated: Record<string, ValidateFunction> | undefined;
+const generatedValidators = (): Record<string, ValidateFunction> =>
+  (generated ??= existsSync(GENERATED_VALIDATORS) ? (require(fileURLToPath(GENERATED_VALIDATORS)) as Record<string, ValidateFunction>) : {});
+
+// ajv's compiler loads only for a schema the build did not see.
+let ajv: Ajv | undefined;
+const runtimeAjv = (): Ajv => (ajv ??= new (require('ajv') as typeof import('ajv')).Ajv(AJV_OPTIONS));
+
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
-function compile(schema: TSchema): ValidateFunction {
+function validator(schema: TSchema): ValidateFunction {
   let fn = compiled.get(schema);
-  if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+  if (!fn) compiled.set(schema, (fn = generatedValidators()[schemaKey(schema)] ?? runtimeAjv().compile(schema)));
   return fn;
 }
 
@@ -114,7 +140,7 @@ function describe(e: ErrorObject, keys: PathKey[], issues: IssueCollector): void
  * at `prefix` + its path. Returns whether it was valid.
  */
 export function checkSchema(schema: TSchema, data: unknown, prefix: PathKey[], issues: IssueCollector): boolean {
-  const validate = compile(schema);
+  const validate = validator(schema);
   if (validate(data)) return true;
   for (const e of pruneAnyOf(validate.errors ?? [])) describe(e, [...prefix, ...toKeys(e.instancePath)], issues);
   return false;

@@ -1,6 +1,9 @@
 // Preloaded with `node --import`: appends the URL of every module the process resolves to the file
-// named by $EXP_PACKAGE_TRACE, so a test can see which packages a command loads.
-import { register } from 'node:module';
+// named by $EXP_PACKAGE_TRACE, so a test can see which packages a command loads. CommonJS files
+// a CommonJS module requires pass no import hook: those in require's cache are appended at exit.
+import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const out = process.env.EXP_PACKAGE_TRACE;
 if (out) {
@@ -12,4 +15,6 @@ if (out) {
       return resolved;
     }`;
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+  const { cache } = createRequire(import.meta.url);
+  process.on('exit', () => appendFileSync(out, Object.keys(cache).map((f) => `${pathToFileURL(f).href}\n`).join('')));
 }

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { DEFAULT_OFFLINE_DIR } from '../tracking/open-store.js';
+import { DEFAULT_OFFLINE_DIR } from '../tracking/offline-dir.js';
 
 /** What a command's module holds: its options and what it does (its name and summary are in COMMANDS). */
 export type CommandBody<A = object> = Required<Pick<CommandModule<object, A>, 'builder' | 'handler'>>;

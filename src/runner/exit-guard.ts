@@ -1,5 +1,5 @@
 import { reportError } from '../core/report-error.js';
-import { cancelRequests } from '../tracking/index.js';
+import { cancelRequests } from '../tracking/http-client.js';
 import { closeAll, openClosables, type Ending } from './open-runs.js';
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;

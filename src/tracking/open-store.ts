@@ -1,15 +1,14 @@
 /** Picks the tracking backend from a URI, as MLflow's clients do. */
-import { join } from 'node:path';
 import { TrackingError } from './errors.js';
 import { FileStore } from './file-store.js';
 import type { HttpOptions } from './http-client.js';
+import { DEFAULT_OFFLINE_DIR } from './offline-dir.js';
 import { ResilientStore, type ResilientStoreOptions } from './resilient-store.js';
 import { RestStore } from './rest-store.js';
 import type { TrackingStore } from './store.js';
 
 export const DEFAULT_TRACKING_URI = './runs';
-/** Where runs logged while a server is unreachable wait for `exp sync`. */
-export const DEFAULT_OFFLINE_DIR = join('.exp', 'offline-runs');
+export { DEFAULT_OFFLINE_DIR };
 
 export interface OpenStoreOptions extends HttpOptions, ResilientStoreOptions {
   /** For a server URI: keep logging locally if it becomes unreachable (default true). */

@@ -145,3 +145,10 @@ export function checkSchema(schema: TSchema, data: unknown, prefix: PathKey[], i
   for (const e of pruneAnyOf(validate.errors ?? [])) describe(e, [...prefix, ...toKeys(e.instancePath)], issues);
   return false;
 }
+
+/** A copy of `params` with the schema's defaults filled in, as validation fills them (not checked: validation did that). */
+export function withDefaults<T>(schema: TSchema, params: T): T {
+  const copy = structuredClone(params);
+  validator(schema)(copy);
+  return copy;
+}

@@ -1,4 +1,4 @@
-import { Value } from '@sinclair/typebox/value';
+import { withDefaults } from '../config/ajv.js';
 import { normalizeEntry } from '../config/entries.js';
 import { ttaViews, type View } from '../registry/tta/index.js';
 
@@ -6,7 +6,7 @@ import { ttaViews, type View } from '../registry/tta/index.js';
 export const ttaViewsOf = (entries: readonly unknown[]): View[] =>
   entries.map(normalizeEntry).flatMap(({ name, params }) => {
     const view = ttaViews.get(name);
-    return view.create(Value.Default(view.params, structuredClone(params)), undefined);
+    return view.create(withDefaults(view.params, params), undefined);
   });
 
 /**

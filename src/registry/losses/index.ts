@@ -1,4 +1,4 @@
-import { Value } from '@sinclair/typebox/value';
+import { withDefaults } from '../../config/ajv.js';
 import { headFor } from '../../model/head.js';
 import { Registry } from '../registry.js';
 import { binaryCrossentropy, categoricalCrossentropy } from './crossentropy.js';
@@ -26,5 +26,5 @@ export function lossEntry(loss: unknown, classes: number): { name: string; param
 export function createLoss(loss: unknown, classes: number): LossSpec {
   const { name, params } = lossEntry(loss, classes);
   const component = losses.get(name);
-  return component.create(Value.Default(component.params, structuredClone(params)), undefined);
+  return component.create(withDefaults(component.params, params), undefined);
 }

@@ -1,4 +1,4 @@
-import { Value } from '@sinclair/typebox/value';
+import { withDefaults } from '../../config/ajv.js';
 import { Registry } from '../registry.js';
 import { adam } from './adam.js';
 import { adamw } from './adamw.js';
@@ -17,5 +17,5 @@ export const onnxOptimizers = (): string[] => optimizers.entries().filter((o) =>
 /** An optimizer from `{name, ...params}` with its schema's defaults filled in (validated configs have them already). */
 export function createOptimizer({ name, ...params }: { name: string } & Record<string, unknown>): OptimizerSpec {
   const component = optimizers.get(name);
-  return component.create(Value.Default(component.params, structuredClone(params)), undefined);
+  return component.create(withDefaults(component.params, params), undefined);
 }

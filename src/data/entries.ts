@@ -24,9 +24,12 @@ export function readEntries(dir: string, wanted: (name: string) => boolean = () 
   } catch (err) {
     throw new DataError(`cannot list folder ${dir}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // join(dir, name) for each entry was most of the time on a folder of thousands of images; a
+  // name (never '.', '..' or with a separator) after join's prefix is the same path.
+  const prefix = join(dir, 'x').slice(0, -1);
   for (const e of dirents) {
     if (e.name.startsWith('.') || !wanted(e.name)) continue;
-    const path = join(dir, e.name);
+    const path = prefix + e.name;
     const kindOf = (s: { isFile(): boolean; isDirectory(): boolean }): Entry['kind'] => (s.isFile() ? 'file' : s.isDirectory() ? 'dir' : 'other');
     out.push({ name: e.name, path, kind: e.isSymbolicLink() ? kindOf(followLink(path)) : kindOf(e) });
   }

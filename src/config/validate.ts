@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { listImageNames } from '../data/scan.js';
+import { countImages } from '../data/scan.js';
 import { INSTALL_HINTS, nativeInstalled } from '../engine/capabilities.js';
 import os from 'node:os';
 import { headFor, isHeadActivation } from '../model/head.js';
@@ -275,7 +275,7 @@ function imagesToLoad(exp: ValidatedExperiment): number {
   for (const split of splits) {
     for (const cls of exp.classes) {
       try {
-        count += listImageNames(path.join(exp.dataDir, split, cls)).length;
+        count += countImages(path.join(exp.dataDir, split, cls));
       } catch {
         // A missing or broken class folder is reported by the data checks, or by the run.
       }

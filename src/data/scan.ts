@@ -32,13 +32,18 @@ export function listSubfolders(dir: string): string[] {
     .sort(compareNames);
 }
 
+/** The image files (or links to image files) directly inside `dir`, in the folder's order. */
+const imageEntries = (dir: string) => readEntries(dir, (name) => IMAGE_FILE.test(name)).filter((e) => e.kind === 'file');
+
 /** Names of the image files (or links to image files) directly inside `dir`, sorted. */
 export function listImageNames(dir: string): string[] {
-  return readEntries(dir, (name) => IMAGE_FILE.test(name))
-    .filter((e) => e.kind === 'file')
+  return imageEntries(dir)
     .map((e) => e.name)
     .sort(compareNames);
 }
+
+/** How many image files (or links to them) are directly inside `dir` (validation's memory estimate: no sort needed). */
+export const countImages = (dir: string): number => imageEntries(dir).length;
 
 /**
  * The images directly inside `dataDir/split/folder`, sorted by name, with content hashes (they

@@ -14,19 +14,22 @@ export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, verbos
 /** A schema's name in the generated validators: a hash of its JSON, so a changed schema is a new name. */
 export const schemaKey = (schema: TSchema): string => createHash('sha1').update(JSON.stringify(schema)).digest('hex');
 
-/** Beside this module in dist/, written by the build (write-validators.ts). */
-export const GENERATED_VALIDATORS = new URL('./validators.cjs', import.meta.url);
+/** Beside this module in dist/, written by the build (write-validators.ts): one file per schema key. */
+export const GENERATED_VALIDATORS = new URL('./validators/', import.meta.url);
+export const generatedValidatorFile = (key: string): string => fileURLToPath(new URL(`${key}.cjs`, GENERATED_VALIDATORS));
 
 const require = createRequire(import.meta.url);
 
 /**
- * The built-in schemas' validators, generated at build time as ajv standalone code: compiling
- * them at run time was ~40% of `exp validate`'s CPU. Missing (dist/ built by tsc alone, or tests
- * run from src/), every schema is compiled as it is first used, as for a model file's params.
+ * A built-in schema's validator, generated at build time as ajv standalone code: compiling them
+ * at run time was ~40% of `exp validate`'s CPU. One file each, since the experiment's alone is a
+ * third of them all. Missing (dist/ built by tsc alone, tests run from src/), the schema is
+ * compiled when first used, as a model file's params always are.
  */
-let generated: Record<string, ValidateFunction> | undefined;
-const generatedValidators = (): Record<string, ValidateFunction> =>
-  (generated ??= existsSync(GENERATED_VALIDATORS) ? (require(fileURLToPath(GENERATED_VALIDATORS)) as Record<string, ValidateFunction>) : {});
+function generatedValidator(schema: TSchema): ValidateFunction | undefined {
+  const file = generatedValidatorFile(schemaKey(schema));
+  return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+}
 
 // ajv's compiler loads only for a schema the build did not see.
 let ajv: Ajv | undefined;
@@ -36,7 +39,7 @@ const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 function validator(schema: TSchema): ValidateFunction {
   let fn = compiled.get(schema);
-  if (!fn) compiled.set(schema, (fn = generatedValidators()[schemaKey(schema)] ?? runtimeAjv().compile(schema)));
+  if (!fn) compiled.set(schema, (fn = generatedValidator(schema) ?? runtimeAjv().compile(schema)));
   return fn;
 }
 

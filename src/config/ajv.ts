@@ -22,9 +22,9 @@ const require = createRequire(import.meta.url);
 
 /**
  * A built-in schema's validator, generated at build time as ajv standalone code: compiling them
- * at run time was ~40% of `exp validate`'s CPU. One file each, since the experiment's alone is a
- * third of them all. Missing (dist/ built by tsc alone, tests run from src/), the schema is
- * compiled when first used, as a model file's params always are.
+ * at run time was about a quarter of `exp validate`'s profile. One file each, since the
+ * experiment's alone is a third of them all. Missing (dist/ built by tsc alone, tests run from
+ * src/), the schema is compiled when first used, as a model file's params always are.
  */
 function generatedValidator(schema: TSchema): ValidateFunction | undefined {
   const file = generatedValidatorFile(schemaKey(schema));

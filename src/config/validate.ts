@@ -165,7 +165,7 @@ export function validateExperiment(loaded: LoadedExperiment, options: ValidateOp
   const issues = new IssueCollector(loaded.sources, loaded.overrides);
   const architectures = builtinArchitectures();
   // Model files are read only when the experiment may name one: parsing and expanding all of
-  // experiments/models/ was a quarter of `exp validate cnn2.yaml`'s CPU (docs/performance.md).
+  // experiments/models/ was ~15% of `exp validate cnn2.yaml`'s profile (docs/performance.md).
   const named = isMapping(loaded.value.model) ? loaded.value.model.architecture : undefined;
   const brokenModelFiles = typeof named === 'string' && architectures.has(named) ? new Map<string, ConfigIssue[]>() : registerModelFiles(architectures, modelDirs(loaded.file));
   const config = structuredClone(loaded.value);

@@ -11,8 +11,8 @@ import { closest } from './suggest.js';
 /** useDefaults fills in every default the schemas declare, so the validated config is complete. */
 export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, verbose: true, strict: false };
 
-/** A schema's name in the generated validators: a hash of its JSON, so a changed schema is a new name. */
-export const schemaKey = (schema: TSchema): string => createHash('sha1').update(JSON.stringify(schema)).digest('hex');
+/** A schema's name in the generated validators: a hash of its JSON and the options, so a changed schema is a new name. */
+export const schemaKey = (schema: TSchema): string => createHash('sha1').update(JSON.stringify(AJV_OPTIONS)).update(JSON.stringify(schema)).digest('hex');
 
 /** Beside this module in dist/, written by the build (write-validators.ts): one file per schema key. */
 export const GENERATED_VALIDATORS = new URL('./validators/', import.meta.url);

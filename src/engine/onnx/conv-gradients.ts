@@ -67,10 +67,11 @@ function denseKernelGrad(g: GraphBuilder, x: string, dy: string, win: Window): s
  * Conv: the input with batch and channels swapped ([1, C*N, H, W]: group c holds channel c of every
  * image) convolved with dy as the kernel ([C*M, N, OH, OW]), the forward's strides as dilations;
  * the output is dW's [kh, kw] window (more where the strided window stopped short of the input's
- * edge, cut off). It replaced kh*kw Slice x Mul x ReduceSum chains over the whole feature map: MobileNetV2
- * at 128x128, batch 32, 2026-12-03 23:29-23:37 UTC, load 9-13, 4 alternating bench/engine.ts runs,
- * with the stride-1 input gradient below: 10.0 vs 9.0 img/s median, 37.8 vs 40.5 CPU ms per image
- * (alone, per layer: 0.24-0.8x the time at stride 2, 0.7-1.3x at stride 1).
+ * edge, cut off). It replaced kh*kw Slice x Mul x ReduceSum chains over the whole feature map.
+ * MobileNetV2 at 128x128, batch 32, base vs this with the stride-1 input gradient below, alternating
+ * bench/engine.ts runs, 2026-12-03/04: 28.8 -> 30.8 img/s median, 33.9 -> 31.8 CPU ms per image (3
+ * pairs, load 2-3.5); 9.2 -> 12.4 img/s (load 7-9). Alone, per layer, it measured 0.95-1.0x the
+ * chains' time (load 3); the step gains more, from fewer and smaller intermediate tensors.
  */
 function depthwiseKernelGrad(g: GraphBuilder, x: string, dy: string, win: Window): string {
   const [, c, h, w] = win.x;
@@ -86,11 +87,12 @@ function depthwiseKernelGrad(g: GraphBuilder, x: string, dy: string, win: Window
 /**
  * dx of a stride-1 Conv (dense or depthwise) as a Conv of dy with the kernel rotated 180 degrees
  * and in/out channels swapped, padded by kernel - 1 - pad: ORT's Conv runs it on MLAS's
- * convolution paths where ConvTranspose adds a col2im pass. Alone, per layer (2026-12-03, loaded
- * machine, ORT's CPU time): 0.53-0.81x ConvTranspose's for MobileNetV2's depthwise layers, 0.74-0.98x
- * for ResNet-18's 3x3 ones; whole step: resnet18 width 32 16.7 vs 17.4 CPU ms per image (3
- * alternating runs, load 12). Stride 2 keeps ConvTranspose: dy upsampled with zeros (Pad) for a
- * stride-1 Conv measured 2.5-4x slower, the upsampling alone costing more than the ConvTranspose.
+ * convolution paths where ConvTranspose adds a col2im pass. Alone, per layer (ORT's CPU time):
+ * 0.87-1.15x ConvTranspose's for MobileNetV2's depthwise layers (2026-12-04, load 3), 0.74-0.98x
+ * for ResNet-18's 3x3 ones (2026-12-03, load 7); whole step, alternating with the base (load 2-3.5):
+ * resnet18 width 32 x0.99, x1.06, x1.17 img/s in three sets (x1.04, x1.07 with dense layers left on
+ * ConvTranspose); cnn2 x0.98, where runs of unchanged code varied +-10%. Stride 2 keeps ConvTranspose: dy upsampled with zeros (Pad) for a stride-1
+ * Conv measured 2.5-4x slower, the upsampling alone costing more than the ConvTranspose.
  */
 function inputGradByConv(g: GraphBuilder, w: string, dy: string, win: Window, group: number): string {
   const [cout, , kh, kw] = g.shapeOf(w) as [number, number, number, number];

@@ -130,8 +130,16 @@ describe('each rule matches finite differences', () => {
     checkRule(conv({ kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }), [{ shape: [2, 3, 5, 5] }, { shape: [4, 3, 3, 3] }, { shape: [4] }]));
   rule('Conv', 'many channels: one GEMM per kernel offset; asymmetric padding', () =>
     checkRule(conv({ kernel_shape: [3, 2], strides: [1, 1], pads: [0, 0, 1, 1] }), [{ shape: [1, 8, 4, 4] }, { shape: [3, 8, 3, 2] }]));
-  rule('Conv', 'depthwise, two outputs per channel, mixed strides', () =>
+  rule('Conv', 'one-by-one kernel, stride 1: dx by a Conv with the transposed kernel', () =>
+    checkRule(conv({ kernel_shape: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] }), [{ shape: [2, 4, 3, 3] }, { shape: [5, 4, 1, 1] }]));
+  rule('Conv', 'depthwise, two outputs per channel, mixed strides: dW by a grouped Conv dilated by the strides', () =>
     checkRule(conv({ kernel_shape: [3, 3], strides: [2, 1], pads: [1, 1, 1, 1], group: 3 }), [{ shape: [2, 3, 5, 4] }, { shape: [6, 1, 3, 3] }, { shape: [6] }]));
+  rule('Conv', 'depthwise, stride 2, unpadded: the grouped Conv cut to the kernel where the strided window stops short of the edge', () =>
+    checkRule(conv({ kernel_shape: [3, 3], strides: [2, 2], pads: [0, 0, 0, 0], group: 2 }), [{ shape: [2, 2, 6, 5] }, { shape: [2, 1, 3, 3] }]));
+  rule('Conv', 'depthwise, stride 1, padded, two outputs per channel: dx by a Conv with the rotated kernel', () =>
+    checkRule(conv({ kernel_shape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], group: 3 }), [{ shape: [2, 3, 5, 4] }, { shape: [6, 1, 3, 3] }, { shape: [6] }]));
+  rule('Conv', 'depthwise, stride 1, one output per channel, non-square kernel, asymmetric padding', () =>
+    checkRule(conv({ kernel_shape: [2, 3], strides: [1, 1], pads: [0, 1, 1, 1], group: 2 }), [{ shape: [2, 2, 4, 5] }, { shape: [2, 1, 2, 3] }]));
   const pool = (op: string, attrs: Attrs, outputs = 1) => (g: GraphBuilder, [x]: string[]) => g.opMulti(op, [x!], outputs, attrs)[0]!;
   rule('MaxPool', 'disjoint windows, with indices', () => checkRule(pool('MaxPool', { kernel_shape: [2, 2], strides: [2, 2] }, 2), [{ shape: [2, 2, 4, 5], values: distinct }]));
   rule('MaxPool', 'overlapping padded windows, indices made by the rule', () =>

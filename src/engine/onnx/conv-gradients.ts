@@ -63,32 +63,60 @@ function denseKernelGrad(g: GraphBuilder, x: string, dy: string, win: Window): s
 }
 
 /**
- * dW of a depthwise convolution (group = input channels, weight [C*M, 1, kh, kw]): per kernel
- * offset, the input slice times dy summed over batch and positions.
+ * dW of a depthwise convolution (group = input channels, weight [C*M, 1, kh, kw]) as one grouped
+ * Conv: the input with batch and channels swapped ([1, C*N, H, W]: group c holds channel c of every
+ * image) convolved with dy as the kernel ([C*M, N, OH, OW]), the forward's strides as dilations;
+ * the output is dW's [kh, kw] window (more where the strided window stopped short of the input's
+ * edge, cut off). It replaced kh*kw Slice x Mul x ReduceSum chains over the whole feature map.
+ * MobileNetV2 at 128x128, batch 32, base vs this with the stride-1 input gradient below, alternating
+ * bench/engine.ts runs, 2026-12-03/04: 28.8 -> 30.8 img/s median, 33.9 -> 31.8 CPU ms per image (3
+ * pairs, load 2-3.5); 9.2 -> 12.4 img/s (load 7-9). Alone, per layer, it measured 0.95-1.0x the
+ * chains' time (load 3); the step gains more, from fewer and smaller intermediate tensors.
  */
 function depthwiseKernelGrad(g: GraphBuilder, x: string, dy: string, win: Window): string {
-  const c = win.x[1];
-  const m = win.y[1] / c;
+  const [, c, h, w] = win.x;
   const [kh, kw] = win.kernel;
-  const dyGroups = g.reshape(dy, [-1, c, m, win.y[2], win.y[3]]);
-  const offsets = offsetSlices(g, x, win).map((slice) => unsqueeze(g, g.reduceSum(g.mul(unsqueeze(g, slice, 2), dyGroups), [0, 3, 4], false), 0));
-  // [kh*kw, C, M] -> [C*M, 1, kh, kw].
-  return g.reshape(g.transpose(g.reshape(g.op('Concat', offsets, { axis: 0 }), [kh, kw, c * m]), [2, 0, 1]), [c * m, 1, kh, kw]);
+  const [pt, pl, pb, pr] = win.pads;
+  const images = g.reshape(g.transpose(x, [1, 0, 2, 3]), [1, -1, h, w]);
+  const dw = g.op('Conv', [images, g.transpose(dy, [1, 0, 2, 3])], { kernel_shape: [win.y[2], win.y[3]], dilations: win.strides, pads: win.pads, group: c });
+  const reached = [h + pt + pb - win.strides[0] * (win.y[2] - 1), w + pl + pr - win.strides[1] * (win.y[3] - 1)];
+  const cut = reached[0]! > kh || reached[1]! > kw ? g.op('Slice', [dw, g.ints([0, 0]), g.ints([kh, kw]), g.ints([2, 3])]) : dw;
+  return g.reshape(cut, [win.y[1], 1, kh, kw]);
 }
 
-/** Conv: dx by ConvTranspose, dW by the hand-tuned offset GEMMs above, db by a sum. */
+/**
+ * dx of a stride-1 Conv (dense or depthwise) as a Conv of dy with the kernel rotated 180 degrees
+ * and in/out channels swapped, padded by kernel - 1 - pad: ORT's Conv runs it on MLAS's
+ * convolution paths where ConvTranspose adds a col2im pass. Alone, per layer (ORT's CPU time):
+ * 0.87-1.15x ConvTranspose's for MobileNetV2's depthwise layers (2026-12-04, load 3), 0.74-0.98x
+ * for ResNet-18's 3x3 ones (2026-12-03, load 7); whole step, alternating with the base (load 2-3.5):
+ * resnet18 width 32 x0.99, x1.06, x1.17 img/s in three sets (x1.04, x1.07 with dense layers left on
+ * ConvTranspose); cnn2 x0.98, where runs of unchanged code varied +-10%. Stride 2 keeps ConvTranspose: dy upsampled with zeros (Pad) for a stride-1
+ * Conv measured 2.5-4x slower, the upsampling alone costing more than the ConvTranspose.
+ */
+function inputGradByConv(g: GraphBuilder, w: string, dy: string, win: Window, group: number): string {
+  const [cout, , kh, kw] = g.shapeOf(w) as [number, number, number, number];
+  const swapped = group === 1 ? g.transpose(w, [1, 0, 2, 3]) : g.reshape(w, [group, cout / group, kh, kw]);
+  const rotated = kh * kw === 1 ? swapped : g.op('Slice', [swapped, g.ints([kh - 1, kw - 1]), g.ints([-kh - 1, -kw - 1]), g.ints([2, 3]), g.ints([-1, -1])]);
+  const [pt, pl, pb, pr] = win.pads;
+  return g.op('Conv', [dy, rotated], { kernel_shape: [kh, kw], pads: [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr], ...(group > 1 ? { group } : {}) });
+}
+
+/** Conv: dx by a Conv (stride 1) or ConvTranspose, dW by the offset GEMMs or the grouped Conv above, db by a sum. */
 export function convGrad({ g, node, dy, want }: RuleArgs): (string | null)[] {
   const [x, w, b] = node.inputs as [string, string, string | undefined];
   const win = window(g, node);
   const group = typeof node.attrs['group'] === 'number' ? node.attrs['group'] : 1;
   const attrs = { ...win.attrs, ...(group > 1 ? { group } : {}) };
+  const depthwise = group === win.x[1] && g.shapeOf(w)[1] === 1;
   const kernelGrad = (): string => {
     if (group === 1) return denseKernelGrad(g, x, dy, win);
-    if (group === win.x[1] && g.shapeOf(w)[1] === 1) return depthwiseKernelGrad(g, x, dy, win);
+    if (depthwise) return depthwiseKernelGrad(g, x, dy, win);
     throw new Error(`Conv gradient: groups of ${win.x[1] / group} channels are not supported`);
   };
+  const byConv = (group === 1 || depthwise) && win.strides.every((s) => s === 1) && win.pads.every((p, i) => p < win.kernel[i % 2]!);
   return [
-    want[0] ? g.op('ConvTranspose', [dy, w], { ...attrs, output_padding: win.outputPadding }) : null,
+    want[0] ? (byConv ? inputGradByConv(g, w, dy, win, group) : g.op('ConvTranspose', [dy, w], { ...attrs, output_padding: win.outputPadding })) : null,
     want[1] ? kernelGrad() : null,
     b !== undefined && want[2] ? g.reduceSum(dy, [0, 2, 3], false) : null,
   ];

@@ -19,11 +19,11 @@ export function broadcast(shapes: Shape[]): Shape {
   });
 }
 
-/** Output size of a sliding window (Conv, pools; no dilation, floor mode). */
-const windowed = (x: Shape, kernel: number[], strides: number[], pads: number[]): number[] =>
+/** Output size of a sliding window (Conv, pools; floor mode). */
+const windowed = (x: Shape, kernel: number[], strides: number[], pads: number[], dilations: number[] = kernel.map(() => 1)): number[] =>
   kernel.map((k, i) => {
     const size = x[2 + i]!;
-    return size < 0 ? -1 : Math.floor((size + pads[i]! + pads[i + kernel.length]! - k) / strides[i]!) + 1;
+    return size < 0 ? -1 : Math.floor((size + pads[i]! + pads[i + kernel.length]! - dilations[i]! * (k - 1) - 1) / strides[i]!) + 1;
   });
 
 const normAxis = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
@@ -94,7 +94,13 @@ export function inferShapes(op: string, inputs: string[], shapes: (Shape | undef
       starts.forEach((s, k) => {
         const axis = normAxis(axes?.[k] ?? k, x.length);
         const step = steps?.[k] ?? 1;
-        out[axis] = Math.max(0, Math.ceil((Math.min(ends[k]!, x[axis]!) - s) / step));
+        const dim = x[axis]!;
+        if (dim < 0) return;
+        // ONNX's clamping: negative bounds count from the end; a negative step runs from start down to end (exclusive).
+        const bound = (v: number, lo: number, hi: number): number => Math.min(Math.max(v < 0 ? v + dim : v, lo), hi);
+        out[axis] = step > 0
+          ? Math.max(0, Math.ceil((bound(ends[k]!, 0, dim) - bound(s, 0, dim)) / step))
+          : Math.max(0, Math.ceil((bound(s, 0, dim - 1) - bound(ends[k]!, -1, dim - 1)) / -step));
       });
       return [out];
     }
@@ -114,7 +120,7 @@ export function inferShapes(op: string, inputs: string[], shapes: (Shape | undef
       const w = shapes[1];
       if (w === undefined) return [undefined];
       const kernel = ints(attrs['kernel_shape']) ?? w.slice(2);
-      const spatial = windowed(x, kernel, ints(attrs['strides']) ?? kernel.map(() => 1), ints(attrs['pads']) ?? [...kernel, ...kernel].map(() => 0));
+      const spatial = windowed(x, kernel, ints(attrs['strides']) ?? kernel.map(() => 1), ints(attrs['pads']) ?? [...kernel, ...kernel].map(() => 0), ints(attrs['dilations']));
       return [[x[0]!, w[0]!, ...spatial]];
     }
     case 'MaxPool':

@@ -8,9 +8,11 @@ import { randomArray, relErr, tfjsLayer } from './tfjs-reference.js';
 const TOL = 1e-4;
 
 /** Compares the lowering's y, dx, weight grads and state updates with tfjs autodiff on the same layer. */
-async function checkLayer(spec: LayerSpec, xShape: number[], seed = 3): Promise<void> {
+async function checkLayer(spec: LayerSpec, xShape: number[], seed = 3, levels?: number): Promise<void> {
   const random = mulberry32(seed);
-  const x = randomArray(xShape.reduce((a, b) => a * b, 1), random);
+  const uniform = randomArray(xShape.reduce((a, b) => a * b, 1), random);
+  // `levels` distinct values only: windows with tied maxima.
+  const x = levels === undefined ? uniform : uniform.map((v) => Math.round(((v + 1) / 2) * (levels - 1)));
   const layer = tfjsLayer(spec);
   layer.build(xShape);
   // Random weights (positive variances) instead of the trivial initial ones.
@@ -58,6 +60,12 @@ describe('pooling', () => {
       it(`${type} ${padding} 3x3/2 overlapping`, () => checkLayer({ type, size: [3, 3], strides: [2, 2], padding }, [2, 9, 8, 2]));
       it(`${type} ${padding} 2x3/1`, () => checkLayer({ type, size: [2, 3], strides: [1, 1], padding }, [2, 6, 7, 2]));
     }
+  }
+  // On real X-rays 1% of cnn2's first-pool windows with a positive max tie (flat regions, 8-bit pixels):
+  // tfjs (and PyTorch) route the gradient to one of them, and so must the rule.
+  for (const padding of ['same', 'valid'] as const) {
+    it(`maxpool ${padding} 2x2/2 with ties`, () => checkLayer({ type: 'maxpool', size: [2, 2], strides: [2, 2], padding }, [2, 7, 9, 3], 3, 3));
+    it(`maxpool ${padding} 3x3/2 overlapping with ties`, () => checkLayer({ type: 'maxpool', size: [3, 3], strides: [2, 2], padding }, [2, 9, 8, 2], 3, 3));
   }
   it('global_avgpool', () => checkLayer({ type: 'global_avgpool' }, [3, 5, 6, 4]));
   it('global_maxpool', () => checkLayer({ type: 'global_maxpool' }, [3, 5, 6, 4]));

@@ -22,7 +22,10 @@ export const maxpool = layer({
       const win = window2d(h, w, spec.size, spec.strides, spec.padding);
       const attrs = { kernel_shape: spec.size, strides: spec.strides, pads: win.pads };
       const shape = [n, c, win.outH, win.outW];
-      // Training graphs keep the argmax indices for the gradient (gradients are derived: autodiff.ts).
+      // Training graphs keep the argmax indices for the gradient (gradients are derived: autodiff.ts). ORT
+      // computes them in a generic kernel (cnn2: ~1/3 of the step), yet every indices-free gradient tried
+      // (masks from strided slices, SpaceToDepth, upsampled maxima) cost as much or routed ties unlike tfjs:
+      // docs/performance.md, "MaxPool and batch norm".
       if (!training) return { y: { name: g.op('MaxPool', [x.name], attrs), shape } };
       return { y: { name: g.opMulti('MaxPool', [x.name], 2, attrs)[0]!, shape } };
     },

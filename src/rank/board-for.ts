@@ -1,17 +1,31 @@
 import { UserError } from '../core/errors.js';
-import { SWEEP_TAG } from '../runner/record.js';
+import { ENSEMBLE_TAG } from '../ensemble/ensemble.js';
+import { PARENT_TAG, SWEEP_TAG, VERDICT_TAG } from '../runner/record.js';
 import { PRUNED_TAG } from '../runner/trial.js';
-import type { TrackingStore } from '../tracking/index.js';
+import type { Run, TrackingStore } from '../tracking/index.js';
 import { UnknownMetricError } from '../registry/metrics/index.js';
 import { leaderboard, type BoardRow } from './leaderboard.js';
+import { ENGINE_TAGS } from './markdown-board.js';
+import { REPRODUCE_TAGS } from './reproduce.js';
 
 const DEFAULT_EXPERIMENT = 'Default';
-const PARENT_TAG = 'mlflow.parentRunId';
-/** What the board reads of a run besides meta and metrics: a file store need not read more. */
-const BOARD_FIELDS = { params: ['data.classes', 'targets.*'], tags: [SWEEP_TAG, PARENT_TAG, PRUNED_TAG] };
+/** What the board reads of a run besides meta and metrics (its Markdown form too): a file store need not read more. */
+const BOARD_FIELDS = { params: ['data.classes', 'targets.*'], tags: [...new Set([SWEEP_TAG, PARENT_TAG, PRUNED_TAG, VERDICT_TAG, ...REPRODUCE_TAGS, ...ENGINE_TAGS])] };
 
-/** The leaderboard of one experiment, named or (when the store holds one besides MLflow's `Default`) implied. */
-export async function boardFor(store: TrackingStore, experiment: string | undefined, primary: string, parentRunId?: string): Promise<{ experiment: string; rows: BoardRow[] }> {
+/** The finished runs an ensemble among `runs` averaged that `runs` lack (logged in another experiment), for what the board says of it. */
+async function missingMembers(store: TrackingStore, runs: readonly Run[]): Promise<Run[]> {
+  const have = new Set(runs.map((r) => r.info.runId));
+  const wanted = [...new Set(runs.flatMap((r) => r.data.tags[ENSEMBLE_TAG]?.split(',') ?? []))].filter((id) => !have.has(id));
+  const found = await Promise.all(wanted.map((id) => store.getRun(id).catch(() => undefined)));
+  return found.filter((r): r is Run => r !== undefined);
+}
+
+/**
+ * The leaderboard of one experiment, named or (when the store holds one besides MLflow's
+ * `Default`) implied; with `runs`, the runs it was ranked from and the members of its ensembles
+ * (the context its Markdown form reads commands and engines from).
+ */
+export async function boardFor(store: TrackingStore, experiment: string | undefined, primary: string, parentRunId?: string): Promise<{ experiment: string; rows: BoardRow[]; runs: Run[] }> {
   const all = await store.listExperiments();
   const own = all.filter((e) => e.name !== DEFAULT_EXPERIMENT);
   // Named, any experiment (`Default` too); implied, the one besides `Default`, which every store has.
@@ -21,9 +35,11 @@ export async function boardFor(store: TrackingStore, experiment: string | undefi
     throw new UserError(experiment !== undefined ? `no experiment named '${experiment}' in ${store.uri} (experiments: ${names})` : `name one with --experiment (experiments in ${store.uri}: ${names})`);
   }
   const runs = await store.searchRuns([chosen.experimentId], { filter: "attributes.status = 'FINISHED'", fields: BOARD_FIELDS });
+  let rows: BoardRow[];
   try {
-    return { experiment: chosen.name, rows: leaderboard(parentRunId ? runs.filter((r) => r.data.tags[PARENT_TAG] === parentRunId) : runs, primary) };
+    rows = leaderboard(parentRunId ? runs.filter((r) => r.data.tags[PARENT_TAG] === parentRunId) : runs, primary);
   } catch (e) {
     throw e instanceof UnknownMetricError ? new UserError(`--metric: ${e.message}`) : e;
   }
+  return { experiment: chosen.name, rows, runs: [...runs, ...(await missingMembers(store, runs))] };
 }

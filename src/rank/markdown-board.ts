@@ -15,11 +15,11 @@ export const ENGINE_TAGS = [ENGINE_TAG, BACKEND_TAG, DEVICE_TAG];
 
 const fixed3 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(3));
 
-/** A logged metric with its 95% interval when the run logged one: `0.883 (0.857–0.907)`. */
+/** A logged metric with its 95% interval when the run logged one: `0.883 [0.857, 0.907]`, as the README's tables write it. */
 function withInterval(metrics: Record<string, number>, key: string): string {
   const [value, low, high] = [metrics[key], metrics[`${key}_ci_low`], metrics[`${key}_ci_high`]];
   if (value === undefined || Number.isNaN(value)) return '-';
-  return low !== undefined && high !== undefined ? `${fixed3(value)} (${fixed3(low)}–${fixed3(high)})` : fixed3(value);
+  return low !== undefined && high !== undefined ? `${fixed3(value)} [${fixed3(low)}, ${fixed3(high)}]` : fixed3(value);
 }
 
 const ownEngine = (run: Run): string | undefined => {
@@ -66,7 +66,7 @@ export function formatMarkdownBoard(rows: BoardRow[], runs: readonly Run[], cwd 
   const shown = ['test_accuracy', ...classes.map((c) => `test_recall_${c}`), 'test_auc'];
   const primary = rows[0]!.primary.key;
   const extra = shown.includes(primary) ? [] : [primary];
-  const header = ['#', 'run', 'verdict', 'test accuracy (95% CI)', ...classes.map((c) => `recall ${markdownText(c)} (95% CI)`), 'test AUC (95% CI)', ...extra.map(codeSpan), 'engine', 'wall', 'reproduce'];
+  const header = ['#', 'run', 'verdict', 'test accuracy [95% CI]', ...classes.map((c) => `recall ${markdownText(c)} [95% CI]`), 'test AUC [95% CI]', ...extra.map(codeSpan), 'engine', 'wall', 'reproduce'];
   const body = ranked.map(({ row, run }) => {
     const again = reproduce(run, runs, cwd);
     const seconds = wallSeconds(run, runs);

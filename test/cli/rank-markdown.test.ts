@@ -36,7 +36,7 @@ function shell(command: string, cwd: string, trackingUri: string): Promise<{ sta
 
 const interval = (run: Run, key: string): string => {
   const m = run.data.metrics;
-  return `${m[key]!.toFixed(3)} (${m[`${key}_ci_low`]!.toFixed(3)}–${m[`${key}_ci_high`]!.toFixed(3)})`;
+  return `${m[key]!.toFixed(3)} [${m[`${key}_ci_low`]!.toFixed(3)}, ${m[`${key}_ci_high`]!.toFixed(3)}]`;
 };
 
 let dir: TempDir;
@@ -89,7 +89,7 @@ describe.each(['file store', 'server'] as const)('exp rank --format markdown on 
   it('says what orders the board, then a table with intervals, the validation metric, engine, wall time and command; | in a name escaped', async () => {
     expect(lines[0]).toBe('Experiment board: runs passing every target first, then by `best_val_accuracy`.');
     expect(lines[1]).toBe('');
-    expect(header).toEqual(['#', 'run', 'verdict', 'test accuracy (95% CI)', 'recall NORMAL (95% CI)', 'recall PNEUMONIA (95% CI)', 'test AUC (95% CI)', '`best_val_accuracy`', 'engine', 'wall', 'reproduce']);
+    expect(header).toEqual(['#', 'run', 'verdict', 'test accuracy [95% CI]', 'recall NORMAL [95% CI]', 'recall PNEUMONIA [95% CI]', 'test AUC [95% CI]', '`best_val_accuracy`', 'engine', 'wall', 'reproduce']);
     expect(lines[3]).toBe(`|${' --- |'.repeat(header.length)}`);
     const body = lines.slice(4);
     expect(body.length).toBe(kind === 'file store' ? 8 : 3);

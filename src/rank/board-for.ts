@@ -1,6 +1,5 @@
 import { UserError } from '../core/errors.js';
-import { ENSEMBLE_TAG } from '../ensemble/ensemble.js';
-import { PARENT_TAG, SWEEP_TAG, VERDICT_TAG } from '../runner/record.js';
+import { ENSEMBLE_TAG, PARENT_TAG, SWEEP_TAG, VERDICT_TAG } from '../runner/record.js';
 import { PRUNED_TAG } from '../runner/trial.js';
 import type { Run, TrackingStore } from '../tracking/index.js';
 import { UnknownMetricError } from '../registry/metrics/index.js';

@@ -1,7 +1,6 @@
 import { formatSeconds } from '../core/progress.js';
 import { classKey } from '../data/class-keys.js';
-import { ENSEMBLE_TAG } from '../ensemble/ensemble.js';
-import { PARENT_TAG } from '../runner/record.js';
+import { ENSEMBLE_TAG, PARENT_TAG } from '../runner/record.js';
 import { codeSpan, markdownTable, markdownText } from '../text/markdown.js';
 import type { Run } from '../tracking/index.js';
 import { runClasses, type BoardRow } from './leaderboard.js';

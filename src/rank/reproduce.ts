@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { ENSEMBLE_TAG } from '../ensemble/ensemble.js';
-import { FILE_TAG, KFOLD_TAG, PARENT_TAG, SETS_TAG, SWEEP_TAG } from '../runner/record.js';
+import { ENSEMBLE_TAG, FILE_TAG, KFOLD_TAG, PARENT_TAG, SETS_TAG, SWEEP_TAG } from '../runner/record.js';
 import { shellWord } from '../text/shell.js';
 import type { Run } from '../tracking/index.js';
 

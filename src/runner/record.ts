@@ -57,6 +57,9 @@ export const SWEEP_TAG = 'exp.sweep';
 export const FILE_TAG = 'exp.file';
 export const SETS_TAG = 'exp.sets';
 
+/** Marks an ensemble run (src/ensemble); its value lists the members' run ids. */
+export const ENSEMBLE_TAG = 'exp.ensemble';
+
 /** MLflow's link from a sweep's trial or a fold to its parent run. */
 export const PARENT_TAG = 'mlflow.parentRunId';
 

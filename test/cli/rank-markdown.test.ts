@@ -139,6 +139,19 @@ describe.each(['file store', 'server'] as const)('exp rank --format markdown on 
     expect(copy.data.metrics.test_auc).toBe(original.data.metrics.test_auc);
   }, 120_000);
 
+  it('an ensemble logged in an experiment of its own, by an experiment file: exp run of that file; its members\' engine read from theirs', async () => {
+    await createEnsemble(store, [ids.tiny!, ids.s8!], 'from-file', { experiment: 'ensembles', tags: { 'exp.file': dir.path('ens.yaml') } });
+    const r = await exp(['rank', '--tracking-uri', uri, '--experiment', 'ensembles', '--format', 'markdown'], { cwd: dir.root });
+    expect(r.status).toBe(0);
+    const [head, , row] = r.stdout.trimEnd().split('\n').slice(2).map(cells);
+    // Ordered by test_accuracy, shown already: no column of its own.
+    expect(head).toEqual(header.filter((h) => h !== '`best_val_accuracy`'));
+    expect(row![1]).toBe('from-file');
+    expect(row![7]).toBe(rowOf('tiny')[8]);
+    expect(row![7]).toMatch(/^\w+ \(/);
+    expect(row![9]).toBe('`exp run ens.yaml`');
+  });
+
   it.runIf(kind === 'file store')('a k-fold parent and its folds, a sweep\'s trials: the command that trains them all, saying so', async () => {
     const parent = rowOf('cv (2-fold)');
     const folds = [rowOf('cv fold=1/2'), rowOf('cv fold=2/2')];
@@ -163,10 +176,10 @@ describe.each(['file store', 'server'] as const)('exp rank --format markdown on 
   }, 120_000);
 
   it.runIf(kind === 'file store')('names the file absolutely when it is not under the working folder (nor in a git repository); --json with another --format is refused', async () => {
-    const r = await exp(['rank', '--tracking-uri', uri, '--format', 'markdown'], { cwd: REPO });
+    const r = await exp(['rank', '--tracking-uri', uri, '--experiment', 'board', '--format', 'markdown'], { cwd: REPO });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`| \`exp run ${dir.path('tiny.yaml')}\` |`);
-    const both = await exp(['rank', '--tracking-uri', uri, '--format', 'markdown', '--json'], { cwd: dir.root });
+    const both = await exp(['rank', '--tracking-uri', uri, '--experiment', 'board', '--format', 'markdown', '--json'], { cwd: dir.root });
     expect(both.status).toBe(1);
     expect(both.stderr).toBe('exp: --json and --format markdown: choose one format\n');
   });

@@ -47,7 +47,7 @@ export const rankCommand: CommandBody<Args> = {
     try {
       const format = formatOf(args);
       const store = openStore(args.trackingUri, { offlineFallback: false });
-      const { experiment, rows, runs } = await boardFor(store, args.experiment, args.metric, args.sweep === undefined ? undefined : checkRunId(args.sweep, 'sweep run id'));
+      const { experiment, rows, runs } = await boardFor(store, args.experiment, args.metric, args.sweep === undefined ? undefined : checkRunId(args.sweep, 'sweep run id'), format === 'markdown');
       // Not on the board (not finished), but a run left RUNNING by a dead process needs saying.
       const open = (await openRunStates(store, experiment)).filter((s) => !args.sweep || s.run.data.tags[PARENT_TAG] === args.sweep);
       if (format === 'json') {

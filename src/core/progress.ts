@@ -32,12 +32,15 @@ export class Progress {
   }
 }
 
-/** "1m05s", "12.3s": short durations for status lines. */
+/** "12.3s", "1m05s", "2h07m": short durations for status lines and boards. */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return `${m}m${String(Math.round(seconds - m * 60)).padStart(2, '0')}s`;
+  // Rounded once, so 59.97 s is 1m00s rather than 60.0s, and 119.6 s 2m00s rather than 1m60s.
+  if (seconds < 59.95) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 /** "1234/5856  276/s  ETA 17s": a rate and time left, measured from `started` (performance.now()). */

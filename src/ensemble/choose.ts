@@ -3,10 +3,9 @@ import { CompareError } from '../compare/errors.js';
 import { readTestPredictions, type TestPredictions } from '../compare/test-predictions.js';
 import { runClasses } from '../rank/leaderboard.js';
 import { requireMetricOfKey, UnknownMetricError } from '../registry/metrics/index.js';
-import { KFOLD_TAG, SWEEP_TAG, VAL_RESULT_PREFIX } from '../runner/record.js';
+import { ENSEMBLE_TAG, KFOLD_TAG, SWEEP_TAG, VAL_RESULT_PREFIX } from '../runner/record.js';
 import { PRUNED_TAG } from '../runner/trial.js';
 import type { Run, TrackingStore } from '../tracking/index.js';
-import { ENSEMBLE_TAG } from './ensemble.js';
 
 export interface ChosenMembers {
   runIds: string[];

@@ -6,7 +6,7 @@ import { ENSEMBLE_ARTIFACT, MODEL_ARTIFACT, SIGNATURE_ARTIFACT } from '../predic
 import { judgeEnsemble, meanProbabilities, type JudgedEnsemble } from '../runner/fold-ensemble.js';
 import { asSplit } from '../runner/kfold-parent.js';
 import { predictionsCsv, PREDICTIONS_ARTIFACT } from '../runner/predictions-csv.js';
-import { THRESHOLD_TAG, VERDICT_TAG } from '../runner/record.js';
+import { ENSEMBLE_TAG, THRESHOLD_TAG, VERDICT_TAG } from '../runner/record.js';
 import type { ModelSignature } from '../model/signature.js';
 import { evaluationPlots, plotFiles, PLOT_ARTIFACT_DIR, reliabilityOf } from '../report/run-plots.js';
 import { calibrationPlot } from '../report/plots/calibration.js';
@@ -24,9 +24,6 @@ const memberPath = (i: number, file: 'model.onnx' | 'signature.json'): string =>
 
 // Predictions carry files relative to the data folder; predictionsCsv takes them absolute, so they go through one root.
 const ROOT = '/';
-
-/** Marks an ensemble run; its value lists the members. */
-export const ENSEMBLE_TAG = 'exp.ensemble';
 
 /** Where an ensemble experiment file logs its run (default: the first member's experiment), and what it adds to it. */
 export interface EnsembleRunOptions {

@@ -1,6 +1,6 @@
 import { judgeTargets, type TargetResult } from '../metrics/targets.js';
 import { isSummaryKey, requireMetricOfKey } from '../registry/metrics/index.js';
-import { SWEEP_TAG } from '../runner/record.js';
+import { SWEEP_TAG, VERDICT_TAG } from '../runner/record.js';
 import { PRUNED_TAG } from '../runner/trial.js';
 import { printable } from '../text/escape.js';
 import type { Run } from '../tracking/index.js';
@@ -56,10 +56,16 @@ function judgeRun(run: Run): { pass: boolean; results: TargetResult[] } | undefi
   return { pass: results.length === targets.length && results.every((r) => r.pass), results };
 }
 
+/** The verdict a run without targets of its own recorded (an ensemble, judged against its first member's targets), else NONE. */
+const recordedVerdict = (run: Run): BoardRow['verdict'] => {
+  const tag = run.data.tags[VERDICT_TAG];
+  return tag === 'PASS' || tag === 'FAIL' ? tag : 'NONE';
+};
+
 /**
  * Finished runs ranked: trials a scheduler pruned last, those passing every target first, then by the primary metric in its
  * registered direction (a loss ascending), runs missing it last, ties by earlier start.
- * Targets are judged again from each run's logged metrics and its own targets. Throws
+ * Targets are judged again from each run's logged metrics and its own targets (a run logging none: its recorded verdict). Throws
  * UnknownMetricError when `primary` names no metric.
  */
 export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] {
@@ -72,7 +78,7 @@ export function leaderboard(runs: Run[], primary = 'test_accuracy'): BoardRow[] 
       return {
         runId: run.info.runId,
         runName: run.info.runName,
-        verdict: judged ? (judged.pass ? 'PASS' : 'FAIL') : 'NONE',
+        verdict: judged ? (judged.pass ? 'PASS' : 'FAIL') : recordedVerdict(run),
         primary: { key: primary, value: run.data.metrics[primary] ?? NaN },
         baseline: run.data.metrics['test_baseline_accuracy'] ?? NaN,
         targets: judged?.results ?? [],

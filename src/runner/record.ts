@@ -53,6 +53,16 @@ export const TEMPERATURE_TAG = 'exp.temperature';
 /** Marks a sweep's parent run, which has children rather than metrics of its own. */
 export const SWEEP_TAG = 'exp.sweep';
 
+/** The experiment file a run was made from and its `--set` overrides (a JSON list): how `exp resume` and `exp rank` find its command again. */
+export const FILE_TAG = 'exp.file';
+export const SETS_TAG = 'exp.sets';
+
+/** Marks an ensemble run (src/ensemble); its value lists the members' run ids. */
+export const ENSEMBLE_TAG = 'exp.ensemble';
+
+/** MLflow's link from a sweep's trial or a fold to its parent run. */
+export const PARENT_TAG = 'mlflow.parentRunId';
+
 /** Logs one run to a tracking store as MLflow's own clients would, while it happens. */
 export class RunRecorder {
   private constructor(
@@ -77,10 +87,10 @@ export class RunRecorder {
         ...ownerTags(),
         'exp.config_hash': configHash(exp),
         // How `exp resume` finds this run's experiment again.
-        'exp.file': exp.file,
-        'exp.sets': JSON.stringify(exp.sets),
+        [FILE_TAG]: exp.file,
+        [SETS_TAG]: JSON.stringify(exp.sets),
         ...(links.identity ? { [IDENTITY_TAG]: links.identity } : {}),
-        ...(links.parentRunId ? { 'mlflow.parentRunId': links.parentRunId } : {}),
+        ...(links.parentRunId ? { [PARENT_TAG]: links.parentRunId } : {}),
         ...(c.description ? { 'mlflow.note.content': c.description } : {}),
       },
     });
@@ -262,7 +272,7 @@ export class SweepParent {
         ...(sweep.kfold ? { [KFOLD_TAG]: String(sweep.kfold.k) } : { [SWEEP_TAG]: 'true' }),
         ...sizeTag,
         [identityTag]: sweep.identity,
-        ...(sweep.kfold?.parentRunId ? { 'mlflow.parentRunId': sweep.kfold.parentRunId } : {}),
+        ...(sweep.kfold?.parentRunId ? { [PARENT_TAG]: sweep.kfold.parentRunId } : {}),
       },
     });
     const parent = new SweepParent(store, run.runId, false);

@@ -5,6 +5,7 @@ import type { Progress } from '../core/progress.js';
 import type { TrackingStore } from '../tracking/index.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { configHash } from './identity.js';
+import { FILE_TAG, SETS_TAG } from './record.js';
 import { claimRun } from './run-lock.js';
 import { runOne, type Outcome } from './run-all.js';
 
@@ -19,11 +20,11 @@ export async function resumeRun(store: TrackingStore, runId: string, progress: P
   const { lock, run, stale } = await claimRun(store, runId);
   try {
     if (run.info.status === 'FINISHED') throw new UserError(`run ${runId} already finished; nothing to resume`);
-    const file = run.data.tags['exp.file'];
+    const file = run.data.tags[FILE_TAG];
     if (!file) throw new UserError(`run ${runId} was not started by this version of exp (no exp.file tag); run its experiment again`);
     const checkpoint = await loadCheckpoint(store, runId, (m) => progress.line(m));
     if (!checkpoint) throw new UserError(`run ${runId} has no usable checkpoint in ${store.uri} (it stopped before its first epoch ended, or its checkpoints are damaged); run its experiment again`);
-    const sets = JSON.parse(run.data.tags['exp.sets'] ?? '[]') as string[];
+    const sets = JSON.parse(run.data.tags[SETS_TAG] ?? '[]') as string[];
     const exp = loadRuns(file, overridesFrom(sets)).runs.find((r) => configHash(r) === run.data.tags['exp.config_hash']);
     if (!exp) throw new UserError(`${file} no longer resolves to the config run ${runId} trained with; resuming would mix two experiments`);
     if (stale) progress.line(`taking over stale run ${runId}: ${stale}`);

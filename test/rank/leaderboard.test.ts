@@ -10,17 +10,18 @@ interface RunSpec {
   metrics?: Record<string, number>;
   targets?: Record<string, string>;
   params?: Record<string, string>;
+  tags?: Record<string, string>;
 }
 
 const T0 = 1_700_000_000_000;
 
-function run({ id, start = T0, status = 'FINISHED', metrics = {}, targets = {}, params = {} }: RunSpec): Run {
+function run({ id, start = T0, status = 'FINISHED', metrics = {}, targets = {}, params = {}, tags = {} }: RunSpec): Run {
   return {
     info: { runId: id, experimentId: '1', runName: `name-${id}`, userId: 'u', status, startTime: start, endTime: start + 1000, artifactUri: '', lifecycleStage: 'active' },
     data: {
       metrics,
       params: { ...params, ...Object.fromEntries(Object.entries(targets).map(([k, v]) => [`targets.${k}`, v])) },
-      tags: {},
+      tags,
     },
   };
 }
@@ -65,6 +66,21 @@ describe('leaderboard order', () => {
     const rows = leaderboard(runs);
     expect(rows.map((r) => r.verdict)).toEqual(['NONE', 'NONE', 'NONE', 'NONE', 'NONE']);
     expect(Number.isNaN(rows[3]!.primary.value)).toBe(true);
+  });
+
+  it('takes the verdict a run without targets of its own recorded (an ensemble), and judges again one that has targets', () => {
+    const runs = [
+      run({ id: 'ensemble-fail', metrics: m(0.95), tags: { 'exp.verdict': 'FAIL' } }),
+      run({ id: 'ensemble-pass', metrics: m(0.7), tags: { 'exp.verdict': 'PASS' } }),
+      run({ id: 'own-targets', metrics: m(0.9), targets: { accuracy: '>= 0.8' }, tags: { 'exp.verdict': 'FAIL' } }),
+      run({ id: 'nothing', metrics: m(0.99) }),
+    ];
+    expect(leaderboard(runs).map((r) => [r.runId, r.verdict])).toEqual([
+      ['own-targets', 'PASS'],
+      ['ensemble-pass', 'PASS'],
+      ['nothing', 'NONE'],
+      ['ensemble-fail', 'FAIL'],
+    ]);
   });
 
   it('breaks ties (same verdict, same metric, or both missing) by the earlier start', () => {

@@ -10,13 +10,13 @@ const run = (id: string, tags: Record<string, string>, name = id): Run => ({
 
 describe('reproduce', () => {
   it('names the file relative to the working folder; trained in another checkout, by its repository path; else absolutely', () => {
-    const here = run('a', { 'exp.file': '/work/main/experiments/cnn2.yaml', 'exp.sets': '[]', 'mlflow.source.name': 'experiments/cnn2.yaml' });
-    expect(reproduce(here, [here], '/work/main')?.command).toBe('exp run experiments/cnn2.yaml');
-    expect(reproduce(here, [here], '/work/main/experiments')?.command).toBe('exp run cnn2.yaml');
-    const elsewhere = run('b', { 'exp.file': '/work/wt-train/experiments/resnet18.yaml', 'exp.sets': '["train.seed=7"]', 'mlflow.source.name': 'experiments/resnet18.yaml' });
-    expect(reproduce(elsewhere, [elsewhere], '/work/main')?.command).toBe('exp run experiments/resnet18.yaml --set train.seed=7');
+    const here = run('a', { 'exp.file': '/home/ada/exp/experiments/cnn2.yaml', 'exp.sets': '[]', 'mlflow.source.name': 'experiments/cnn2.yaml' });
+    expect(reproduce(here, [here], '/home/ada/exp')?.command).toBe('exp run experiments/cnn2.yaml');
+    expect(reproduce(here, [here], '/home/ada/exp/experiments')?.command).toBe('exp run cnn2.yaml');
+    const elsewhere = run('b', { 'exp.file': '/home/ada/exp-clone/experiments/resnet18.yaml', 'exp.sets': '["train.seed=7"]', 'mlflow.source.name': 'experiments/resnet18.yaml' });
+    expect(reproduce(elsewhere, [elsewhere], '/home/ada/exp')?.command).toBe('exp run experiments/resnet18.yaml --set train.seed=7');
     const outside = run('c', { 'exp.file': '/tmp/x/my file.yaml', 'exp.sets': '[]', 'mlflow.source.name': '/tmp/x/my file.yaml' });
-    expect(reproduce(outside, [outside], '/work/main')?.command).toBe("exp run '/tmp/x/my file.yaml'");
+    expect(reproduce(outside, [outside], '/home/ada/exp')?.command).toBe("exp run '/tmp/x/my file.yaml'");
   });
 
   it('gives nothing for a run exp did not make or whose overrides are unreadable, and an exp ensemble for one made on the command line', () => {

@@ -15,8 +15,8 @@ describe('reproduce', () => {
     expect(reproduce(here, [here], '/home/ada/exp/experiments')?.command).toBe('exp run cnn2.yaml');
     const elsewhere = run('b', { 'exp.file': '/home/ada/exp-clone/experiments/resnet18.yaml', 'exp.sets': '["train.seed=7"]', 'mlflow.source.name': 'experiments/resnet18.yaml' });
     expect(reproduce(elsewhere, [elsewhere], '/home/ada/exp')?.command).toBe('exp run experiments/resnet18.yaml --set train.seed=7');
-    const outside = run('c', { 'exp.file': '/tmp/x/my file.yaml', 'exp.sets': '[]', 'mlflow.source.name': '/tmp/x/my file.yaml' });
-    expect(reproduce(outside, [outside], '/home/ada/exp')?.command).toBe("exp run '/tmp/x/my file.yaml'");
+    const outside = run('c', { 'exp.file': '/srv/x/my file.yaml', 'exp.sets': '[]', 'mlflow.source.name': '/srv/x/my file.yaml' });
+    expect(reproduce(outside, [outside], '/home/ada/exp')?.command).toBe("exp run '/srv/x/my file.yaml'");
   });
 
   it('gives nothing for a run exp did not make or whose overrides are unreadable, and an exp ensemble for one made on the command line', () => {

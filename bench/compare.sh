@@ -56,9 +56,9 @@ cores = len(os.sched_getaffinity(0))
 ceiling = cores * per_cycle * mhz / 1000
 model_name = re.search(r"^model name\s*:\s*(.*)$", info, re.M).group(1)
 print(f"machine: {model_name}, {cores} cores, {isa}: ceiling {cores} x {per_cycle} FLOP/cycle x {mhz / 1000:.2f} GHz = {ceiling:.0f} GFLOP/s float32; load average {os.getloadavg()[0]:.1f}")
-skipped = {r["skipped"] for r in rows if "skipped" in r}
-for s in skipped:
-    print(f"pytorch skipped: {s}")
+skipped = {(r["engine"], r.get("model"), r["skipped"]) for r in rows if "skipped" in r}
+for engine, model, why in sorted(skipped, key=str):
+    print(f"{engine} skipped{f' ({model})' if model else ''}: {why}")
 rows = [r for r in rows if "skipped" not in r]
 for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
     runs = {e: [r for r in rows if (r["model"], r["size"], r["batch"]) == k and r["engine"] == e] for e in ("onnx", "tfjs-wasm", "pytorch")}

@@ -4,6 +4,7 @@ import { describeParams } from '../src/engine/onnx/build.js';
 import { compileTrainer } from '../src/engine/onnx/trainer.js';
 import type { Experiment } from '../src/config/schema.js';
 import { createEngine } from '../src/engine/select.js';
+import { UserError } from '../src/core/errors.js';
 import { mulberry32 } from '../src/data/rng.js';
 import { TRAINING_FLOPS_PER_FORWARD } from '../src/model/flops.js';
 import { summarize } from '../src/model/summary.js';
@@ -32,7 +33,16 @@ async function main(): Promise<void> {
   const batch = Number(batchArg);
   const steps = Number(stepsArg);
   const spec = benchSpec(model, size);
-  const trainer = await stepper(engine, spec, batch);
+  let trainer: Awaited<ReturnType<typeof stepper>>;
+  try {
+    trainer = await stepper(engine, spec, batch);
+  } catch (e) {
+    // An engine that cannot train this model (tfjs-wasm has no depthwise gradient) is a row of
+    // the table saying so, not the end of the benchmark.
+    if (!(e instanceof UserError)) throw e;
+    console.log(JSON.stringify({ engine, model, size, batch, skipped: e.message }));
+    return;
+  }
   const random = mulberry32(2);
   const x = Float32Array.from({ length: batch * size * size }, () => random());
   const y = Float32Array.from({ length: batch }, () => (random() < 0.5 ? 0 : 1));

@@ -12,7 +12,7 @@
 // (`new URL('../../package.json', import.meta.url)`) resolve to the same files from both.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { lazyStringWidth, noHelpCache, yargsShimLocation } from './bundle-yargs.mjs';
 
 const BUNDLED = new Set(['@sinclair/typebox', 'yaml', 'yargs']);
 
@@ -25,24 +25,6 @@ const keepExternal = {
     b.onResolve({ filter: /^[^./]/ }, ({ path, importer }) => {
       if (path.startsWith('node:') || importer.includes('/node_modules/') || BUNDLED.has(packageName(path))) return undefined;
       return { path, external: true };
-    });
-  },
-};
-
-/**
- * yargs's ES module shim finds its locale files, and the package.json `--version` prints (the one
- * above the node_modules it is in), from its own import.meta.url: bundled, that would be the
- * chunk's. Point it at the installed yargs instead, resolved when the shim loads.
- */
-const yargsShim = {
-  name: 'yargs-shim-location',
-  setup(b) {
-    b.onLoad({ filter: /[/\\]yargs[/\\]lib[/\\]platform-shims[/\\]esm\.mjs$/ }, async ({ path }) => {
-      const source = await readFile(path, 'utf8');
-      const own = 'const __dirname = fileURLToPath(import.meta.url);';
-      if (!source.includes(own)) throw new Error(`${path}: no '${own}' to relocate; check the bundle against this yargs`);
-      const installed = "const __dirname = createRequire(import.meta.url).resolve('yargs/package.json').replace(/package\\.json$/, 'lib/platform-shims/esm.mjs');";
-      return { contents: source.replace(own, installed), loader: 'js' };
     });
   },
 };
@@ -63,6 +45,6 @@ await build({
   sourcemap: true,
   // yaml is CommonJS on Node and requires 'process' and 'buffer': ES module chunks have no require.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [keepExternal, yargsShim],
+  plugins: [keepExternal, yargsShimLocation, noHelpCache, lazyStringWidth],
   logLevel: 'warning',
 });

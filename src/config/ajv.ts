@@ -14,8 +14,12 @@ export const AJV_OPTIONS: Options = { allErrors: true, useDefaults: true, verbos
 /** A schema's name in the generated validators: a hash of its JSON and the options, so a changed schema is a new name. */
 export const schemaKey = (schema: TSchema): string => createHash('sha1').update(JSON.stringify(AJV_OPTIONS)).update(JSON.stringify(schema)).digest('hex');
 
-/** Beside this module in dist/, written by the build (write-validators.ts): one file per schema key. */
-export const GENERATED_VALIDATORS = new URL('./validators/', import.meta.url);
+/**
+ * dist/config/validators/, written by the build (write-validators.ts): one file per schema key.
+ * Reached through the parent folder so that it is the same folder from dist/config/ajv.js and from
+ * the bundle's chunks (dist/bundle/, scripts/bundle.mjs).
+ */
+export const GENERATED_VALIDATORS = new URL('../config/validators/', import.meta.url);
 export const generatedValidatorFile = (key: string): string => fileURLToPath(new URL(`${key}.cjs`, GENERATED_VALIDATORS));
 
 const require = createRequire(import.meta.url);

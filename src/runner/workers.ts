@@ -28,7 +28,8 @@ export interface WorkerTask {
 export type WorkerMessage = { kind: 'epoch'; logs: EpochRecord; epochs: number } | { kind: 'outcome'; outcome: Outcome };
 export type ReviewAnswer = { kind: 'review'; stop?: string };
 
-// Compiled, the worker sits beside this file; run from the TypeScript sources (tests), it is the build's.
+// Compiled by tsc, the worker sits beside this file; bundled (dist/bundle/, one level down as dist/runner/ is)
+// or run from the TypeScript sources (tests), it is tsc's: the bundle has no worker entry, as a worker loads tfjs anyway.
 const beside = new URL('./worker.js', import.meta.url);
 const WORKER = existsSync(beside) ? beside : new URL('../../dist/runner/worker.js', import.meta.url);
 

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExperimentDir, VALID } from '../helpers/experiment-files.js';
+import { ensureBuilt } from './spawn-exp.js';
 
 // End to end through the compiled binary; `npm test` builds dist/ first (pretest).
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -17,10 +18,7 @@ const noStack = (stderr: string) => expect(stderr.split('\n').filter((l) => /^\s
 
 let dir: ExperimentDir;
 beforeAll(() => {
-  if (!existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-  }
+  ensureBuilt();
   dir = new ExperimentDir();
 });
 afterAll(() => dir.cleanup());

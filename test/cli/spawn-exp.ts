@@ -13,9 +13,9 @@ export interface ExpResult {
   stderr: string;
 }
 
-/** Builds dist/ when it is missing (`npm test` builds it first). */
+/** Builds dist/ when it or its bundle is missing (`npm test` builds it first): bin/exp.js runs the bundle, as users get it. */
 export function ensureBuilt(): void {
-  if (existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) return;
+  if (existsSync(path.join(REPO, 'dist', 'cli', 'main.js')) && existsSync(path.join(REPO, 'dist', 'bundle', 'main.js'))) return;
   const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
 }

@@ -17,7 +17,13 @@ type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
-    const trainer = await compileTrainer(spec, { batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1 });
+    // ORT_THREADS and ORT_SPIN=1 try the session options the engine fixes (intra-op threads, spinning) in A/B runs.
+    const threads = process.env.ORT_THREADS ? Number(process.env.ORT_THREADS) : undefined;
+    const spin = process.env.ORT_SPIN === '1' ? { extra: { session: { intra_op: { allow_spinning: '1' } } } } : undefined;
+    const trainer = await compileTrainer(spec, {
+      batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1,
+      ...(threads ? { threads } : {}), ...(spin ? { sessionOptions: spin } : {}),
+    });
     return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose() };
   }
   if (engine !== 'tfjs-wasm') throw new Error(`unknown engine ${engine}: onnx or tfjs-wasm`);

@@ -17,9 +17,15 @@ type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
-    // ORT_THREADS and ORT_SPIN=1 try the session options the engine fixes (intra-op threads, spinning) in A/B runs.
+    // ORT_THREADS, ORT_SPIN=1 and ORT_INTER=N try the session options the engine fixes (intra-op threads,
+    // spinning, sequential execution) in A/B runs; ORT_INTER=N runs independent ops on N inter-op threads.
     const threads = process.env.ORT_THREADS ? Number(process.env.ORT_THREADS) : undefined;
-    const spin = process.env.ORT_SPIN === '1' ? { extra: { session: { intra_op: { allow_spinning: '1' } } } } : undefined;
+    const inter = process.env.ORT_INTER ? Number(process.env.ORT_INTER) : undefined;
+    const spinning = process.env.ORT_SPIN === '1' ? '1' : '0';
+    const spin = process.env.ORT_SPIN === '1' || inter !== undefined ? {
+      extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
+      ...(inter !== undefined ? { executionMode: 'parallel' as const, interOpNumThreads: inter } : {}),
+    } : undefined;
     const trainer = await compileTrainer(spec, {
       batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1,
       ...(threads ? { threads } : {}), ...(spin ? { sessionOptions: spin } : {}),

@@ -7,32 +7,23 @@
 set -euo pipefail
 base=${1:?usage: bench/ab.sh BASE_DIST [REPEATS] [CONFIGS]}
 repeats=${2:-3}
-IFS=';' read -ra configs <<< "${3:-cnn2 8;cnn4 8;resnet18:width=32 4;mobilenetv2 3}"
+configs=${3:-cnn2 8;cnn4 8;resnet18:width=32 4;mobilenetv2 3}
 npx tsc bench/engine.ts bench/models.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
   --target es2022 --strict --skipLibCheck --types node
 # The same bench scripts over the base build: bench/out/base/{bench,src} (src = BASE's compiled modules).
 rm -rf bench/out/base && mkdir -p bench/out/base/bench && cp -r "$base" bench/out/base/src
 cp bench/out/bench/engine.js bench/out/bench/models.js bench/out/base/bench/
+source bench/alternate.sh
 results=bench/out/ab.jsonl
-: > "$results"
-for r in $(seq "$repeats"); do
-  for cfg in "${configs[@]}"; do
-    read -r model steps <<< "$cfg"
-    for side in base this; do
-      dir=bench/out; [ "$side" = base ] && dir=bench/out/base
-      load=$(cut -d' ' -f1 /proc/loadavg)
-      node "$dir/bench/engine.js" "$model" "${SIZE:-128}" "${BATCH:-32}" "$steps" | sed "s/^{/{\"side\":\"$side\",\"load\":$load,/" | tee -a "$results"
-    done
-  done
-done
+alternate "$results" "$repeats" "$configs" "base=node bench/out/base/bench/engine.js" "this=node bench/out/bench/engine.js"
 python3 - "$results" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print(f"{rows[0]['size']}x{rows[0]['size']} batch {rows[0]['batch']}, load average {min(r['load'] for r in rows)}-{max(r['load'] for r in rows)}; medians, this / base:")
 for model in dict.fromkeys(r["model"] for r in rows):
-    med = {s: {k: statistics.median(r[k] for r in rows if r["model"] == model and r["side"] == s) for k in ("imgPerSec", "cpuMsPerImage", "peakRssMB")} for s in ("base", "this")}
+    med = {s: {k: statistics.median(r[k] for r in rows if r["model"] == model and r["variant"] == s) for k in ("imgPerSec", "cpuMsPerImage", "peakRssMB")} for s in ("base", "this")}
     b, t = med["base"], med["this"]
-    n = sum(1 for r in rows if r["model"] == model and r["side"] == "this")
+    n = sum(1 for r in rows if r["model"] == model and r["variant"] == "this")
     print(f"{model} ({n} runs each): img/s {b['imgPerSec']:.1f} -> {t['imgPerSec']:.1f} (x{t['imgPerSec'] / b['imgPerSec']:.2f}), "
           f"CPU ms/image {b['cpuMsPerImage']:.2f} -> {t['cpuMsPerImage']:.2f} (x{t['cpuMsPerImage'] / b['cpuMsPerImage']:.2f}), "
           f"peak RSS {b['peakRssMB']:.0f} -> {t['peakRssMB']:.0f} MB")

@@ -3,31 +3,24 @@
 # runs of bench/engine.ts so every variant sees the same machine; medians of img/s and CPU ms per image.
 # Usage: bench/session-options.sh [REPEATS] [CONFIGS]   (CONFIGS "model steps;...", default
 # "cnn2 10;resnet18:width=32 4", 128x128, batch 32). Variants: the engine's defaults (2 threads, no
-# spinning), spinning on, one thread.
+# spinning), spinning on, one thread, and ORT's parallel executor (two inter-op threads of one each).
 set -euo pipefail
 repeats=${1:-3}
-IFS=';' read -ra configs <<< "${2:-cnn2 10;resnet18:width=32 4}"
+configs=${2:-cnn2 10;resnet18:width=32 4}
 npx tsc bench/engine.ts bench/models.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
   --target es2022 --strict --skipLibCheck --types node
+source bench/alternate.sh
 results=bench/out/session-options.jsonl
-: > "$results"
-for r in $(seq "$repeats"); do
-  for cfg in "${configs[@]}"; do
-    read -r model steps <<< "$cfg"
-    for variant in default spin one-thread; do
-      env=(); [ "$variant" = spin ] && env=(ORT_SPIN=1); [ "$variant" = one-thread ] && env=(ORT_THREADS=1)
-      load=$(cut -d' ' -f1 /proc/loadavg)
-      env "${env[@]}" node bench/out/bench/engine.js "$model" 128 32 "$steps" | sed "s/^{/{\"variant\":\"$variant\",\"load\":$load,/" | tee -a "$results"
-    done
-  done
-done
+engine=bench/out/bench/engine.js
+alternate "$results" "$repeats" "$configs" "default=node $engine" "spin=ORT_SPIN=1 node $engine" "one-thread=ORT_THREADS=1 node $engine" \
+  "parallel=ORT_INTER=2 ORT_THREADS=1 node $engine"
 python3 - "$results" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 print(f"load average {min(r['load'] for r in rows)}-{max(r['load'] for r in rows)}; medians (runs):")
 for model in dict.fromkeys(r["model"] for r in rows):
     parts = []
-    for v in ("default", "spin", "one-thread"):
+    for v in dict.fromkeys(r["variant"] for r in rows):
         rs = [r for r in rows if r["model"] == model and r["variant"] == v]
         each = " ".join(f"{r['imgPerSec']:.1f}" for r in rs)
         parts.append(f"{v} {statistics.median(r['imgPerSec'] for r in rs):.1f} img/s ({each}), "

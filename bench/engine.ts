@@ -22,13 +22,13 @@ async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch
     const threads = process.env.ORT_THREADS ? Number(process.env.ORT_THREADS) : undefined;
     const inter = process.env.ORT_INTER ? Number(process.env.ORT_INTER) : undefined;
     const spinning = process.env.ORT_SPIN === '1' ? '1' : '0';
-    const spin = process.env.ORT_SPIN === '1' || inter !== undefined ? {
+    const session = process.env.ORT_SPIN === '1' || inter !== undefined ? {
       extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
       ...(inter !== undefined ? { executionMode: 'parallel' as const, interOpNumThreads: inter } : {}),
     } : undefined;
     const trainer = await compileTrainer(spec, {
       batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1,
-      ...(threads ? { threads } : {}), ...(spin ? { sessionOptions: spin } : {}),
+      ...(threads ? { threads } : {}), ...(session ? { sessionOptions: session } : {}),
     });
     return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose() };
   }

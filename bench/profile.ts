@@ -105,6 +105,8 @@ async function profile(model: string, size: number, batch: number, steps: number
   const trainer = await compileTrainer(spec, {
     batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer, seed: 1,
     sessionOptions: { enableProfiling: true, profileFilePrefix: path.join(dir, 'ort') },
+    // ORT_THREADS=1 against the default shows which ops the second intra-op thread speeds up.
+    ...(process.env.ORT_THREADS ? { threads: Number(process.env.ORT_THREADS) } : {}),
   });
   const random = mulberry32(2);
   const x = Float32Array.from({ length: batch * size * size }, () => random());

@@ -29,8 +29,9 @@ describe('exp validate', () => {
     const files = readdirSync(path.join(REPO, 'experiments')).filter((f) => f.endsWith('.yaml')).map((f) => `experiments/${f}`);
     const r = exp(['validate', '--no-data', ...files]);
     expect(r.stderr).toBe('');
-    // A sweep says how many runs it expands to (engine-check.yaml: 2 engines x 2 seeds).
-    expect(r.stdout.trim().split('\n')).toEqual(files.map((f) => `${f}: ok${f.endsWith('engine-check.yaml') ? ' (a sweep of 4 runs)' : ''}`));
+    // A sweep says how many runs it expands to (engine-check.yaml: 2 engines x 2 seeds; cnn2-recipe.yaml: 2 optimizers x 2 losses).
+    const sweeps: Record<string, number> = { 'experiments/engine-check.yaml': 4, 'experiments/cnn2-recipe.yaml': 4 };
+    expect(r.stdout.trim().split('\n')).toEqual(files.map((f) => `${f}: ok${sweeps[f] ? ` (a sweep of ${sweeps[f]} runs)` : ''}`));
     expect(r.status).toBe(0);
   });
 

@@ -8,7 +8,7 @@ set -euo pipefail
 base=${1:?usage: bench/ab.sh BASE_DIST [REPEATS] [CONFIGS]}
 repeats=${2:-3}
 configs=${3:-cnn2 8;cnn4 8;resnet18:width=32 4;mobilenetv2 3}
-npx tsc bench/engine.ts bench/models.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
+npx tsc bench/engine.ts bench/models.ts src/engine/onnx/replica-worker.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
   --target es2022 --strict --skipLibCheck --types node
 # The same bench scripts over the base build: bench/out/base/{bench,src} (src = BASE's compiled modules).
 rm -rf bench/out/base && mkdir -p bench/out/base/bench && cp -r "$base" bench/out/base/src

@@ -4,12 +4,14 @@
 # see the same machine; medians and ratios.
 # Then a whole `exp run` epoch from outside (bench/epoch.sh) beside the engine's step throughput.
 # Usage: bench/compare.sh [REPEATS]   (from the repo root; CONFIGS="model size batch steps;..." overrides the set,
-# a zoo model's params after colons: resnet18:width=32; WASM=0 skips tfjs-wasm)
+# a zoo model's params after colons: resnet18:width=32; WASM=0 skips tfjs-wasm; the onnx engine also runs
+# with train.replicas = REPLICAS, by default the cores this process may use; REPLICAS=1 skips that row)
 # Pure-JS tfjs is not timed (~0.1 img/s for cnn2 at 128x128); tfjs-node and tfjs-node-gpu need
 # libtensorflow, which cannot be installed everywhere.
 set -euo pipefail
 repeats=${1:-3}
-npx tsc bench/engine.ts bench/models.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
+replicas=${REPLICAS:-$(nproc)}
+npx tsc bench/engine.ts bench/models.ts src/engine/onnx/replica-worker.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
   --target es2022 --strict --skipLibCheck --types node
 results=bench/out/results.jsonl
 : > "$results"
@@ -18,6 +20,10 @@ for r in $(seq "$repeats"); do
   for cfg in "${configs[@]}"; do
     # shellcheck disable=SC2086
     node bench/out/bench/engine.js $cfg | tee -a "$results"
+    if [ "$replicas" -gt 1 ]; then
+      # shellcheck disable=SC2086
+      REPLICAS=$replicas node bench/out/bench/engine.js $cfg | tee -a "$results"
+    fi
     # WebAssembly runs one thread and is slower: a third of the steps.
     read -r model size batch steps <<< "$cfg"
     if [ "${WASM:-1}" != 0 ]; then
@@ -61,7 +67,8 @@ for engine, model, why in sorted(skipped, key=str):
     print(f"{engine} skipped{f' ({model})' if model else ''}: {why}")
 rows = [r for r in rows if "skipped" not in r]
 for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
-    runs = {e: [r for r in rows if (r["model"], r["size"], r["batch"]) == k and r["engine"] == e] for e in ("onnx", "tfjs-wasm", "pytorch")}
+    engines = sorted({r["engine"] for r in rows}, key=lambda e: (e != "onnx", not e.startswith("onnx"), e == "pytorch", e))
+    runs = {e: [r for r in rows if (r["model"], r["size"], r["batch"]) == k and r["engine"] == e] for e in engines}
     med = {e: {m: statistics.median(r[m] for r in rs) for m in ("imgPerSec", "peakRssMB", "cpuMsPerImage")} for e, rs in runs.items() if rs}
     best = {e: max(r["imgPerSec"] for r in rs) for e, rs in runs.items() if rs}
     flops = runs["onnx"][0]["trainFlopsPerImage"]
@@ -71,15 +78,15 @@ for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
                        # Per CPU-second: what the engine does with the CPU it gets, steadier than wall time on a shared machine.
                        f" {flops / m['cpuMsPerImage'] / 1e6:.1f} GFLOP per CPU-second, {100 * flops / m['cpuMsPerImage'] / 1e6 / (ceiling / cores):.0f}% of one core's),"
                        f" peak RSS {m['peakRssMB']:.0f} MB" for e, m in med.items())
-    ours, theirs = runs["onnx"][0]["trainableParams"], runs["pytorch"][0].get("trainableParams") if runs["pytorch"] else None
+    ours, theirs = runs["onnx"][0]["trainableParams"], runs["pytorch"][0].get("trainableParams") if runs.get("pytorch") else None
     if theirs is not None and ours != theirs:
         line += f" || PARAMETERS DIFFER: exp {ours} trainable, PyTorch {theirs}: not the same model"
-    if "pytorch" not in med:
+    if not runs.get("pytorch"):
         print(line + " (no PyTorch to compare)")
         continue
     p = med["pytorch"]
-    for e in ("onnx", "tfjs-wasm"):
-        if e in med:
+    for e in engines:
+        if e in med and e != "pytorch":
             line += (f" || {e} vs pytorch: speed x{med[e]['imgPerSec'] / p['imgPerSec']:.2f} (best x{best[e] / best['pytorch']:.2f}), "
                      f"memory x{med[e]['peakRssMB'] / p['peakRssMB']:.2f}, CPU ms/image {med[e]['cpuMsPerImage']:.1f} vs {p['cpuMsPerImage']:.1f}")
     print(line)

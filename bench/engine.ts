@@ -17,9 +17,11 @@ type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
+    // REPLICAS=N splits each batch across N single-threaded sessions (train.replicas).
     // ORT_THREADS, ORT_SPIN=1 and ORT_INTER=N try the session options the engine fixes (intra-op threads,
     // spinning, sequential execution) in A/B runs; ORT_INTER=N runs independent ops on N inter-op threads.
     const threads = process.env.ORT_THREADS ? Number(process.env.ORT_THREADS) : undefined;
+    const replicas = process.env.REPLICAS ? Number(process.env.REPLICAS) : undefined;
     const inter = process.env.ORT_INTER ? Number(process.env.ORT_INTER) : undefined;
     const spinning = process.env.ORT_SPIN === '1' ? '1' : '0';
     const session = process.env.ORT_SPIN === '1' || inter !== undefined ? {
@@ -28,12 +30,12 @@ async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch
     } : undefined;
     const trainer = await compileTrainer(spec, {
       batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1,
-      ...(threads ? { threads } : {}), ...(session ? { sessionOptions: session } : {}),
+      ...(threads ? { threads } : {}), ...(replicas ? { replicas } : {}), ...(session ? { sessionOptions: session } : {}),
     });
     return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose() };
   }
   if (engine !== 'tfjs-wasm') throw new Error(`unknown engine ${engine}: onnx or tfjs-wasm`);
-  const train: Experiment['train'] = { epochs: 1, batch_size: batch, seed: 1, optimizer, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'wasm' };
+  const train: Experiment['train'] = { epochs: 1, batch_size: batch, seed: 1, optimizer, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'wasm', replicas: 1 };
   const { engine: e } = await createEngine(train, spec, { name: 'binary_crossentropy', label_smoothing: 0 }, createOptimizer(optimizer));
   const ones = new Float32Array(batch).fill(1);
   return { step: (x, y) => e.trainStep(x, y, ones), dispose: () => e.dispose() };
@@ -73,7 +75,9 @@ async function main(): Promise<void> {
   const total = times.reduce((a, b) => a + b, 0);
   await trainer.dispose();
   console.log(JSON.stringify({
-    engine, model, size, batch, steps,
+    // Replicas are their own row of the table: batch norm's statistics per share make them another training.
+    engine: engine === 'onnx' && Number(process.env.REPLICAS) > 1 ? `onnx x${process.env.REPLICAS} replicas` : engine,
+    model, size, batch, steps,
     imgPerSec: (batch * steps * 1000) / total,
     medianStepMs: median,
     // CPU time (all threads) per image: less sensitive than wall time to other load on a shared machine.

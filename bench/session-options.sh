@@ -7,7 +7,7 @@
 set -euo pipefail
 repeats=${1:-3}
 configs=${2:-cnn2 10;resnet18:width=32 4}
-npx tsc bench/engine.ts bench/models.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
+npx tsc bench/engine.ts bench/models.ts src/engine/onnx/replica-worker.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
   --target es2022 --strict --skipLibCheck --types node
 source bench/alternate.sh
 results=bench/out/session-options.jsonl

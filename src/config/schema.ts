@@ -180,6 +180,12 @@ export function experimentSchema<S extends ComponentSlots>(slots: S) {
           callbacks: Type.Array(slots.callback, { default: [] }),
           engine: StringEnum(ENGINES, { default: 'auto', description: 'auto: tfjs on a GPU, else the compiled ONNX engine when every layer lowers, else tfjs' }),
           backend: StringEnum(BACKENDS, { default: 'auto', description: 'TensorFlow.js backend for the tfjs engine' }),
+          replicas: Type.Integer({
+            minimum: 1,
+            maximum: 256,
+            default: 1,
+            description: "onnx engine: split each batch across this many single-threaded ONNX Runtime sessions run at once (data parallel: set it to the cores); batch norm's statistics are then per share, as PyTorch's DistributedDataParallel's",
+          }),
         },
         closed,
       ),

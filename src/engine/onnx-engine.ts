@@ -11,7 +11,7 @@ import type { TrainingEngine } from './engine.js';
  */
 export async function createOnnxEngine(
   spec: ModelSpec,
-  options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; batchSize: number },
+  options: { loss: LossSpec; optimizer: OptimizerSpec; clipNorm?: number; seed: number; batchSize: number; replicas?: number },
 ): Promise<TrainingEngine> {
   const { optimizer } = options;
   if (!optimizer.arrays) throw new Error(`the onnx engine has no ${optimizer.name} optimizer`);
@@ -25,6 +25,7 @@ export async function createOnnxEngine(
     optimizer: optimizer.arrays(),
     ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
     seed: options.seed,
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
     ...(threads ? { threads } : {}),
     ...(providers?.length ? { providers } : {}),
   });

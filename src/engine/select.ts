@@ -28,6 +28,8 @@ export async function createEngine(train: Experiment['train'], spec: ModelSpec, 
     return createTfjsEngine(spec, loaded, { loss, optimizer, ...clip, seed: train.seed, random });
   };
   const tfjs = async (reason: string): Promise<EngineChoice> => {
+    // Never ignored silently: replicas change what batch norm computes, and tfjs trains whole batches.
+    if (train.replicas > 1) throw new UserError(`train.replicas: ${train.replicas} splits batches across ONNX Runtime sessions, but this run trains on tfjs (${reason}): use train.engine: onnx or remove train.replicas`);
     const { loadBackend } = await import('./tfjs/backend.js');
     const loaded = await loadBackend(train.backend);
     const depthwise = spec.nodes.find((n) => n.layer.type === 'depthwise_conv2d' || n.layer.type === 'separable_conv2d');
@@ -37,7 +39,7 @@ export async function createEngine(train: Experiment['train'], spec: ModelSpec, 
     return { engine: await tfjsEngine(loaded), reason };
   };
   const onnx = async (reason: string): Promise<EngineChoice> => ({
-    engine: await createOnnxEngine(spec, { loss, optimizer, ...clip, seed: train.seed, batchSize: train.batch_size }),
+    engine: await createOnnxEngine(spec, { loss, optimizer, ...clip, seed: train.seed, batchSize: train.batch_size, replicas: train.replicas }),
     reason,
   });
 
@@ -46,6 +48,7 @@ export async function createEngine(train: Experiment['train'], spec: ModelSpec, 
     if (!optimizer.arrays) throw new UserError(`train.engine onnx has no '${optimizer.name}' optimizer; use train.engine: tfjs or another optimizer (exp list optimizers)`);
     return onnx('train.engine: onnx');
   }
+  if (train.replicas > 1 && optimizer.arrays) return onnx(`train.replicas: ${train.replicas} (data parallel, the onnx engine)`);
   if (mayUseGpu(train.backend)) {
     const { loadBackend } = await import('./tfjs/backend.js');
     const loaded = await loadBackend(train.backend);

@@ -27,7 +27,7 @@ const RMSPROP = createOptimizer({ name: 'rmsprop', lr: 0.01 });
 const lossFor = (units: number): LossSpec => ({ name: units === 1 ? 'binary_crossentropy' : 'categorical_crossentropy', label_smoothing: 0 });
 
 function trainConfig(o: Partial<Experiment['train']> = {}): Experiment['train'] {
-  return { epochs: 1, batch_size: 8, seed: 42, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'cpu', ...o };
+  return { epochs: 1, batch_size: 8, seed: 42, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'cpu', replicas: 1, ...o };
 }
 
 async function engine(o: { engine?: 'tfjs' | 'onnx'; backend?: 'cpu' | 'wasm'; seed?: number; units?: number; optimizer?: OptimizerSpec; model?: ModelSpec } = {}): Promise<TrainingEngine> {

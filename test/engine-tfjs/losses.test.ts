@@ -28,7 +28,7 @@ function batch(n: number, classes: number) {
 }
 
 async function engine(name: 'tfjs' | 'onnx', units: number, loss: LossSpec) {
-  const train: Experiment['train'] = { epochs: 1, batch_size: 8, seed: 3, optimizer: { name: 'sgd' }, schedule: { name: 'constant' }, callbacks: [], engine: name, backend: 'cpu' };
+  const train: Experiment['train'] = { epochs: 1, batch_size: 8, seed: 3, optimizer: { name: 'sgd' }, schedule: { name: 'constant' }, callbacks: [], engine: name, backend: 'cpu', replicas: 1 };
   return (await createEngine(train, spec(units), loss, createOptimizer({ name: 'sgd', lr: 0.5 }))).engine;
 }
 

@@ -24,7 +24,7 @@ function batch(n: number, seed: number) {
 }
 
 async function engine(name: 'tfjs' | 'onnx', optimizer: { name: string } & Record<string, unknown>, clip?: number, seed = 5): Promise<TrainingEngine> {
-  const train: Experiment['train'] = { epochs: 1, batch_size: 8, seed, optimizer, schedule: { name: 'constant' }, callbacks: [], engine: name, backend: 'cpu', ...(clip ? { clip_norm: clip } : {}) };
+  const train: Experiment['train'] = { epochs: 1, batch_size: 8, seed, optimizer, schedule: { name: 'constant' }, callbacks: [], engine: name, backend: 'cpu', replicas: 1, ...(clip ? { clip_norm: clip } : {}) };
   return (await createEngine(train, spec, { name: 'binary_crossentropy', label_smoothing: 0 }, createOptimizer(optimizer))).engine;
 }
 

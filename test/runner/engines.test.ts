@@ -42,6 +42,25 @@ describe('determinism per engine', () => {
   }
 });
 
+describe('train.replicas end to end', () => {
+  it('trains on real images with batch norm and dropout across two threads, seeded; tfjs refuses it', async () => {
+    const patch = {
+      model: { layers: [{ conv2d: { filters: 4, kernel: 3, strides: 2, activation: 'relu' } }, 'batchnorm', { dropout: { rate: 0.3 } }, 'flatten'] },
+      augment: [{ flip: { p: 0.5 } }],
+      train: { epochs: 2, replicas: 2 },
+    };
+    const [a, b] = [await runWith(data, patch), await runWith(data, patch)];
+    expect(a.engine.name).toBe('onnx');
+    expect(b.weights).toEqual(a.weights);
+    expect(b.metrics).toEqual(a.metrics);
+    expect(a.fit.history.map((h) => h.val_loss).every(Number.isFinite)).toBe(true);
+    // Per-share batch statistics: not the one-session model.
+    const one = await runWith(data, { ...patch, train: { epochs: 2, replicas: 1 } });
+    expect(one.weights).not.toEqual(a.weights);
+    await expect(runWith(data, { ...patch, train: { epochs: 1, replicas: 2, engine: 'tfjs' } })).rejects.toThrow(/train.replicas: 2 splits batches .* use train.engine: onnx/);
+  });
+});
+
 describe('callbacks end to end', () => {
   for (const engine of ['tfjs', 'onnx'] as const) {
     it(`${engine}: early stopping ends with the best epoch's weights (its val loss, re-measured)`, async () => {
@@ -57,7 +76,7 @@ describe('callbacks end to end', () => {
       // Rebuild the engine, load the outcome's final weights, measure validation again.
       const optimizer = createOptimizer({ name: 'adam', lr: 0.01 });
       const { engine: e } = await createEngine(
-        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine, backend: 'auto' },
+        { epochs: 4, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine, backend: 'auto', replicas: 1 },
         outcome.model,
         losses.get('binary_crossentropy').create({}, undefined),
         optimizer,
@@ -82,7 +101,7 @@ describe('evaluate.tta end to end', () => {
   it('validation and test probabilities are the mean over the images and their views, with the run final weights', async () => {
     const outcome = await runWith(data, { train: { epochs: 1, engine: 'onnx' }, evaluate: { tta: ['hflip', { zoom: { factor: 0.2 } }] } });
     const { engine: e } = await createEngine(
-      { epochs: 1, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'onnx', backend: 'auto' },
+      { epochs: 1, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'onnx', backend: 'auto', replicas: 1 },
       outcome.model,
       losses.get('binary_crossentropy').create({ label_smoothing: 0 }, undefined),
       createOptimizer({ name: 'adam' }),

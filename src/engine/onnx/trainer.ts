@@ -6,6 +6,7 @@ import { clipByGlobalNorm, type ArrayOptimizer, type OptimizerState } from '../o
 import { mulberry32 } from '../../data/rng.js';
 import { fillDropoutMask } from './random.js';
 import { initialWeights } from './initial-weights.js';
+import { ReplicaPool, shareSizes } from './replicas.js';
 import type { ModelSpec } from '../../model/spec.js';
 
 export interface TrainerOptions {
@@ -17,8 +18,13 @@ export interface TrainerOptions {
   clipNorm?: number;
   /** Seeds the initial weights and the dropout masks. */
   seed?: number;
-  /** ORT intra-op threads; defaults to the number of cores. */
+  /** ORT intra-op threads in all; defaults to the number of cores. */
   threads?: number;
+  /**
+   * Splits each batch across this many single-threaded ORT sessions in worker threads, run at once
+   * (train.replicas, replicas.ts); 1 (default): one session over the whole batch.
+   */
+  replicas?: number;
   /** ONNX Runtime execution providers in order of preference (default: the CPU one). */
   providers?: string[];
   /** ORT session options over exp's (bench/profile.ts turns on ORT's profiler; benchmarks try threads, spinning). */
@@ -67,11 +73,7 @@ export interface Trainer {
   dispose(): Promise<void>;
 }
 
-interface TrainSession {
-  session: ort.InferenceSession;
-  graph: TrainGraph;
-  masks: { tensor: ort.Tensor; data: Float32Array; rate: number }[];
-}
+type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
 
 function floatOutput(results: ort.InferenceSession.OnnxValueMapType, name: string): Float32Array {
   const data = results[name]?.data;
@@ -85,9 +87,14 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const [h, w, c] = spec.inputShape;
   const imageSize = h * w * c;
   const random = mulberry32(options.seed ?? 0);
-  const weights = initialWeights(spec, options.seed ?? 0);
-  // Tensors wrap the weight arrays, which are updated in place: created once, fed every step.
-  const weightTensors = weights.map((data, i) => new ort.Tensor('float32', data, params[i]!.shape));
+  const replicas = options.replicas ?? 1;
+  const threads = options.threads ?? availableParallelism();
+  // Replicas read the weights from shared memory, updated in place by the optimizer as before.
+  const weights = initialWeights(spec, options.seed ?? 0).map((wt) => (replicas > 1 ? shared(wt) : wt));
+  // Tensors wrap the weight arrays, which are updated in place: created once, fed every step. ORT
+  // refuses SharedArrayBuffers, so with replicas this thread's sessions (predict) are fed copies.
+  const feedable = replicas > 1 ? weights.map((wt) => new Float32Array(wt.length)) : weights;
+  const weightTensors = feedable.map((data, i) => new ort.Tensor('float32', data, params[i]!.shape));
   let frozen: ReadonlySet<number> = new Set();
   // The weights the graph outputs gradients (trainable) and new values (batch-norm statistics) for: those of unfrozen nodes.
   let trainable: Float32Array[] = [];
@@ -101,7 +108,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionMode: 'sequential',
     ...(options.providers ? { executionProviders: options.providers } : {}),
-    intraOpNumThreads: options.threads ?? availableParallelism(),
+    intraOpNumThreads: Math.max(1, Math.floor(threads / replicas)),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     // Memory patterns pre-plan one block for all intermediates: measured ~1.7x the peak RSS (cnn4 at 128:
@@ -114,28 +121,54 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     ...options.sessionOptions,
   };
 
-  // One training session per batch size: a last partial batch gets its own, so batch statistics and the
-  // loss mean are over exactly the real samples.
-  const trainSessions = new Map<number, Promise<TrainSession>>();
-  const trainSession = (n: number): Promise<TrainSession> => {
+  // One training graph (and session) per batch size: a last partial batch gets its own, so batch
+  // statistics and the loss mean are over exactly the real samples. With replicas, per share size.
+  let generation = 0;
+  const graphs = new Map<number, TrainGraph>();
+  const graphFor = (n: number): TrainGraph => {
+    let graph = graphs.get(n);
+    if (graph === undefined) {
+      graph = buildTrainGraph(spec, options.loss, n, frozen);
+      graphs.set(n, graph);
+    }
+    return graph;
+  };
+  const trainSessions = new Map<number, Promise<ort.InferenceSession>>();
+  const trainSession = (n: number): Promise<ort.InferenceSession> => {
     let s = trainSessions.get(n);
     if (s === undefined) {
-      const graph = buildTrainGraph(spec, options.loss, n, frozen);
-      s = ort.InferenceSession.create(graph.model, sessionOptions).then((session) => ({
-        session,
-        graph,
-        masks: graph.masks.map((m) => {
-          const data = new Float32Array(m.shape.reduce((a, b) => a * b, 1));
-          return { data, rate: m.rate, tensor: new ort.Tensor('float32', data, m.shape) };
-        }),
-      }));
+      s = ort.InferenceSession.create(graphFor(n).model, sessionOptions);
       trainSessions.set(n, s);
     }
     return s;
   };
+  const pool = replicas > 1 ? new ReplicaPool(replicas, { weights: params.map((p, i) => ({ name: p.name, shape: p.shape, shared: weights[i]! })), sessionOptions }) : undefined;
+  // The whole batch's dropout masks (batch first), drawn in the same order however the batch is split.
+  const maskBuffers = new Map<number, { name: string; rate: number; data: Float32Array; dims: number[] }[]>();
+  const masksFor = (n: number, graph: TrainGraph): { name: string; rate: number; data: Float32Array; dims: number[] }[] => {
+    let masks = maskBuffers.get(n);
+    if (masks === undefined) {
+      masks = graph.masks.map((m) => {
+        const dims = [n, ...m.shape.slice(1)];
+        return { name: m.name, rate: m.rate, dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) };
+      });
+      maskBuffers.set(n, masks);
+    }
+    return masks;
+  };
   let inference: Promise<ort.InferenceSession> | undefined;
 
-  const weightFeeds = (): Record<string, ort.Tensor> => Object.fromEntries(params.map((p, i) => [p.name, weightTensors[i]!]));
+  const weightFeeds = (): Record<string, ort.Tensor> => {
+    if (feedable !== weights) feedable.forEach((copy, i) => copy.set(weights[i]!));
+    return Object.fromEntries(params.map((p, i) => [p.name, weightTensors[i]!]));
+  };
+  const runLocal = async (n: number, batchFeeds: Feeds, outputs: string[]): Promise<Record<string, Float32Array>> => {
+    const session = await trainSession(n);
+    const feeds = weightFeeds();
+    for (const [name, { data, dims }] of Object.entries(batchFeeds)) feeds[name] = new ort.Tensor('float32', data, dims);
+    const out = await session.run(feeds);
+    return Object.fromEntries(outputs.map((name) => [name, floatOutput(out, name)]));
+  };
 
   return {
     spec,
@@ -146,31 +179,36 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
       if (!Number.isInteger(n) || n < 1 || y.length !== n * units || (sampleWeights !== undefined && sampleWeights.length !== n)) {
         throw new Error(`trainStep: x/y/sampleWeights sizes do not match the model (${x.length / imageSize} images)`);
       }
-      const s = await trainSession(n);
-      const feeds = weightFeeds();
-      feeds[IO.x] = new ort.Tensor('float32', x, [n, h, w, c]);
-      feeds[IO.y] = new ort.Tensor('float32', y, [n, units]);
-      feeds[IO.sampleWeights] = new ort.Tensor('float32', sampleWeights ?? new Float32Array(n).fill(1), [n]);
-      s.graph.masks.forEach((m, i) => {
-        const mask = s.masks[i]!;
+      // Output names and mask shapes are the same in every batch size's graph.
+      const graph = graphFor(shareSizes(n, replicas)[0]!);
+      const batchFeeds: Feeds = {
+        [IO.x]: { data: x, dims: [n, h, w, c] },
+        [IO.y]: { data: y, dims: [n, units] },
+        [IO.sampleWeights]: { data: sampleWeights ?? new Float32Array(n).fill(1), dims: [n] },
+      };
+      for (const mask of masksFor(n, graph)) {
         fillDropoutMask(mask.data, mask.rate, random);
-        feeds[m.name] = mask.tensor;
-      });
-      const out = await s.session.run(feeds);
-      const grads = s.graph.gradOutputs.map((name) => floatOutput(out, name));
+        batchFeeds[mask.name] = mask;
+      }
+      const outputs = [...graph.gradOutputs, ...graph.updateOutputs, IO.loss, IO.predictions];
+      const key = generation;
+      const out = pool
+        ? await pool.run(n, { graph: (size) => ({ key: `${key}:${size}`, model: graphFor(size).model }), batchFeeds, batchOutputs: [IO.predictions], outputs })
+        : await runLocal(n, batchFeeds, outputs);
+      const grads = graph.gradOutputs.map((name) => out[name]!);
       if (options.clipNorm !== undefined) clipByGlobalNorm(grads, options.clipNorm);
       optimizer.step(trainable, grads);
-      s.graph.updateOutputs.forEach((name, k) => weights[stateIdx[k]!]!.set(floatOutput(out, name)));
-      return { loss: floatOutput(out, IO.loss)[0]!, predictions: floatOutput(out, IO.predictions) };
+      graph.updateOutputs.forEach((name, k) => weights[stateIdx[k]!]!.set(out[name]!));
+      return { loss: out[IO.loss]![0]!, predictions: out[IO.predictions]! };
     },
 
     async predict(x, n) {
       inference ??= ort.InferenceSession.create(buildInferenceGraph(spec), sessionOptions);
       const session = await inference;
       const result = new Float32Array(n * units);
+      const feeds = weightFeeds();
       for (let start = 0; start < n; start += options.batchSize) {
         const m = Math.min(options.batchSize, n - start);
-        const feeds = weightFeeds();
         feeds[IO.x] = new ort.Tensor('float32', x.subarray(start * imageSize, (start + m) * imageSize), [m, h, w, c]);
         const out = await session.run(feeds);
         result.set(floatOutput(out, IO.predictions), start * units);
@@ -195,7 +233,11 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
       // The training graphs change (frozen nodes give no gradients): each batch size compiles again.
       const old = [...trainSessions.values()];
       trainSessions.clear();
-      void Promise.all(old.map(async (s) => (await s).session.release())).catch(() => undefined);
+      graphs.clear();
+      maskBuffers.clear();
+      generation++;
+      pool?.releaseAll();
+      void Promise.all(old.map(async (s) => (await s).release())).catch(() => undefined);
     },
 
     getState: () => ({ optimizer: optimizer.state(), random: random.state }),
@@ -212,7 +254,8 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     exportInferenceModel: () => buildInferenceGraph(spec, weights.map((wt) => wt.slice())),
 
     async dispose() {
-      const sessions = [...trainSessions.values()].map(async (s) => (await s).session);
+      const sessions = [...trainSessions.values()];
+      await pool?.dispose();
       if (inference !== undefined) sessions.push(inference);
       await Promise.all(
         sessions.map(async (s) => {
@@ -224,4 +267,11 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
       trainSessions.clear();
     },
   };
+}
+
+/** A copy of `data` in a SharedArrayBuffer, which the replicas' threads read. */
+function shared(data: Float32Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(data.byteLength));
+  copy.set(data);
+  return copy;
 }

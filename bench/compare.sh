@@ -69,7 +69,7 @@ rows = [r for r in rows if "skipped" not in r]
 for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
     engines = sorted({r["engine"] for r in rows}, key=lambda e: (e != "onnx", not e.startswith("onnx"), e == "pytorch", e))
     runs = {e: [r for r in rows if (r["model"], r["size"], r["batch"]) == k and r["engine"] == e] for e in engines}
-    med = {e: {m: statistics.median(r[m] for r in rs) for m in ("imgPerSec", "peakRssMB", "cpuMsPerImage")} for e, rs in runs.items() if rs}
+    med = {e: {m: statistics.median(r[m] for r in rs) for m in ("imgPerSec", "peakRssMB", "cpuMsPerImage", "medianStepMs", "optimizerMsPerStep") if all(m in r for r in rs)} for e, rs in runs.items() if rs}
     best = {e: max(r["imgPerSec"] for r in rs) for e, rs in runs.items() if rs}
     flops = runs["onnx"][0]["trainFlopsPerImage"]
     line = f"{k[0]} {k[1]}x{k[1]} b{k[2]} ({len(runs['onnx'])} runs each, {flops / 1e9:.2f} GFLOP per training image = 3x forward): "
@@ -77,7 +77,10 @@ for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
                        f" ({100 * m['imgPerSec'] * flops / 1e9 / ceiling:.0f}% of the ceiling;"
                        # Per CPU-second: what the engine does with the CPU it gets, steadier than wall time on a shared machine.
                        f" {flops / m['cpuMsPerImage'] / 1e6:.1f} GFLOP per CPU-second, {100 * flops / m['cpuMsPerImage'] / 1e6 / (ceiling / cores):.0f}% of one core's),"
-                       f" peak RSS {m['peakRssMB']:.0f} MB" for e, m in med.items())
+                       f" peak RSS {m['peakRssMB']:.0f} MB"
+                       # The JS optimizer runs on the main thread between ORT's runs: serial, however many threads ORT has.
+                       + (f", JS optimizer {m['optimizerMsPerStep']:.0f} ms of a {m['medianStepMs']:.0f} ms step" if "optimizerMsPerStep" in m else "")
+                       for e, m in med.items())
     ours, theirs = runs["onnx"][0]["trainableParams"], runs["pytorch"][0].get("trainableParams") if runs.get("pytorch") else None
     if theirs is not None and ours != theirs:
         line += f" || PARAMETERS DIFFER: exp {ours} trainable, PyTorch {theirs}: not the same model"

@@ -14,7 +14,7 @@ import { benchSpec } from './models.js';
 type Step = (x: Float32Array, y: Float32Array) => Promise<unknown>;
 
 /** The engine's training step on one batch, and how to release it. */
-async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void> }> {
+async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch: number): Promise<{ step: Step; dispose: () => Promise<void>; optimizerMs?: () => number }> {
   const optimizer = { name: 'adam', lr: 1e-3 } as const;
   if (engine === 'onnx') {
     // REPLICAS=N splits each batch across N single-threaded sessions (train.replicas).
@@ -28,11 +28,20 @@ async function stepper(engine: string, spec: ReturnType<typeof benchSpec>, batch
       extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
       ...(inter !== undefined ? { executionMode: 'parallel' as const, interOpNumThreads: inter } : {}),
     } : undefined;
+    // The JS update is timed on its own: it runs on this thread between ORT's runs, with replicas too.
+    const update = createOptimizer(optimizer).arrays!();
+    const inner = update.step.bind(update);
+    let optimizerMs = 0;
+    update.step = (params, grads) => {
+      const t0 = performance.now();
+      inner(params, grads);
+      optimizerMs += performance.now() - t0;
+    };
     const trainer = await compileTrainer(spec, {
-      batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: createOptimizer(optimizer).arrays!(), seed: 1,
+      batchSize: batch, loss: { name: 'binary_crossentropy', label_smoothing: 0 }, optimizer: update, seed: 1,
       ...(threads ? { threads } : {}), ...(replicas ? { replicas } : {}), ...(session ? { sessionOptions: session } : {}),
     });
-    return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose() };
+    return { step: (x, y) => trainer.trainStep(x, y), dispose: () => trainer.dispose(), optimizerMs: () => optimizerMs };
   }
   if (engine !== 'tfjs-wasm') throw new Error(`unknown engine ${engine}: onnx or tfjs-wasm`);
   const train: Experiment['train'] = { epochs: 1, batch_size: batch, seed: 1, optimizer, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs', backend: 'wasm', replicas: 1 };
@@ -63,8 +72,12 @@ async function main(): Promise<void> {
   const warmup = 3;
   const times: number[] = [];
   let cpu0 = process.cpuUsage();
+  let optimizer0 = 0;
   for (let i = 0; i < warmup + steps; i++) {
-    if (i === warmup) cpu0 = process.cpuUsage();
+    if (i === warmup) {
+      cpu0 = process.cpuUsage();
+      optimizer0 = trainer.optimizerMs?.() ?? 0;
+    }
     const t0 = performance.now();
     await trainer.step(x, y);
     if (i >= warmup) times.push(performance.now() - t0);
@@ -80,6 +93,7 @@ async function main(): Promise<void> {
     model, size, batch, steps,
     imgPerSec: (batch * steps * 1000) / total,
     medianStepMs: median,
+    ...(trainer.optimizerMs ? { optimizerMsPerStep: (trainer.optimizerMs() - optimizer0) / steps } : {}),
     // CPU time (all threads) per image: less sensitive than wall time to other load on a shared machine.
     cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (batch * steps),
     peakRssMB: process.resourceUsage().maxRSS / 1024,

@@ -38,10 +38,10 @@ function filesUnder(root: string): string[] {
 
 describe.skipIf(!canMount)('a disk that fills up under the runs folder', () => {
   // tmpfs takes a 4 KiB page per file, so the sizes follow the count of files a run writes
-  // (raised from 64k/512k as runs gained owner tags, checkpoints kept in the store, predictions.csv, MLmodel, and from 640k as they gained intervals and best_val_* metrics: about 140 metric files).
+  // (raised from 64k/512k as runs gained owner tags, checkpoints kept in the store, predictions.csv, MLmodel, and from 640k as they gained intervals and best_val_* metrics: about 140 metric files; 1m -> 1100k with train.replicas, one more param file).
   for (const { size, when } of [
     { size: '80k', when: 'before the run is fully created' },
-    { size: '1m', when: 'while the run logs its artifacts' },
+    { size: '1100k', when: 'while the run logs its artifacts' },
   ]) {
     it(`${when}: one clear line naming the file, exit 1, no half-written or temp files, the store still reads`, async () => {
       const { status, stderr, store } = runOnFullDisk(size);
@@ -57,7 +57,7 @@ describe.skipIf(!canMount)('a disk that fills up under the runs folder', () => {
       for (const key of Object.keys(run!.data.metrics)) {
         expect((await reader.getMetricHistory(run!.info.runId, key)).length, key).toBeGreaterThan(0);
       }
-      if (size === '1m') {
+      if (size === '1100k') {
         // With room left for it, the run is closed FAILED and says why.
         expect(run!.info.status).toBe('FAILED');
         expect(run!.data.tags['exp.error']).toContain('no space left on device');

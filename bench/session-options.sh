@@ -3,7 +3,8 @@
 # runs of bench/engine.ts so every variant sees the same machine; medians of img/s and CPU ms per image.
 # Usage: bench/session-options.sh [REPEATS] [CONFIGS]   (CONFIGS "model steps;...", default
 # "cnn2 10;resnet18:width=32 4", 128x128, batch 32). Variants: the engine's defaults (2 threads, no
-# spinning), spinning on, one thread, and ORT's parallel executor (two inter-op threads of one each).
+# spinning), spinning on, one thread, ORT's parallel executor (two inter-op threads of one each), and
+# train.replicas: 2 (two single-threaded sessions on worker threads). VARIANTS="default replicas" runs those alone.
 set -euo pipefail
 repeats=${1:-3}
 configs=${2:-cnn2 10;resnet18:width=32 4}
@@ -12,8 +13,12 @@ npx tsc bench/engine.ts bench/models.ts src/engine/onnx/replica-worker.ts --outD
 source bench/alternate.sh
 results=bench/out/session-options.jsonl
 engine=bench/out/bench/engine.js
-alternate "$results" "$repeats" "$configs" "default=node $engine" "spin=ORT_SPIN=1 node $engine" "one-thread=ORT_THREADS=1 node $engine" \
-  "parallel=ORT_INTER=2 ORT_THREADS=1 node $engine"
+variants=()
+for v in "default=node $engine" "spin=ORT_SPIN=1 node $engine" "one-thread=ORT_THREADS=1 node $engine" \
+  "parallel=ORT_INTER=2 ORT_THREADS=1 node $engine" "replicas=REPLICAS=2 node $engine"; do
+  if [ -z "${VARIANTS:-}" ] || [[ " $VARIANTS " == *" ${v%%=*} "* ]]; then variants+=("$v"); fi
+done
+alternate "$results" "$repeats" "$configs" "${variants[@]}"
 python3 - "$results" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]

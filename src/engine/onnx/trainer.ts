@@ -74,6 +74,7 @@ export interface Trainer {
 }
 
 type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
+type Mask = { name: string; rate: number; data: Float32Array; dims: number[] };
 
 function floatOutput(results: ort.InferenceSession.OnnxValueMapType, name: string): Float32Array {
   const data = results[name]?.data;
@@ -108,7 +109,7 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionMode: 'sequential',
     ...(options.providers ? { executionProviders: options.providers } : {}),
-    intraOpNumThreads: Math.max(1, Math.floor(threads / replicas)),
+    intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     // Memory patterns pre-plan one block for all intermediates: measured ~1.7x the peak RSS (cnn4 at 128:
@@ -142,10 +143,16 @@ export async function compileTrainer(spec: ModelSpec, options: TrainerOptions): 
     }
     return s;
   };
-  const pool = replicas > 1 ? new ReplicaPool(replicas, { weights: params.map((p, i) => ({ name: p.name, shape: p.shape, shared: weights[i]! })), sessionOptions }) : undefined;
+  // Each replica's session gets its share of the threads; this thread's (predict, for validation) all of them.
+  const pool = replicas > 1
+    ? new ReplicaPool(replicas, {
+        weights: params.map((p, i) => ({ name: p.name, shape: p.shape, shared: weights[i]! })),
+        sessionOptions: { ...sessionOptions, intraOpNumThreads: Math.max(1, Math.floor(threads / replicas)) },
+      })
+    : undefined;
   // The whole batch's dropout masks (batch first), drawn in the same order however the batch is split.
-  const maskBuffers = new Map<number, { name: string; rate: number; data: Float32Array; dims: number[] }[]>();
-  const masksFor = (n: number, graph: TrainGraph): { name: string; rate: number; data: Float32Array; dims: number[] }[] => {
+  const maskBuffers = new Map<number, Mask[]>();
+  const masksFor = (n: number, graph: TrainGraph): Mask[] => {
     let masks = maskBuffers.get(n);
     if (masks === undefined) {
       masks = graph.masks.map((m) => {

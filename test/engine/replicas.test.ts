@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/data/rng.js';
 import { chain, type LayerSpec, type ModelSpec } from '../../src/model/spec.js';
 import { compileTrainer, type Trainer } from '../../src/engine/onnx/trainer.js';
-import { shareSizes } from '../../src/engine/onnx/replicas.js';
+import { ReplicaPool, shareSizes } from '../../src/engine/onnx/replicas.js';
 import { createOptimizer } from '../../src/registry/optimizers/index.js';
 import { randomArray, relErr } from './tfjs-reference.js';
 
@@ -79,6 +79,14 @@ describe('replicas (train.replicas: data-parallel steps on worker threads)', () 
     expect(relErr(both.getWeights()[0]!, whole.getWeights()[0]!)).toBeGreaterThan(1e-4);
     await whole.dispose();
     await both.dispose();
+  });
+
+  it("a replica's failure rejects the step with ONNX Runtime's message", async () => {
+    const pool = new ReplicaPool(2, { weights: [], sessionOptions: {} });
+    const run = { graph: () => ({ key: 'bad', model: new Uint8Array([1, 2, 3]) }), batchFeeds: { x: { data: new Float32Array(4), dims: [4, 1] } }, batchOutputs: [], outputs: ['y'] };
+    await expect(pool.run(4, run)).rejects.toThrow(/protobuf|parse|load/i);
+    await pool.dispose();
+    await expect(pool.run(4, run)).rejects.toThrow(/disposed/);
   });
 
   it('freezes layers, and refuses steps once disposed', async () => {

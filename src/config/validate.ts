@@ -134,6 +134,12 @@ function checkEngine(train: Mapping, issues: IssueCollector): void {
       'use train.engine: tfjs (or auto, which picks tfjs for it), or another optimizer',
     ]);
   }
+  const noOnnxOptimizer = optimizers.has(String(optimizer.name)) && !optimizers.get(String(optimizer.name)).onnx;
+  if (typeof train.replicas === 'number' && train.replicas > 1 && (train.engine === 'tfjs' || noOnnxOptimizer)) {
+    issues.add(['train', 'replicas'], `train.replicas: ${train.replicas} splits batches across ONNX Runtime sessions, but ${train.engine === 'tfjs' ? 'train.engine is tfjs' : `the onnx engine has no '${String(optimizer.name)}' optimizer`}, which trains whole batches`, [
+      train.engine === 'tfjs' ? 'use train.engine: onnx (or auto), or remove train.replicas' : `use another optimizer (${onnxOptimizers().join(', ')}), or remove train.replicas`,
+    ]);
+  }
   const backend = train.backend;
   if (train.engine !== 'onnx' && (backend === 'tfjs-node-gpu' || backend === 'tfjs-node') && !nativeInstalled(backend)) {
     issues.add(['train', 'backend'], `train.backend is ${backend}, but @tensorflow/${backend} is not installed`, [INSTALL_HINTS[backend], 'or leave train.backend: auto to use the best one installed']);

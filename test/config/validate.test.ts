@@ -84,6 +84,14 @@ augment:
     expect(lines).toEqual([`${f}:10:11: train.engine onnx has no 'rmsprop' optimizer (it has adam, adamw, sgd)`]);
   });
 
+  it('refuses train.replicas where the run would train on tfjs, at the key', () => {
+    const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  engine: tfjs\n  replicas: 2'));
+    expect(lines).toEqual([`${f}:11:13: train.replicas: 2 splits batches across ONNX Runtime sessions, but train.engine is tfjs, which trains whole batches`]);
+    const [g, more] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  optimizer: {name: rmsprop}\n  replicas: 2'));
+    expect(more).toEqual([`${g}:11:13: train.replicas: 2 splits batches across ONNX Runtime sessions, but the onnx engine has no 'rmsprop' optimizer, which trains whole batches`]);
+    expect(loadAndValidate(dir.write('replicas.yaml', VALID.replace('epochs: 1', 'epochs: 1\n  replicas: 2'))).config.train.replicas).toBe(2);
+  });
+
   it('checks train.schedule and a loss with params against their registries, and fills in their defaults', () => {
     const [f, lines] = problems(VALID.replace('epochs: 1', 'epochs: 1\n  schedule: {name: cosin}\n  loss: {name: focal, gamma: 2, alfa: 0.25}'));
     expect(lines).toEqual([`${f}:10:20: unknown schedule 'cosin' (did you mean 'cosine'?)`, `${f}:11:33: unknown key 'alfa' in train.loss`]);

@@ -57,7 +57,10 @@ describe('train.replicas end to end', () => {
     // Per-share batch statistics: not the one-session model.
     const one = await runWith(data, { ...patch, train: { epochs: 2, replicas: 1 } });
     expect(one.weights).not.toEqual(a.weights);
-    await expect(runWith(data, { ...patch, train: { epochs: 1, replicas: 2, engine: 'tfjs' } })).rejects.toThrow(/train.replicas: 2 splits batches .* use train.engine: onnx/);
+    // Refused by validation, before a run exists; and by the engine's choice for callers that skip it.
+    await expect(Promise.resolve().then(() => runWith(data, { ...patch, train: { epochs: 1, replicas: 2, engine: 'tfjs' } }))).rejects.toThrow(/train.replicas: 2 splits batches .* but train.engine is tfjs/);
+    const train = { epochs: 1, batch_size: 16, seed: 7, optimizer: { name: 'adam' }, schedule: { name: 'constant' }, callbacks: [], engine: 'tfjs' as const, backend: 'auto' as const, replicas: 2 };
+    await expect(createEngine(train, a.model, losses.get('binary_crossentropy').create({}, undefined), createOptimizer({ name: 'adam' }))).rejects.toThrow(/train.replicas: 2 splits batches .* use train.engine: onnx/);
   });
 });
 

@@ -11,6 +11,7 @@
 set -euo pipefail
 repeats=${1:-3}
 replicas=${REPLICAS:-$(nproc)}
+unset REPLICAS # each row sets its own
 npx tsc bench/engine.ts bench/models.ts src/engine/onnx/replica-worker.ts --outDir bench/out --rootDir . --module nodenext --moduleResolution nodenext \
   --target es2022 --strict --skipLibCheck --types node
 results=bench/out/results.jsonl
@@ -36,6 +37,7 @@ for r in $(seq "$repeats"); do
   done
 done
 bash bench/epoch.sh | tee -a "$results"
+if [ "$replicas" -gt 1 ]; then REPLICAS=$replicas bash bench/epoch.sh | tee -a "$results"; fi
 python3 - "$results" <<'PY'
 import json, os, re, statistics, subprocess, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -94,8 +96,10 @@ for k in sorted({(r["model"], r["size"], r["batch"]) for r in rows}):
                      f"memory x{med[e]['peakRssMB'] / p['peakRssMB']:.2f}, CPU ms/image {med[e]['cpuMsPerImage']:.1f} vs {p['cpuMsPerImage']:.1f}")
     print(line)
 for r in epochs:
-    step = [x["imgPerSec"] for x in rows if x["engine"] == "onnx" and x["model"] == "cnn2" and x["size"] == 128]
-    ratio = f", {100 * r['imgPerSec'] / statistics.median(step):.0f}% of the engine's cnn2 128x128 step throughput above" if step else ""
-    print(f"whole epoch from outside (exp run {r['file']} on {r['data']}: {r['trainImages']} training images, with augmentation, validation and logging): "
+    n = r.get("replicas", 1)
+    engine = "onnx" if n == 1 else f"onnx x{n} replicas"
+    step = [x["imgPerSec"] for x in rows if x["engine"] == engine and x["model"] == "cnn2" and x["size"] == 128]
+    ratio = f", {100 * r['imgPerSec'] / statistics.median(step):.0f}% of the {engine} cnn2 128x128 step throughput above" if step else ""
+    print(f"whole epoch from outside (exp run {r['file']}{f' with train.replicas: {n}' if n > 1 else ''} on {r['data']}: {r['trainImages']} training images, with augmentation, validation and logging): "
           f"{r['epochSeconds']:.1f} s = {r['imgPerSec']:.1f} img/s{ratio}")
 PY

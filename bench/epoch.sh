@@ -5,7 +5,7 @@
 # Usage: bench/epoch.sh [EXPERIMENT] [DATA_DIR] [EPOCHS]   (from the repo root; defaults: cnn2 on the
 # whole chest X-ray split beside the repo, else data/sample, 3: the timed runs are 1 and EPOCHS epochs).
 # data/sample's 144 training images make an epoch of under a second, within the noise of start-up:
-# only the whole split (5,216 images) says what an epoch costs.
+# only the whole split (5,216 images) says what an epoch costs. REPLICAS=N runs with train.replicas: N.
 set -euo pipefail
 file=${1:-experiments/cnn2.yaml}
 whole=../shared/data/chest_xray_224
@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 run() { # epochs -> seconds; the output goes to $tmp/out-<epochs>
   local t0 t1
   t0=$(date +%s.%N)
-  node bin/exp.js run "$file" --set "data.dir=$(realpath "$data")" --set "train.epochs=$1" --tracking-uri "$tmp/runs" --rerun > "$tmp/out-$1" 2>&1
+  node bin/exp.js run "$file" --set "data.dir=$(realpath "$data")" --set "train.epochs=$1" --set "train.replicas=${REPLICAS:-1}" --tracking-uri "$tmp/runs" --rerun > "$tmp/out-$1" 2>&1
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc
 }
@@ -28,5 +28,5 @@ python3 -c "
 import json, sys
 one, three, train = float('$one'), float('$three'), int('$train')
 epoch = (three - one) / ($long - 1)
-print(json.dumps({'engine': 'exp run', 'file': '$file', 'data': '$data', 'trainImages': train, 'epochSeconds': epoch, 'imgPerSec': train / epoch}))
+print(json.dumps({'engine': 'exp run', 'replicas': ${REPLICAS:-1}, 'file': '$file', 'data': '$data', 'trainImages': train, 'epochSeconds': epoch, 'imgPerSec': train / epoch}))
 "
